@@ -1,0 +1,4 @@
+fn main() {
+    eprintln!("sbom: not yet wired");
+    std::process::exit(2);
+}

@@ -1,0 +1,214 @@
+//! Package URLs (purl) for our ecosystems, with distro qualifiers.
+//!
+//! Written by hand (the grammar we need is small) so that qualifiers come out sorted
+//! and percent-encoded exactly as the purl spec says, which keeps output deterministic.
+use crate::{Distro, Ecosystem, Package};
+
+/// PEP 503 normalised Python project name: lower-case, runs of `-`, `_`, `.` become `-`.
+pub fn pep503_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut in_sep = false;
+    for c in name.trim().chars() {
+        if c == '-' || c == '_' || c == '.' {
+            if !in_sep {
+                out.push('-');
+            }
+            in_sep = true;
+        } else {
+            out.push(c.to_ascii_lowercase());
+            in_sep = false;
+        }
+    }
+    out
+}
+
+/// Percent-encodes a purl component (name, version, qualifier value). `:` stays as it
+/// is, as the purl spec says it is unambiguous everywhere.
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' | b'~' | b':' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Builds a purl from its parts. Qualifiers with empty values are dropped; the rest are sorted.
+pub fn build(
+    ty: &str,
+    namespace: Option<&str>,
+    name: &str,
+    version: Option<&str>,
+    qualifiers: &[(&str, &str)],
+) -> String {
+    let mut s = format!("pkg:{ty}/");
+    if let Some(ns) = namespace.filter(|n| !n.is_empty()) {
+        let parts: Vec<String> = ns.split('/').map(encode).collect();
+        s.push_str(&parts.join("/"));
+        s.push('/');
+    }
+    s.push_str(&encode(name));
+    if let Some(v) = version.filter(|v| !v.is_empty()) {
+        s.push('@');
+        s.push_str(&encode(v));
+    }
+    let mut q: Vec<(&str, &str)> = qualifiers
+        .iter()
+        .copied()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    q.sort();
+    if !q.is_empty() {
+        s.push('?');
+        let joined: Vec<String> = q
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect();
+        s.push_str(&joined.join("&"));
+    }
+    s
+}
+
+/// The distro qualifier value: `debian-12`, `alpine-3.20.1`, `ubuntu-22.04`.
+pub fn distro_qualifier(d: &Distro) -> String {
+    match &d.version_id {
+        Some(v) => format!("{}-{}", d.id, v),
+        None => d.id.clone(),
+    }
+}
+
+/// The purl of a package, given the image's distro. Returns `None` only for packages
+/// with an empty name.
+pub fn for_package(p: &Package, distro: Option<&Distro>) -> Option<String> {
+    if p.name.trim().is_empty() {
+        return None;
+    }
+    let distro_q = distro.map(distro_qualifier).unwrap_or_default();
+    let arch = p.arch.as_deref().unwrap_or("");
+    let purl = match p.ecosystem {
+        Ecosystem::Deb | Ecosystem::Rpm | Ecosystem::Apk => {
+            let ty = match p.ecosystem {
+                Ecosystem::Deb => "deb",
+                Ecosystem::Rpm => "rpm",
+                _ => "apk",
+            };
+            let default_ns = match p.ecosystem {
+                Ecosystem::Deb => "debian",
+                Ecosystem::Apk => "alpine",
+                _ => "",
+            };
+            let ns = distro
+                .map(|d| d.id.as_str())
+                .filter(|s| !s.is_empty())
+                .unwrap_or(default_ns);
+            // dpkg names are lower-case by policy; apk/rpm are case sensitive.
+            let mut upstream = String::new();
+            if let Some(src) = &p.source_name {
+                if src != &p.name {
+                    upstream = match &p.source_version {
+                        Some(sv) if sv != &p.version => format!("{src}@{sv}"),
+                        _ => src.clone(),
+                    };
+                }
+            }
+            build(
+                ty,
+                Some(ns),
+                &p.name,
+                Some(&p.version),
+                &[
+                    ("arch", arch),
+                    ("distro", &distro_q),
+                    ("upstream", &upstream),
+                ],
+            )
+        }
+        Ecosystem::Pypi => build("pypi", None, &pep503_name(&p.name), Some(&p.version), &[]),
+        Ecosystem::Oci => {
+            // name is the last path segment; version is the digest when known.
+            let last = p
+                .name
+                .rsplit('/')
+                .next()
+                .unwrap_or(&p.name)
+                .to_ascii_lowercase();
+            let repo_url = if p.name.contains('/') {
+                p.name.as_str()
+            } else {
+                ""
+            };
+            let (version, tag) = if p.version.starts_with("sha256:") {
+                (p.version.as_str(), "")
+            } else {
+                ("", p.version.as_str())
+            };
+            build(
+                "oci",
+                None,
+                &last,
+                Some(version),
+                &[("repository_url", repo_url), ("tag", tag)],
+            )
+        }
+        Ecosystem::Binary | Ecosystem::Archive | Ecosystem::Generic => {
+            let url = p.download_url.as_deref().unwrap_or("");
+            build(
+                "generic",
+                None,
+                &p.name,
+                Some(&p.version),
+                &[("download_url", url)],
+            )
+        }
+    };
+    Some(purl)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pep503() {
+        assert_eq!(pep503_name("Foo.Bar__baz"), "foo-bar-baz");
+        assert_eq!(pep503_name("PyYAML"), "pyyaml");
+    }
+
+    #[test]
+    fn deb_purl_has_distro_qualifiers() {
+        let mut p = Package::new(Ecosystem::Deb, "libssl3", "3.0.11-1~deb12u2");
+        p.arch = Some("amd64".into());
+        p.source_name = Some("openssl".into());
+        let d = Distro {
+            id: "debian".into(),
+            version_id: Some("12".into()),
+            ..Distro::default()
+        };
+        assert_eq!(
+            for_package(&p, Some(&d)).as_deref(),
+            Some("pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl")
+        );
+    }
+
+    #[test]
+    fn epoch_colon_is_not_encoded() {
+        let p = Package::new(Ecosystem::Deb, "zlib1g", "1:1.2.13.dfsg-1");
+        assert_eq!(
+            for_package(&p, None).as_deref(),
+            Some("pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1")
+        );
+    }
+
+    #[test]
+    fn pypi_purl_is_pep503() {
+        let p = Package::new(Ecosystem::Pypi, "Keystone_Middleware", "10.0.0");
+        assert_eq!(
+            for_package(&p, None).as_deref(),
+            Some("pkg:pypi/keystone-middleware@10.0.0")
+        );
+    }
+}
