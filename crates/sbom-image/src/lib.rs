@@ -1,2 +1,99 @@
-//! Image references and sources (OCI layout, OCI archive, docker archive, rootfs folder, registry), digest-verified layer streams
+//! Image references and sources (OCI layout, OCI archive, docker archive, rootfs folder;
+//! the registry slots in behind the same trait), and digest-verified layer streams.
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
+
+use std::io::Read;
+use std::path::PathBuf;
+
+pub use sbom_model::Platform;
+
+mod error;
+pub use error::ImageError;
+
+/// One layer of a resolved image.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LayerDescriptor {
+    /// 0-based position, bottom first.
+    pub index: u32,
+    /// Blob digest as the manifest lists it (`sha256:...`); for a rootfs folder, empty.
+    pub digest: String,
+    /// Uncompressed digest from the config's `rootfs.diff_ids` (`sha256:...`).
+    pub diff_id: String,
+    /// Media type from the manifest (may be empty for docker archives).
+    pub media_type: String,
+    /// Size in bytes of the blob, when known.
+    pub size: Option<u64>,
+}
+
+/// An image whose manifest and config have been read for one platform.
+#[derive(Clone, Debug, Default)]
+pub struct ResolvedImage {
+    /// The reference exactly as the user gave it.
+    pub reference: String,
+    /// Human name (`quay.io/osism/keystone`, or the file/folder name for local sources).
+    pub name: String,
+    pub tag: Option<String>,
+    /// Registry repository (`quay.io/osism/keystone`), registry sources only.
+    pub repository: Option<String>,
+    pub manifest_digest: Option<String>,
+    pub config_digest: Option<String>,
+    pub platform: Option<Platform>,
+    pub layers: Vec<LayerDescriptor>,
+}
+
+/// What a layer is made of.
+pub enum LayerContent {
+    /// A tar stream, already decompressed; both digests are checked as it is read
+    /// (read it to the end, then call [`VerifiedLayer::finish`]).
+    Tar(VerifiedLayer),
+    /// A plain folder (the `dir:` source): walk it instead of a tar.
+    Directory(PathBuf),
+}
+
+/// An uncompressed tar stream over a blob whose compressed digest and diffID are verified.
+pub struct VerifiedLayer {
+    inner: Box<dyn LayerStream>,
+}
+
+/// The behaviour behind [`VerifiedLayer`]: a reader plus a final check.
+pub trait LayerStream: Read + Send {
+    /// Reads what is left, then compares both digests; errors name the layer digest.
+    fn finish(self: Box<Self>) -> Result<LayerStats, ImageError>;
+}
+
+impl VerifiedLayer {
+    pub fn new(inner: Box<dyn LayerStream>) -> Self {
+        VerifiedLayer { inner }
+    }
+    /// Drains the stream and verifies digests.
+    pub fn finish(self) -> Result<LayerStats, ImageError> {
+        self.inner.finish()
+    }
+}
+
+impl Read for VerifiedLayer {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf)
+    }
+}
+
+/// Byte counts of one layer read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LayerStats {
+    pub compressed_bytes: u64,
+    pub uncompressed_bytes: u64,
+}
+
+/// A place images come from. Implementations: OCI layout, OCI archive, docker archive,
+/// rootfs folder, registry.
+pub trait ImageSource: Send + Sync {
+    /// Reads index/manifest/config for `platform` (errors list available platforms).
+    fn resolve(&self, platform: &Platform) -> Result<ResolvedImage, ImageError>;
+    /// Opens one layer of a resolved image: decompression sniffed from magic bytes,
+    /// digests verified while reading.
+    fn open_layer(
+        &self,
+        image: &ResolvedImage,
+        layer: &LayerDescriptor,
+    ) -> Result<LayerContent, ImageError>;
+}
