@@ -1,0 +1,26 @@
+# Developer recipes. `just` is optional: every recipe is a plain command you can copy.
+
+# Scan the bundled demo image and print a table.
+demo:
+    cargo run --release -- scan testdata/demo/oci -o table
+
+# The whole test suite (installs Debian packages it needs as root, builds the bench image).
+test:
+    scripts/test.sh
+
+# Fast tests only (no bench image).
+test-fast:
+    cargo test --workspace
+
+# Lints as CI runs them.
+lint:
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Build the realistic OSISM-like bench images (r1 and r2) under target/bench-image.
+bench-image:
+    scripts/bench-image.sh target/bench-image
+
+# Rebuild the small demo image under testdata/demo from the bench rootfs.
+demo-image:
+    scripts/make-demo-image.sh

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine with the Rust toolchain:
+# installs what the tests need (Debian packages as root; the SBOM validator builds its
+# own venv on first use), builds the realistic bench image for the slow end-to-end
+# tests, then runs every test of the workspace, including the slow ones.
+#
+#   scripts/test.sh            # everything
+#   SBOM_SKIP_BENCH=1 scripts/test.sh   # skip building the bench image (its tests then fail, loudly)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+# Debian packages the tests use: a real registry, image tools, the bench image builder.
+pkgs=(docker-registry skopeo umoci mmdebstrap zstd ca-certificates python3-venv)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The official validators (CycloneDX schemas, spdx-tools), shipped beside the project.
+if [ -z "${SBOM_VALIDATE:-}" ]; then
+  for cand in "$root/../shared/tools/validate-sbom" "$root/shared/tools/validate-sbom"; do
+    if [ -x "$cand" ]; then SBOM_VALIDATE=$(cd "$(dirname "$cand")" && pwd)/validate-sbom; break; fi
+  done
+fi
+if [ -z "${SBOM_VALIDATE:-}" ]; then
+  echo "test.sh: validate-sbom not found (expected ../shared/tools/validate-sbom); set SBOM_VALIDATE" >&2
+  exit 2
+fi
+export SBOM_VALIDATE
+
+# The realistic OSISM-like bench images (cached between runs under target/bench-image).
+if [ -z "${SBOM_SKIP_BENCH:-}" ]; then
+  scripts/bench-image.sh "$root/target/bench-image"
+fi
+export SBOM_BENCH_DIR="$root/target/bench-image"
+
+cargo test --workspace --locked -- --include-ignored
