@@ -4,12 +4,37 @@ use std::cmp::Ordering;
 
 use crate::Ecosystem;
 
+pub mod apk;
+pub mod deb;
+pub mod pep440;
+pub mod rpm;
+
 /// Compares two versions by the rules of `ecosystem`.
 /// Falls back to a natural (digit-aware) comparison for ecosystems without rules and for
 /// versions that do not parse.
 pub fn compare(ecosystem: Ecosystem, a: &str, b: &str) -> Ordering {
-    let _ = ecosystem;
-    natural(a, b)
+    let ruled = match ecosystem {
+        Ecosystem::Deb => deb::compare(a, b),
+        Ecosystem::Pypi => pep440::compare(a, b),
+        Ecosystem::Apk => apk::compare(a, b),
+        Ecosystem::Rpm => rpm::compare(a, b),
+        Ecosystem::Oci | Ecosystem::Binary | Ecosystem::Archive | Ecosystem::Generic => None,
+    };
+    ruled.unwrap_or_else(|| natural(a, b))
+}
+
+/// Whether `v` is a valid version by the rules of `ecosystem` (always true for
+/// ecosystems without rules, as long as it is not blank).
+pub fn parse_ok(ecosystem: Ecosystem, v: &str) -> bool {
+    match ecosystem {
+        Ecosystem::Deb => deb::parse_ok(v),
+        Ecosystem::Pypi => pep440::parse(v).is_some(),
+        Ecosystem::Apk => apk::parse_ok(v),
+        Ecosystem::Rpm => rpm::parse(v).is_some(),
+        Ecosystem::Oci | Ecosystem::Binary | Ecosystem::Archive | Ecosystem::Generic => {
+            !v.trim().is_empty()
+        }
+    }
 }
 
 /// Digit-aware comparison: runs of digits compare numerically, the rest byte-wise.
@@ -47,4 +72,92 @@ pub fn natural(a: &str, b: &str) -> Ordering {
 fn trim_zeros(d: &[u8]) -> &[u8] {
     let n = d.iter().take_while(|c| **c == b'0').count();
     &d[n..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dispatches_by_ecosystem() {
+        // dpkg: the epoch makes `1:1.0` newer; natural order would say older.
+        assert_eq!(compare(Ecosystem::Deb, "1:1.0", "2.0"), Ordering::Greater);
+        // PEP 440: a release candidate precedes the release.
+        assert_eq!(compare(Ecosystem::Pypi, "1.0rc1", "1.0"), Ordering::Less);
+        assert_eq!(compare(Ecosystem::Pypi, "1.0.0", "1.0"), Ordering::Equal);
+        // apk: pre-release suffix precedes the release.
+        assert_eq!(compare(Ecosystem::Apk, "1.2_rc1", "1.2"), Ordering::Less);
+        // rpm: tilde precedes the release.
+        assert_eq!(
+            compare(Ecosystem::Rpm, "1.0~rc1-1", "1.0-1"),
+            Ordering::Less
+        );
+        // dpkg tilde.
+        assert_eq!(compare(Ecosystem::Deb, "1.0~rc1", "1.0"), Ordering::Less);
+    }
+
+    #[test]
+    fn unparseable_falls_back_to_natural() {
+        assert_eq!(
+            compare(Ecosystem::Pypi, "not-a-version-2", "not-a-version-10"),
+            Ordering::Less
+        );
+        assert_eq!(compare(Ecosystem::Deb, "x:1", "x:2"), Ordering::Less);
+        assert_eq!(compare(Ecosystem::Generic, "1.9", "1.10"), Ordering::Less);
+    }
+
+    #[test]
+    fn parse_ok_per_ecosystem() {
+        assert!(parse_ok(Ecosystem::Deb, "1:2.3-4"));
+        assert!(!parse_ok(Ecosystem::Deb, "x:2"));
+        assert!(parse_ok(Ecosystem::Pypi, "1.0.post1"));
+        assert!(!parse_ok(Ecosystem::Pypi, "1.0-beta-gamma"));
+        assert!(parse_ok(Ecosystem::Apk, "1.2.3-r4"));
+        assert!(!parse_ok(Ecosystem::Apk, "1.2.3-x"));
+        assert!(parse_ok(Ecosystem::Rpm, "1:2.3-4.el9"));
+        assert!(parse_ok(Ecosystem::Generic, "whatever"));
+        assert!(!parse_ok(Ecosystem::Generic, " "));
+    }
+
+    #[test]
+    fn never_panics_on_odd_input() {
+        let odd = [
+            "",
+            "~",
+            "^",
+            ":",
+            "-",
+            "1:",
+            ":1",
+            "+",
+            "!",
+            "1!",
+            "_",
+            "-r",
+            "0",
+            "\u{0}",
+            "ü1.0",
+            "1.0\u{301}",
+            "99999999999999999999999999999",
+            "1.0-r99999999999999999999",
+            "...",
+            "1..",
+            "~~~",
+            "^^",
+            "1_p_p",
+            "v",
+            "1.0+",
+            "1!1!1",
+        ];
+        for e in Ecosystem::ALL {
+            for a in odd {
+                for b in odd {
+                    let x = compare(e, a, b);
+                    let y = compare(e, b, a);
+                    assert_eq!(x, y.reverse(), "{e}: {a:?} vs {b:?}");
+                    let _ = parse_ok(e, a);
+                }
+            }
+        }
+    }
 }
