@@ -24,4 +24,10 @@ pub enum ImageError {
         wanted: String,
         available: String,
     },
+    /// A reference that is not a local image source (registry sources are a later issue).
+    #[error("{reference}: not a local image source (oci-dir:, oci-archive:, docker-archive:, dir: or an existing path); registry references come later")]
+    NotLocal { reference: String },
+    /// A `--platform` value that is not `os/arch[/variant]`.
+    #[error("invalid platform {value:?}: expected os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8")]
+    InvalidPlatform { value: String },
 }

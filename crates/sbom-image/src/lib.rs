@@ -7,8 +7,52 @@ use std::path::PathBuf;
 
 pub use sbom_model::Platform;
 
+mod docker;
 mod error;
+mod oci;
+mod platform;
+mod reference;
+mod rootfs;
+mod store;
+mod stream;
+
 pub use error::ImageError;
+pub use oci::REF_NAME;
+pub use platform::{default_platform, parse_platform};
+pub use reference::{open, open_ref, DockerSelector, SourceRef};
+pub use stream::{Compression, LayerReadError, LAYER_BUFFER};
+
+/// Turns an `io::Error` met while reading a layer stream (directly, or wrapped by the tar
+/// reader) into a one-line [`ImageError::Layer`] naming the image and the layer digest.
+///
+/// Prefer [`VerifiedLayer::finish`] after a read error when the stream is still at hand:
+/// it also reports a digest mismatch, which is usually the root cause of corrupt data.
+pub fn layer_error(
+    image: &ResolvedImage,
+    layer: &LayerDescriptor,
+    e: std::io::Error,
+) -> ImageError {
+    let message = match stream::find_layer_read_error(&e) {
+        Some(l) => l.message,
+        None => format!("read error: {e}"),
+    };
+    ImageError::Layer {
+        image: image.reference.clone(),
+        digest: layer_name(layer),
+        message,
+    }
+}
+
+/// How errors name a layer: its blob digest, else its diffID, else its position.
+pub fn layer_name(layer: &LayerDescriptor) -> String {
+    if !layer.digest.is_empty() {
+        layer.digest.clone()
+    } else if !layer.diff_id.is_empty() {
+        layer.diff_id.clone()
+    } else {
+        format!("#{}", layer.index)
+    }
+}
 
 /// One layer of a resolved image.
 #[derive(Clone, Debug, PartialEq, Eq)]

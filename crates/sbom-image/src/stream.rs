@@ -1,0 +1,484 @@
+//! Digest-verified, decompressing layer streams.
+//!
+//! The blob is read once: a hashing reader sits on the raw bytes (blob digest), the
+//! compression is sniffed from the first bytes (never from the media type), the decoder
+//! feeds a hashing reader (diffID), and a 256 KiB buffer sits between that and the consumer.
+
+use std::fmt;
+use std::io::{self, BufReader, Chain, Cursor, Read};
+
+use sha2::{Digest, Sha256};
+
+use crate::{ImageError, LayerStats, LayerStream, VerifiedLayer};
+
+/// Buffer between the decoder and the tar reader.
+pub const LAYER_BUFFER: usize = 256 * 1024;
+
+/// A raw blob reader as a source hands it over.
+pub(crate) type RawBlob = Box<dyn Read + Send>;
+
+/// Compression of a blob, as sniffed from its magic bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    /// Sniffs the compression from the first bytes of a blob: gzip `1f 8b`,
+    /// zstd `28 b5 2f fd`, anything else is taken as a plain tar.
+    pub fn sniff(prefix: &[u8]) -> Compression {
+        if prefix.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else if prefix.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Compression::None => "tar",
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+        }
+    }
+}
+
+/// What the stream must match once read to its end.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Expected {
+    /// The blob digest the manifest lists (None when the source does not know it).
+    pub blob_digest: Option<String>,
+    /// The config's diffID for this layer (None when unknown).
+    pub diff_id: Option<String>,
+}
+
+/// The error carried inside an `io::Error` when reading a layer stream fails, so a
+/// consumer (the tar walker) can turn it back into a precise one-line message.
+#[derive(Debug, Clone)]
+pub struct LayerReadError {
+    pub message: String,
+}
+
+impl fmt::Display for LayerReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for LayerReadError {}
+
+/// Finds a [`LayerReadError`] anywhere in an io::Error's source chain.
+pub(crate) fn find_layer_read_error(e: &io::Error) -> Option<LayerReadError> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = e.get_ref().map(|i| i as _);
+    while let Some(err) = cur {
+        if let Some(l) = err.downcast_ref::<LayerReadError>() {
+            return Some(l.clone());
+        }
+        if let Some(io) = err.downcast_ref::<io::Error>() {
+            if let Some(l) = find_layer_read_error(io) {
+                return Some(l);
+            }
+        }
+        cur = err.source();
+    }
+    None
+}
+
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<R> Hashing<R> {
+    fn new(inner: R) -> Self {
+        Hashing {
+            inner,
+            hasher: Sha256::new(),
+            bytes: 0,
+        }
+    }
+    fn digest(self) -> (String, u64, R) {
+        let d = format!("sha256:{}", hex::encode(self.hasher.finalize()));
+        (d, self.bytes, self.inner)
+    }
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let chunk = buf.get(..n).unwrap_or_default();
+        self.hasher.update(chunk);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+type Source = Chain<Cursor<Vec<u8>>, Hashing<RawBlob>>;
+
+enum Decoder {
+    Plain(Source),
+    Gzip(Box<flate2::read::MultiGzDecoder<Source>>),
+    Zstd(Box<zstd::stream::read::Decoder<'static, BufReader<Source>>>),
+}
+
+impl Decoder {
+    fn into_source(self) -> Source {
+        match self {
+            Decoder::Plain(s) => s,
+            Decoder::Gzip(d) => d.into_inner(),
+            Decoder::Zstd(d) => d.finish().into_inner(),
+        }
+    }
+}
+
+impl Read for Decoder {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Decoder::Plain(s) => s.read(buf),
+            Decoder::Gzip(d) => d.read(buf),
+            Decoder::Zstd(d) => d.read(buf),
+        }
+    }
+}
+
+/// The [`LayerStream`] behind local (and later registry) blobs.
+pub(crate) struct BlobStream {
+    image: String,
+    digest: String,
+    expected: Expected,
+    compression: Compression,
+    reader: BufReader<Hashing<Decoder>>,
+    error: Option<LayerReadError>,
+}
+
+fn describe(compression: Compression, e: &io::Error) -> String {
+    if let Some(l) = find_layer_read_error(e) {
+        return l.message;
+    }
+    match (compression, e.kind()) {
+        (Compression::None, io::ErrorKind::UnexpectedEof) => "truncated tar stream".to_string(),
+        (Compression::None, _) => format!("read error: {e}"),
+        (c, io::ErrorKind::UnexpectedEof) => format!("truncated {} stream", c.name()),
+        (c, _) => format!("corrupt {} stream: {e}", c.name()),
+    }
+}
+
+/// Wraps a raw blob into a verified, decompressing layer stream.
+/// `digest` is the name the errors use for the layer.
+pub(crate) fn verified_layer(
+    mut raw: RawBlob,
+    image: &str,
+    digest: &str,
+    expected: Expected,
+) -> Result<VerifiedLayer, ImageError> {
+    let layer_err = |message: String| ImageError::Layer {
+        image: image.to_string(),
+        digest: digest.to_string(),
+        message,
+    };
+    // Sniff: read up to 4 bytes through the hashing reader, then replay them.
+    let mut hashing = Hashing::new(std::mem::replace(&mut raw, Box::new(io::empty())));
+    let mut prefix = vec![0u8; 4];
+    let mut filled = 0;
+    while filled < prefix.len() {
+        let rest = prefix.get_mut(filled..).unwrap_or_default();
+        match hashing.read(rest) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(layer_err(format!("read error: {e}"))),
+        }
+    }
+    prefix.truncate(filled);
+    let compression = Compression::sniff(&prefix);
+    let source: Source = Cursor::new(prefix).chain(hashing);
+    let decoder = match compression {
+        Compression::None => Decoder::Plain(source),
+        Compression::Gzip => Decoder::Gzip(Box::new(flate2::read::MultiGzDecoder::new(source))),
+        Compression::Zstd => {
+            let d = zstd::stream::read::Decoder::with_buffer(BufReader::new(source))
+                .map_err(|e| layer_err(format!("cannot start zstd decoder: {e}")))?;
+            Decoder::Zstd(Box::new(d))
+        }
+    };
+    Ok(VerifiedLayer::new(Box::new(BlobStream {
+        image: image.to_string(),
+        digest: digest.to_string(),
+        expected,
+        compression,
+        reader: BufReader::with_capacity(LAYER_BUFFER, Hashing::new(decoder)),
+        error: None,
+    })))
+}
+
+impl Read for BlobStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(e) = &self.error {
+            return Err(io::Error::other(e.clone()));
+        }
+        match self.reader.read(buf) {
+            Ok(n) => Ok(n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
+            Err(e) => {
+                let err = LayerReadError {
+                    message: describe(self.compression, &e),
+                };
+                self.error = Some(err.clone());
+                Err(io::Error::new(e.kind(), err))
+            }
+        }
+    }
+}
+
+impl LayerStream for BlobStream {
+    fn finish(mut self: Box<Self>) -> Result<LayerStats, ImageError> {
+        let mut problems: Vec<String> = Vec::new();
+        if self.error.is_none() {
+            if let Err(e) = io::copy(&mut self, &mut io::sink()) {
+                problems.push(describe(self.compression, &e));
+            }
+        }
+        let BlobStream {
+            image,
+            digest,
+            expected,
+            reader,
+            error,
+            ..
+        } = *self;
+        let decode_failed = error.is_some();
+        if let Some(e) = error {
+            if !problems.contains(&e.message) {
+                problems.insert(0, e.message);
+            }
+        }
+        let (diff_id, uncompressed_bytes, decoder) = reader.into_inner().digest();
+        let (_, mut raw) = decoder.into_source().into_inner();
+        // The decoder may stop before the end of the blob: the blob digest covers all of it.
+        if let Err(e) = io::copy(&mut raw, &mut io::sink()) {
+            problems.push(format!("read error: {e}"));
+        }
+        let (blob_digest, compressed_bytes, _) = raw.digest();
+        if let Some(want) = &expected.blob_digest {
+            if *want != blob_digest {
+                problems.push(format!(
+                    "digest mismatch: manifest says {want}, content is {blob_digest}"
+                ));
+            }
+        }
+        if !decode_failed && problems.is_empty() {
+            if let Some(want) = &expected.diff_id {
+                if *want != diff_id {
+                    problems.push(format!(
+                        "diff_id mismatch: config says {want}, content is {diff_id}"
+                    ));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(LayerStats {
+                compressed_bytes,
+                uncompressed_bytes,
+            })
+        } else {
+            Err(ImageError::Layer {
+                image,
+                digest,
+                message: problems.join("; "),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sbom_testkit::{digest as sha, Compression as C, Layer};
+
+    fn layer_bytes(c: C) -> (Vec<u8>, Vec<u8>) {
+        let l = Layer::new(c).file("etc/os-release", "ID=debian\n").file(
+            "var/lib/dpkg/status",
+            "Package: bash\nStatus: install ok installed\n",
+        );
+        (l.tar_bytes(), l.blob().bytes)
+    }
+
+    fn open(blob: Vec<u8>, expected: Expected) -> VerifiedLayer {
+        verified_layer(Box::new(Cursor::new(blob)), "img", "sha256:layer", expected)
+            .expect("stream opens")
+    }
+
+    fn read_all(mut l: VerifiedLayer) -> (io::Result<Vec<u8>>, VerifiedLayer) {
+        let mut out = Vec::new();
+        let r = l.read_to_end(&mut out).map(|_| out);
+        (r, l)
+    }
+
+    #[test]
+    fn sniffs_magic_bytes_not_media_type() {
+        assert_eq!(Compression::sniff(&[0x1f, 0x8b, 8, 0]), Compression::Gzip);
+        assert_eq!(
+            Compression::sniff(&[0x28, 0xb5, 0x2f, 0xfd]),
+            Compression::Zstd
+        );
+        assert_eq!(Compression::sniff(b"etc/"), Compression::None);
+        assert_eq!(Compression::sniff(&[0x1f]), Compression::None);
+        assert_eq!(Compression::sniff(&[]), Compression::None);
+    }
+
+    #[test]
+    fn each_compression_round_trips_and_verifies() {
+        for c in [C::None, C::Gzip, C::Zstd] {
+            let (tar, blob) = layer_bytes(c);
+            let expected = Expected {
+                blob_digest: Some(sha(&blob)),
+                diff_id: Some(sha(&tar)),
+            };
+            let (r, l) = read_all(open(blob.clone(), expected));
+            assert_eq!(r.expect("reads"), tar, "{c:?}");
+            let stats = l.finish().expect("verifies");
+            assert_eq!(stats.compressed_bytes, blob.len() as u64);
+            assert_eq!(stats.uncompressed_bytes, tar.len() as u64);
+        }
+    }
+
+    #[test]
+    fn finish_drains_unread_rest() {
+        let (tar, blob) = layer_bytes(C::Gzip);
+        let mut l = open(
+            blob.clone(),
+            Expected {
+                blob_digest: Some(sha(&blob)),
+                diff_id: Some(sha(&tar)),
+            },
+        );
+        let mut first = [0u8; 10];
+        l.read_exact(&mut first).expect("reads a bit");
+        let stats = l.finish().expect("verifies after draining");
+        assert_eq!(stats.uncompressed_bytes, tar.len() as u64);
+    }
+
+    #[test]
+    fn diff_id_mismatch_is_reported() {
+        let (_, blob) = layer_bytes(C::Zstd);
+        let l = open(
+            blob.clone(),
+            Expected {
+                blob_digest: Some(sha(&blob)),
+                diff_id: Some(sha(b"other")),
+            },
+        );
+        let err = l.finish().expect_err("diff_id differs").to_string();
+        assert!(
+            err.contains("diff_id mismatch: config says sha256:"),
+            "{err}"
+        );
+        assert!(err.contains("sha256:layer"), "{err}");
+    }
+
+    #[test]
+    fn blob_digest_mismatch_is_reported() {
+        let (tar, blob) = layer_bytes(C::None);
+        let l = open(
+            blob,
+            Expected {
+                blob_digest: Some(sha(b"other")),
+                diff_id: Some(sha(&tar)),
+            },
+        );
+        let err = l.finish().expect_err("digest differs").to_string();
+        assert!(
+            err.contains(&format!(
+                "digest mismatch: manifest says {}, content is {}",
+                sha(b"other"),
+                sha(&tar)
+            )),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn truncated_gzip_with_matching_digest_names_truncation() {
+        let (_, blob) = layer_bytes(C::Gzip);
+        let cut = blob.get(..blob.len() / 2).expect("half").to_vec();
+        let l = open(
+            cut.clone(),
+            Expected {
+                blob_digest: Some(sha(&cut)),
+                diff_id: None,
+            },
+        );
+        let (r, l) = read_all(l);
+        let e = r.expect_err("truncated");
+        let found = find_layer_read_error(&e).expect("typed error inside io::Error");
+        assert_eq!(found.message, "truncated gzip stream");
+        let err = l.finish().expect_err("still an error").to_string();
+        assert_eq!(err, "img: layer sha256:layer: truncated gzip stream");
+    }
+
+    #[test]
+    fn truncated_zstd_is_reported_by_finish() {
+        let (_, blob) = layer_bytes(C::Zstd);
+        let cut = blob.get(..blob.len() - 5).expect("cut").to_vec();
+        let l = open(
+            cut.clone(),
+            Expected {
+                blob_digest: Some(sha(&cut)),
+                diff_id: None,
+            },
+        );
+        let err = l.finish().expect_err("truncated").to_string();
+        assert!(err.contains("truncated zstd stream"), "{err}");
+    }
+
+    #[test]
+    fn corrupt_zstd_is_reported() {
+        let (_, mut blob) = layer_bytes(C::Zstd);
+        for b in blob.iter_mut().skip(6).take(20) {
+            *b ^= 0x5a;
+        }
+        let l = open(blob, Expected::default());
+        let (r, l) = read_all(l);
+        let e = r.expect_err("corrupt");
+        assert!(e.to_string().starts_with("corrupt zstd stream: "), "{e}");
+        let err = l.finish().expect_err("corrupt").to_string();
+        assert!(err.contains("corrupt zstd stream"), "{err}");
+    }
+
+    #[test]
+    fn random_bytes_as_a_layer_do_not_panic() {
+        let mut x: u32 = 0x1234_5678;
+        let mut bytes = Vec::new();
+        for _ in 0..10_000 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            bytes.push(x as u8);
+        }
+        for prefix in [&[][..], &[0x1f, 0x8b][..], &[0x28, 0xb5, 0x2f, 0xfd][..]] {
+            let mut blob = prefix.to_vec();
+            blob.extend_from_slice(&bytes);
+            let l = open(blob, Expected::default());
+            let mut ar = tar::Archive::new(l);
+            if let Ok(entries) = ar.entries() {
+                for e in entries {
+                    if e.is_err() {
+                        break;
+                    }
+                }
+            }
+            let result = ar.into_inner().finish();
+            if !prefix.is_empty() {
+                let err = result
+                    .expect_err("garbage after a magic number")
+                    .to_string();
+                assert!(err.starts_with("img: layer sha256:layer: "), "{err}");
+            }
+        }
+    }
+}
