@@ -43,6 +43,21 @@ pub fn layer_error(
     }
 }
 
+/// Wraps the raw (possibly compressed) bytes of a layer blob from any source (the
+/// registry uses this) into a verified, decompressing stream: the blob digest is checked
+/// against `layer.digest` and the uncompressed digest against `layer.diff_id`.
+pub fn verify_blob(
+    image: &ResolvedImage,
+    layer: &LayerDescriptor,
+    raw: Box<dyn Read + Send>,
+) -> Result<VerifiedLayer, ImageError> {
+    let expected = stream::Expected {
+        blob_digest: (!layer.digest.is_empty()).then(|| layer.digest.clone()),
+        diff_id: (!layer.diff_id.is_empty()).then(|| layer.diff_id.clone()),
+    };
+    stream::verified_layer(raw, &image.reference, &layer_name(layer), expected)
+}
+
 /// How errors name a layer: its blob digest, else its diffID, else its position.
 pub fn layer_name(layer: &LayerDescriptor) -> String {
     if !layer.digest.is_empty() {

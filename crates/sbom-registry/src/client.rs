@@ -1,0 +1,482 @@
+//! HTTP to one registry: auth challenges (anonymous bearer tokens, Basic), retries with
+//! backoff on 429/5xx/dropped connections (honouring Retry-After), timeouts.
+use std::collections::HashMap;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, RANGE, WWW_AUTHENTICATE};
+use reqwest::{Response, StatusCode};
+use tokio::sync::Mutex;
+
+use crate::reference::ImageRef;
+use crate::{Credentials, RegistryError, RegistryOptions};
+
+/// A registry client bound to one repository.
+pub struct RepoClient {
+    http: reqwest::Client,
+    scheme: &'static str,
+    image: ImageRef,
+    /// The reference as the user gave it, for messages.
+    given: String,
+    credentials: Option<Credentials>,
+    /// Authorization header value once a challenge was answered.
+    auth_header: Mutex<Option<HeaderValue>>,
+    opts: RegistryOptions,
+}
+
+impl RepoClient {
+    pub fn new(
+        image: ImageRef,
+        given: &str,
+        credentials: Option<Credentials>,
+        opts: &RegistryOptions,
+    ) -> Result<Self, RegistryError> {
+        let insecure = opts
+            .insecure_registries
+            .iter()
+            .any(|h| h == &image.registry)
+            || crate::reference::is_loopback(&image.registry);
+        let http = reqwest::Client::builder()
+            .connect_timeout(opts.connect_timeout)
+            .read_timeout(opts.read_timeout)
+            .danger_accept_invalid_certs(insecure)
+            .user_agent(concat!("sbom/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| RegistryError::Http {
+                reference: given.to_string(),
+                message: format!("cannot build HTTP client: {e}"),
+            })?;
+        Ok(RepoClient {
+            http,
+            scheme: if insecure { "http" } else { "https" },
+            image,
+            given: given.to_string(),
+            credentials,
+            auth_header: Mutex::new(None),
+            opts: opts.clone(),
+        })
+    }
+
+    pub fn image(&self) -> &ImageRef {
+        &self.image
+    }
+
+    pub fn given(&self) -> &str {
+        &self.given
+    }
+
+    fn url(&self, kind: &str, reference: &str) -> String {
+        format!(
+            "{}://{}/v2/{}/{}/{}",
+            self.scheme,
+            self.image.api_host(),
+            self.image.repository,
+            kind,
+            reference
+        )
+    }
+
+    /// GET a manifest (by tag or digest) with the accepted media types.
+    pub async fn get_manifest(
+        &self,
+        reference: &str,
+        accept: &[&str],
+    ) -> Result<(Vec<u8>, Option<String>), RegistryError> {
+        let url = self.url("manifests", reference);
+        let mut headers = HeaderMap::new();
+        if let Ok(v) = HeaderValue::from_str(&accept.join(", ")) {
+            headers.insert(ACCEPT, v);
+        }
+        let resp = self
+            .send(&url, headers, &format!("manifest {reference}"))
+            .await?;
+        let media_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.split(';').next().unwrap_or(s).trim().to_string());
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| self.http_err(&format!("manifest {reference}"), &e))?;
+        Ok((body.to_vec(), media_type))
+    }
+
+    /// GET a whole (small) blob, e.g. the config.
+    pub async fn get_blob(&self, digest: &str) -> Result<Vec<u8>, RegistryError> {
+        let resp = self.get_blob_response(digest, 0).await?;
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| self.http_err(&format!("blob {digest}"), &e))?;
+        Ok(body.to_vec())
+    }
+
+    /// GET a blob from `offset` (a Range request when offset > 0). The response status is
+    /// 200 (whole blob) or 206 (from offset).
+    pub async fn get_blob_response(
+        &self,
+        digest: &str,
+        offset: u64,
+    ) -> Result<Response, RegistryError> {
+        let url = self.url("blobs", digest);
+        let mut headers = HeaderMap::new();
+        if offset > 0 {
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes={offset}-")) {
+                headers.insert(RANGE, v);
+            }
+        }
+        self.send(&url, headers, &format!("blob {digest}")).await
+    }
+
+    fn http_err(&self, what: &str, e: &reqwest::Error) -> RegistryError {
+        RegistryError::Http {
+            reference: self.given.clone(),
+            message: format!("{what}: {}", describe_reqwest(e)),
+        }
+    }
+
+    /// Sends a GET with auth and retries. Returns only successful responses.
+    async fn send(
+        &self,
+        url: &str,
+        headers: HeaderMap,
+        what: &str,
+    ) -> Result<Response, RegistryError> {
+        let mut attempt = 0u32;
+        let mut authed_once = false;
+        loop {
+            attempt += 1;
+            let mut req = self.http.get(url).headers(headers.clone());
+            if let Some(h) = self.auth_header.lock().await.clone() {
+                req = req.header(AUTHORIZATION, h);
+            }
+            let result = req.send().await;
+            let resp = match result {
+                Ok(r) => r,
+                Err(e) => {
+                    if attempt < self.opts.retries {
+                        tokio::time::sleep(self.backoff(attempt, None)).await;
+                        continue;
+                    }
+                    return Err(self.http_err(what, &e));
+                }
+            };
+            let status = resp.status();
+            if status.is_success() {
+                return Ok(resp);
+            }
+            if status == StatusCode::UNAUTHORIZED && !authed_once {
+                authed_once = true;
+                let challenge = resp
+                    .headers()
+                    .get(WWW_AUTHENTICATE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                self.answer_challenge(challenge.as_deref()).await?;
+                continue;
+            }
+            let retryable = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
+            if retryable && attempt < self.opts.retries {
+                let retry_after = resp
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|s| s.trim().parse::<u64>().ok())
+                    .map(Duration::from_secs);
+                tokio::time::sleep(self.backoff(attempt, retry_after)).await;
+                continue;
+            }
+            let body = resp.text().await.unwrap_or_default();
+            return Err(self.status_error(status, what, &body));
+        }
+    }
+
+    fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        if let Some(d) = retry_after {
+            return d.min(self.opts.max_backoff);
+        }
+        let base = self.opts.base_backoff.as_millis() as u64;
+        let ms = base.saturating_mul(1u64 << attempt.min(10));
+        Duration::from_millis(ms).min(self.opts.max_backoff)
+    }
+
+    fn status_error(&self, status: StatusCode, what: &str, body: &str) -> RegistryError {
+        let code = registry_error_code(body);
+        let repo = self.image.name();
+        match status {
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => RegistryError::Unauthorized {
+                reference: self.given.clone(),
+                message: format!(
+                    "{} {} for {repo}: run docker login or pass --username",
+                    status.as_u16(),
+                    if status == StatusCode::FORBIDDEN {
+                        "forbidden"
+                    } else {
+                        "unauthorized"
+                    },
+                ),
+            },
+            StatusCode::NOT_FOUND => {
+                let kind = code
+                    .as_deref()
+                    .map(str::to_ascii_lowercase)
+                    .unwrap_or_default();
+                let message = if what.starts_with("manifest") {
+                    let r = what.trim_start_matches("manifest ").to_string();
+                    let last = self.image.repository.rsplit('/').next().unwrap_or("");
+                    let sep = if r.starts_with("sha256:") { "@" } else { ":" };
+                    format!("manifest unknown: {last}{sep}{r}")
+                } else if kind.contains("name") {
+                    format!("repository unknown: {repo}")
+                } else {
+                    format!("{what}: not found")
+                };
+                RegistryError::NotFound {
+                    reference: self.given.clone(),
+                    message,
+                }
+            }
+            _ => RegistryError::Http {
+                reference: self.given.clone(),
+                message: format!(
+                    "{what}: HTTP {}{}",
+                    status.as_u16(),
+                    code.map(|c| format!(" ({c})")).unwrap_or_default()
+                ),
+            },
+        }
+    }
+
+    /// Answers a `WWW-Authenticate` challenge: Bearer (token endpoint, with Basic
+    /// credentials when we have them) or Basic.
+    async fn answer_challenge(&self, challenge: Option<&str>) -> Result<(), RegistryError> {
+        let unauthorized = || RegistryError::Unauthorized {
+            reference: self.given.clone(),
+            message: format!(
+                "401 unauthorized for {}: run docker login or pass --username",
+                self.image.name()
+            ),
+        };
+        let Some(ch) = challenge else {
+            return Err(unauthorized());
+        };
+        let (scheme, params) = parse_challenge(ch);
+        if scheme.eq_ignore_ascii_case("basic") {
+            let Some(Credentials::Basic { username, password }) = &self.credentials else {
+                return Err(unauthorized());
+            };
+            let v = basic_header(username, password);
+            *self.auth_header.lock().await = Some(v);
+            return Ok(());
+        }
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(unauthorized());
+        }
+        let realm = params.get("realm").ok_or_else(unauthorized)?;
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(s) = params.get("service") {
+            query.push(("service", s.clone()));
+        }
+        let scope = params
+            .get("scope")
+            .cloned()
+            .unwrap_or_else(|| format!("repository:{}:pull", self.image.repository));
+        query.push(("scope", scope));
+        let req = match &self.credentials {
+            Some(Credentials::Basic { username, password }) => self
+                .http
+                .get(realm)
+                .query(&query)
+                .header(AUTHORIZATION, basic_header(username, password)),
+            // An identity token (from `docker login` with an OAuth registry) is exchanged
+            // for an access token with the OAuth2 refresh-token grant.
+            Some(Credentials::IdentityToken(token)) => {
+                let mut form = vec![
+                    ("grant_type", "refresh_token".to_string()),
+                    ("client_id", "sbom".to_string()),
+                    ("refresh_token", token.clone()),
+                ];
+                form.extend(query.iter().map(|(k, v)| (*k, v.clone())));
+                let body: Vec<String> = form
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", form_encode(v)))
+                    .collect();
+                self.http
+                    .post(realm)
+                    .header(
+                        reqwest::header::CONTENT_TYPE,
+                        "application/x-www-form-urlencoded",
+                    )
+                    .body(body.join("&"))
+            }
+            None => self.http.get(realm).query(&query),
+        };
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| self.http_err("token request", &e))?;
+        if !resp.status().is_success() {
+            return Err(unauthorized());
+        }
+        #[derive(serde::Deserialize)]
+        struct Token {
+            token: Option<String>,
+            access_token: Option<String>,
+        }
+        let t: Token = resp
+            .json()
+            .await
+            .map_err(|e| self.http_err("token response", &e))?;
+        let token = t.token.or(t.access_token).ok_or_else(unauthorized)?;
+        let v = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| unauthorized())?;
+        *self.auth_header.lock().await = Some(v);
+        Ok(())
+    }
+}
+
+fn basic_header(user: &str, password: &str) -> HeaderValue {
+    let raw = format!("{user}:{password}");
+    let mut v = HeaderValue::from_str(&format!("Basic {}", base64(raw.as_bytes())))
+        .unwrap_or_else(|_| HeaderValue::from_static(""));
+    v.set_sensitive(true);
+    v
+}
+
+/// Standard base64 with padding (small, so no dependency for it).
+fn base64(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        out.push(T[(n >> 18) as usize & 63] as char);
+        out.push(T[(n >> 12) as usize & 63] as char);
+        out.push(if chunk.len() > 1 {
+            T[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if chunk.len() > 2 {
+            T[n as usize & 63] as char
+        } else {
+            '='
+        });
+    }
+    out
+}
+
+/// `application/x-www-form-urlencoded` value encoding.
+fn form_encode(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for b in v.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Splits `Bearer realm="...",service="...",scope="..."` into scheme and parameters.
+fn parse_challenge(h: &str) -> (String, HashMap<String, String>) {
+    let h = h.trim();
+    let (scheme, rest) = h.split_once(' ').unwrap_or((h, ""));
+    let mut params = HashMap::new();
+    let mut s = rest.trim();
+    while !s.is_empty() {
+        let Some((k, after)) = s.split_once('=') else {
+            break;
+        };
+        let key = k.trim().trim_start_matches(',').trim().to_ascii_lowercase();
+        let after = after.trim_start();
+        let (value, remaining) = if let Some(q) = after.strip_prefix('"') {
+            match q.find('"') {
+                Some(end) => (q[..end].to_string(), &q[end + 1..]),
+                None => (q.to_string(), ""),
+            }
+        } else {
+            match after.find(',') {
+                Some(end) => (after[..end].trim().to_string(), &after[end..]),
+                None => (after.trim().to_string(), ""),
+            }
+        };
+        params.insert(key, value);
+        s = remaining.trim_start().trim_start_matches(',').trim_start();
+    }
+    (scheme.to_string(), params)
+}
+
+/// The first `errors[].code` of a registry error body.
+fn registry_error_code(body: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    v.get("errors")?
+        .as_array()?
+        .first()?
+        .get("code")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// A reqwest error in one line without URLs that could carry credentials.
+pub fn describe_reqwest(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "cannot connect"
+    } else if e.is_body() || e.is_decode() {
+        "connection dropped while reading the body"
+    } else {
+        "request failed"
+    };
+    let mut msg = kind.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg = format!("{msg}: {s}");
+        src = s.source();
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn challenge_parsing() {
+        let (s, p) = parse_challenge(
+            r#"Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull""#,
+        );
+        assert_eq!(s, "Bearer");
+        assert_eq!(p["realm"], "https://auth.example/token");
+        assert_eq!(p["service"], "registry.example");
+        assert_eq!(p["scope"], "repository:a/b:pull");
+        let (s, p) = parse_challenge(r#"Basic realm="basic-realm""#);
+        assert_eq!(s, "Basic");
+        assert_eq!(p["realm"], "basic-realm");
+    }
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn error_code_from_body() {
+        assert_eq!(
+            registry_error_code(r#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"x"}]}"#)
+                .as_deref(),
+            Some("MANIFEST_UNKNOWN")
+        );
+        assert_eq!(registry_error_code("not json"), None);
+    }
+}
