@@ -499,3 +499,33 @@ pub fn write_rootfs(dir: &Path, image: &Image) -> io::Result<()> {
     }
     Ok(())
 }
+
+/// Writes a `docker save` archive in the newer format (Docker 25+): an OCI image layout
+/// (`oci-layout`, `index.json`, `blobs/sha256/...`) plus a `manifest.json` whose `Config`
+/// and `Layers` point into `blobs/sha256/` (layers stored as given, possibly compressed).
+pub fn write_docker_archive_oci(
+    file: &Path,
+    image: &Image,
+    repo_tag: &str,
+) -> io::Result<BuiltImage> {
+    let tmp = tempdir_near(file)?;
+    let tag = repo_tag.rsplit(':').next().map(str::to_string);
+    let mut built = write_oci_layout(&tmp, &[(image.clone(), tag)])?;
+    let b = built.remove(0);
+    let blob_path = |d: &str| format!("blobs/sha256/{}", d.trim_start_matches("sha256:"));
+    let manifest = json!([{
+        "Config": blob_path(&b.config_digest),
+        "RepoTags": [repo_tag],
+        "Layers": b.blobs.iter().map(|l| blob_path(&l.digest)).collect::<Vec<_>>(),
+    }]);
+    std::fs::write(
+        tmp.join("manifest.json"),
+        serde_json::to_vec(&manifest).unwrap(),
+    )?;
+    let f = std::fs::File::create(file)?;
+    let mut t = tar::Builder::new(f);
+    t.append_dir_all(".", &tmp)?;
+    t.finish()?;
+    std::fs::remove_dir_all(&tmp)?;
+    Ok(b)
+}
