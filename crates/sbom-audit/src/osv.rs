@@ -1,0 +1,766 @@
+//! The OSV schema (<https://ossf.github.io/osv-schema/>), loading, and the package index.
+//!
+//! Loading keeps only what matching and reporting need: per record its id, aliases,
+//! summary, rating and references; per `affected` entry of a supported ecosystem its
+//! ranges and explicit versions. Files are parsed in parallel (rayon); records that do
+//! not parse become [`LoadWarning`]s and loading goes on.
+use std::collections::HashMap;
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use sbom_model::Ecosystem;
+use serde::{Deserialize, Serialize};
+
+use crate::range::{Event, Range, RangeKind};
+use crate::severity::{Rating, RatingMethod};
+use crate::AuditError;
+
+// ---------------------------------------------------------------- wire format
+
+/// One OSV record as published.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OsvRecord {
+    pub id: String,
+    pub modified: Option<String>,
+    pub published: Option<String>,
+    pub withdrawn: Option<String>,
+    pub aliases: Vec<String>,
+    pub related: Vec<String>,
+    pub summary: Option<String>,
+    pub details: Option<String>,
+    pub severity: Vec<OsvSeverity>,
+    pub affected: Vec<OsvAffected>,
+    pub references: Vec<OsvReference>,
+    pub database_specific: Option<serde_json::Value>,
+}
+
+/// `severity[]`: a scoring type and its vector or word.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OsvSeverity {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub score: String,
+}
+
+/// `affected[]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OsvAffected {
+    pub package: Option<OsvPackage>,
+    pub severity: Vec<OsvSeverity>,
+    pub ranges: Vec<OsvRange>,
+    pub versions: Vec<String>,
+    pub ecosystem_specific: Option<serde_json::Value>,
+    pub database_specific: Option<serde_json::Value>,
+}
+
+/// `affected[].package`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OsvPackage {
+    pub ecosystem: String,
+    pub name: String,
+    pub purl: Option<String>,
+}
+
+/// `affected[].ranges[]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OsvRange {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub repo: Option<String>,
+    pub events: Vec<OsvEvent>,
+}
+
+/// One event; exactly one field is set in valid records.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OsvEvent {
+    pub introduced: Option<String>,
+    pub fixed: Option<String>,
+    pub last_affected: Option<String>,
+    pub limit: Option<String>,
+}
+
+/// `references[]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OsvReference {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub url: String,
+}
+
+// ---------------------------------------------------------------- kept form
+
+/// Ecosystem families we match, each with its own release scheme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Family {
+    PyPI,
+    Debian,
+    Ubuntu,
+    Alpine,
+}
+
+impl Family {
+    /// The version ordering of this family.
+    pub fn ecosystem(self) -> Ecosystem {
+        match self {
+            Family::PyPI => Ecosystem::Pypi,
+            Family::Debian | Family::Ubuntu => Ecosystem::Deb,
+            Family::Alpine => Ecosystem::Apk,
+        }
+    }
+
+    /// The name as used for index keys: PEP 503 for PyPI, lower-case otherwise.
+    pub fn normalise(self, name: &str) -> String {
+        match self {
+            Family::PyPI => sbom_model::purl::pep503_name(name),
+            _ => name.trim().to_ascii_lowercase(),
+        }
+    }
+}
+
+/// A parsed OSV `ecosystem` string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OsvEcosystem {
+    pub family: Family,
+    /// `12` of `Debian:12`, `22.04` of `Ubuntu:22.04:LTS`, `3.20` of `Alpine:v3.20`.
+    pub release: Option<String>,
+}
+
+impl OsvEcosystem {
+    /// Parses an OSV ecosystem; `None` for ecosystems we do not match (npm, Ubuntu Pro, ...).
+    pub fn parse(s: &str) -> Option<OsvEcosystem> {
+        let mut parts = s.split(':');
+        let head = parts.next()?.trim();
+        let rest: Vec<&str> = parts.map(str::trim).collect();
+        let release = |v: Option<&&str>| v.map(|r| r.to_string()).filter(|r| !r.is_empty());
+        match head {
+            "PyPI" => Some(OsvEcosystem {
+                family: Family::PyPI,
+                release: None,
+            }),
+            "Debian" => Some(OsvEcosystem {
+                family: Family::Debian,
+                release: release(rest.first()),
+            }),
+            "Ubuntu" => {
+                // `Ubuntu:22.04`, `Ubuntu:22.04:LTS`; `Ubuntu:Pro:...` needs a subscription
+                // the image does not have, so those records are not matched.
+                let first = rest.first()?;
+                if !first.starts_with(|c: char| c.is_ascii_digit()) {
+                    return None;
+                }
+                Some(OsvEcosystem {
+                    family: Family::Ubuntu,
+                    release: release(rest.first()),
+                })
+            }
+            "Alpine" => Some(OsvEcosystem {
+                family: Family::Alpine,
+                release: rest
+                    .first()
+                    .map(|r| r.trim_start_matches('v').to_string())
+                    .filter(|r| !r.is_empty()),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// A reference URL of an advisory.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reference {
+    pub kind: String,
+    pub url: String,
+}
+
+/// What is kept of one record.
+#[derive(Clone, Debug, Serialize)]
+pub struct Advisory {
+    pub id: String,
+    pub aliases: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified: Option<String>,
+    /// From a CVSS vector (v4 preferred over v3 over v2), else the record's own rating.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating: Option<Rating>,
+    pub references: Vec<Reference>,
+}
+
+/// One `affected` entry of a supported ecosystem.
+#[derive(Clone, Debug)]
+pub struct AffectedEntry {
+    /// Index into [`OsvDatabase::advisories`].
+    pub advisory: usize,
+    pub ecosystem: OsvEcosystem,
+    /// Normalised package name (see [`Family::normalise`]).
+    pub name: String,
+    pub ranges: Vec<Range>,
+    pub versions: Vec<String>,
+    /// A rating given by this entry (`ecosystem_specific.severity`, per-entry CVSS).
+    pub rating: Option<Rating>,
+}
+
+/// A problem with one record or file; loading goes on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LoadWarning {
+    /// File (and zip entry) the record came from.
+    pub source: String,
+    pub message: String,
+}
+
+/// Counts of what was loaded.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LoadStats {
+    pub files: usize,
+    pub records: usize,
+    pub withdrawn: usize,
+    pub duplicates: usize,
+    /// Affected entries of ecosystems we do not match.
+    pub unsupported_entries: usize,
+}
+
+/// The loaded database with its index.
+#[derive(Debug, Default)]
+pub struct OsvDatabase {
+    pub advisories: Vec<Advisory>,
+    pub entries: Vec<AffectedEntry>,
+    index: HashMap<(Family, String), Vec<usize>>,
+    by_id: HashMap<String, usize>,
+    pub warnings: Vec<LoadWarning>,
+    pub stats: LoadStats,
+}
+
+/// Where one record's bytes come from.
+enum Input {
+    File(PathBuf),
+    Zip { archive: usize, entry: usize },
+}
+
+struct Parsed {
+    advisory: Advisory,
+    entries: Vec<AffectedEntry>,
+    unsupported: usize,
+}
+
+enum Outcome {
+    Record(Box<Parsed>),
+    Withdrawn,
+    Warning(LoadWarning),
+}
+
+impl OsvDatabase {
+    /// Loads folders (recursively, `*.json`) and `.zip` exports. Unreadable roots are
+    /// errors; bad records are warnings.
+    pub fn load<P: AsRef<Path>>(sources: &[P]) -> Result<OsvDatabase, AuditError> {
+        let mut inputs: Vec<Input> = Vec::new();
+        let mut zips: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+        for s in sources {
+            let path = s.as_ref();
+            let meta = fs_err::metadata(path).map_err(|e| AuditError::io(path, e))?;
+            if meta.is_dir() {
+                let mut files = Vec::new();
+                walk_json(path, &mut files)?;
+                files.sort();
+                inputs.extend(files.into_iter().map(Input::File));
+            } else if is_zip(path) {
+                let bytes = fs_err::read(path).map_err(|e| AuditError::io(path, e))?;
+                let archive =
+                    zip::ZipArchive::new(Cursor::new(bytes.as_slice())).map_err(|source| {
+                        AuditError::Zip {
+                            path: path.to_path_buf(),
+                            source,
+                        }
+                    })?;
+                let n = archive.len();
+                let idx = zips.len();
+                let names: Vec<usize> = (0..n)
+                    .filter(|i| {
+                        archive
+                            .name_for_index(*i)
+                            .and_then(|name| name.ok())
+                            .is_some_and(|name| name.to_ascii_lowercase().ends_with(".json"))
+                    })
+                    .collect();
+                drop(archive);
+                inputs.extend(names.into_iter().map(|entry| Input::Zip {
+                    archive: idx,
+                    entry,
+                }));
+                zips.push((path.to_path_buf(), bytes));
+            } else if meta.is_file() && path.extension().is_some_and(|e| e == "json") {
+                inputs.push(Input::File(path.to_path_buf()));
+            } else {
+                return Err(AuditError::NotOsvSource(path.to_path_buf()));
+            }
+        }
+        let files = inputs.len();
+        // Parse in parallel; chunks so that each task opens a zip archive once.
+        let outcomes: Vec<Outcome> = inputs
+            .par_chunks(256)
+            .flat_map_iter(|chunk| {
+                let mut archives: HashMap<usize, zip::ZipArchive<Cursor<&[u8]>>> = HashMap::new();
+                let mut out = Vec::with_capacity(chunk.len());
+                for input in chunk {
+                    out.push(read_one(input, &zips, &mut archives));
+                }
+                out
+            })
+            .collect();
+        let mut db = OsvDatabase::default();
+        db.stats.files = files;
+        for o in outcomes {
+            match o {
+                Outcome::Record(p) => db.add(*p),
+                Outcome::Withdrawn => db.stats.withdrawn += 1,
+                Outcome::Warning(w) => db.warnings.push(w),
+            }
+        }
+        Ok(db)
+    }
+
+    /// Builds a database from records already in memory (tests, other loaders).
+    pub fn from_records(records: Vec<OsvRecord>) -> OsvDatabase {
+        let mut db = OsvDatabase::default();
+        for r in records {
+            match compact(r, "memory") {
+                Outcome::Record(p) => db.add(*p),
+                Outcome::Withdrawn => db.stats.withdrawn += 1,
+                Outcome::Warning(w) => db.warnings.push(w),
+            }
+        }
+        db
+    }
+
+    fn add(&mut self, parsed: Parsed) {
+        let Parsed {
+            advisory,
+            entries,
+            unsupported,
+        } = parsed;
+        if let Some(&existing) = self.by_id.get(&advisory.id) {
+            // Same id from two sources: keep the newer one (RFC 3339 strings sort by time).
+            self.stats.duplicates += 1;
+            let newer = advisory.modified > self.advisories[existing].modified;
+            if !newer {
+                return;
+            }
+            // Retire the old entries from the index.
+            for list in self.index.values_mut() {
+                list.retain(|e| self.entries[*e].advisory != existing);
+            }
+            self.advisories[existing] = advisory;
+            self.push_entries(existing, entries);
+            return;
+        }
+        self.stats.records += 1;
+        self.stats.unsupported_entries += unsupported;
+        let idx = self.advisories.len();
+        self.by_id.insert(advisory.id.clone(), idx);
+        self.advisories.push(advisory);
+        self.push_entries(idx, entries);
+    }
+
+    fn push_entries(&mut self, advisory: usize, entries: Vec<AffectedEntry>) {
+        for mut e in entries {
+            e.advisory = advisory;
+            let key = (e.ecosystem.family, e.name.clone());
+            let i = self.entries.len();
+            self.entries.push(e);
+            self.index.entry(key).or_default().push(i);
+        }
+    }
+
+    /// The affected entries for a (family, already normalised name).
+    pub fn lookup(&self, family: Family, name: &str) -> impl Iterator<Item = &AffectedEntry> {
+        self.index
+            .get(&(family, name.to_string()))
+            .into_iter()
+            .flatten()
+            .filter_map(|i| self.entries.get(*i))
+    }
+
+    /// An advisory by its index.
+    pub fn advisory(&self, idx: usize) -> Option<&Advisory> {
+        self.advisories.get(idx)
+    }
+
+    /// Number of (family, name) keys in the index.
+    pub fn indexed_packages(&self) -> usize {
+        self.index.len()
+    }
+}
+
+fn is_zip(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+}
+
+fn walk_json(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), AuditError> {
+    for entry in fs_err::read_dir(dir).map_err(|e| AuditError::io(dir, e))? {
+        let entry = entry.map_err(|e| AuditError::io(dir, e))?;
+        let path = entry.path();
+        let ft = entry.file_type().map_err(|e| AuditError::io(&path, e))?;
+        if ft.is_dir() {
+            walk_json(&path, out)?;
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn read_one<'a>(
+    input: &Input,
+    zips: &'a [(PathBuf, Vec<u8>)],
+    archives: &mut HashMap<usize, zip::ZipArchive<Cursor<&'a [u8]>>>,
+) -> Outcome {
+    let (source, bytes) = match input {
+        Input::File(path) => match fs_err::read(path) {
+            Ok(b) => (path.display().to_string(), b),
+            Err(e) => {
+                return Outcome::Warning(LoadWarning {
+                    source: path.display().to_string(),
+                    message: e.to_string(),
+                })
+            }
+        },
+        Input::Zip { archive, entry } => {
+            let Some((zpath, zbytes)) = zips.get(*archive) else {
+                return Outcome::Warning(LoadWarning {
+                    source: "zip".into(),
+                    message: "internal: missing archive".into(),
+                });
+            };
+            let source_base = zpath.display().to_string();
+            let ar = match archives.entry(*archive) {
+                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    match zip::ZipArchive::new(Cursor::new(zbytes.as_slice())) {
+                        Ok(a) => v.insert(a),
+                        Err(e) => {
+                            return Outcome::Warning(LoadWarning {
+                                source: source_base,
+                                message: e.to_string(),
+                            })
+                        }
+                    }
+                }
+            };
+            let mut file = match ar.by_index(*entry) {
+                Ok(f) => f,
+                Err(e) => {
+                    return Outcome::Warning(LoadWarning {
+                        source: format!("{source_base}#{entry}"),
+                        message: e.to_string(),
+                    })
+                }
+            };
+            let name = file
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_else(|_| format!("#{entry}"));
+            let source = format!("{source_base}!{name}");
+            let mut buf =
+                Vec::with_capacity(usize::try_from(file.size()).unwrap_or(0).min(1 << 24));
+            if let Err(e) = file.read_to_end(&mut buf) {
+                return Outcome::Warning(LoadWarning {
+                    source,
+                    message: e.to_string(),
+                });
+            }
+            (source, buf)
+        }
+    };
+    match serde_json::from_slice::<OsvRecord>(&bytes) {
+        Ok(r) => compact(r, &source),
+        Err(e) => Outcome::Warning(LoadWarning {
+            source,
+            message: format!("not an OSV record: {e}"),
+        }),
+    }
+}
+
+/// Reduces a record to what matching needs.
+fn compact(r: OsvRecord, source: &str) -> Outcome {
+    if r.id.trim().is_empty() {
+        return Outcome::Warning(LoadWarning {
+            source: source.to_string(),
+            message: "record without id".into(),
+        });
+    }
+    if r.withdrawn.as_deref().is_some_and(|w| !w.trim().is_empty()) {
+        return Outcome::Withdrawn;
+    }
+    let rating = record_rating(&r);
+    let mut entries = Vec::new();
+    let mut unsupported = 0;
+    for a in &r.affected {
+        let Some(pkg) = &a.package else {
+            unsupported += 1;
+            continue;
+        };
+        let Some(eco) = OsvEcosystem::parse(&pkg.ecosystem) else {
+            unsupported += 1;
+            continue;
+        };
+        if pkg.name.trim().is_empty() {
+            continue;
+        }
+        let ranges = a
+            .ranges
+            .iter()
+            .filter_map(|rg| {
+                let kind = match rg.kind.as_str() {
+                    "ECOSYSTEM" => RangeKind::Ecosystem,
+                    "SEMVER" => RangeKind::Semver,
+                    _ => return None, // GIT and unknown types carry no package versions
+                };
+                let events = rg
+                    .events
+                    .iter()
+                    .filter_map(|e| {
+                        if let Some(v) = &e.introduced {
+                            Some(Event::Introduced(v.clone()))
+                        } else if let Some(v) = &e.fixed {
+                            Some(Event::Fixed(v.clone()))
+                        } else if let Some(v) = &e.last_affected {
+                            Some(Event::LastAffected(v.clone()))
+                        } else {
+                            e.limit.as_ref().map(|v| Event::Limit(v.clone()))
+                        }
+                    })
+                    .collect();
+                Some(Range { kind, events })
+            })
+            .collect();
+        entries.push(AffectedEntry {
+            advisory: 0,
+            name: eco.family.normalise(&pkg.name),
+            ecosystem: eco,
+            ranges,
+            versions: a.versions.clone(),
+            rating: entry_rating(a),
+        });
+    }
+    let mut aliases: Vec<String> = r.aliases.iter().filter(|a| **a != r.id).cloned().collect();
+    aliases.sort();
+    aliases.dedup();
+    Outcome::Record(Box::new(Parsed {
+        advisory: Advisory {
+            id: r.id,
+            aliases,
+            summary: r.summary.filter(|s| !s.trim().is_empty()),
+            modified: r.modified,
+            rating,
+            references: r
+                .references
+                .into_iter()
+                .filter(|x| !x.url.is_empty())
+                .map(|x| Reference {
+                    kind: x.kind,
+                    url: x.url,
+                })
+                .collect(),
+        },
+        entries,
+        unsupported,
+    }))
+}
+
+fn best_cvss(sev: &[OsvSeverity]) -> Option<Rating> {
+    let mut best: Option<Rating> = None;
+    for s in sev {
+        if !s.kind.starts_with("CVSS_") {
+            continue;
+        }
+        if let Some(r) = Rating::from_cvss(&s.score) {
+            let rank = |m: RatingMethod| match m {
+                RatingMethod::CvssV4 => 3,
+                RatingMethod::CvssV31 | RatingMethod::CvssV3 => 2,
+                RatingMethod::CvssV2 => 1,
+                RatingMethod::Other => 0,
+            };
+            if best
+                .as_ref()
+                .is_none_or(|b| rank(r.method) > rank(b.method))
+            {
+                best = Some(r);
+            }
+        }
+    }
+    best
+}
+
+fn word_in(v: Option<&serde_json::Value>) -> Option<Rating> {
+    let v = v?;
+    for key in ["severity", "urgency", "cvss_severity"] {
+        if let Some(w) = v.get(key).and_then(|s| s.as_str()) {
+            if let Some(r) = Rating::from_word(w) {
+                return Some(r);
+            }
+        }
+    }
+    None
+}
+
+fn record_rating(r: &OsvRecord) -> Option<Rating> {
+    best_cvss(&r.severity).or_else(|| {
+        // Ubuntu writes its priority as a severity of type `Ubuntu`.
+        r.severity
+            .iter()
+            .find_map(|s| Rating::from_word(&s.score))
+            .or_else(|| word_in(r.database_specific.as_ref()))
+    })
+}
+
+fn entry_rating(a: &OsvAffected) -> Option<Rating> {
+    best_cvss(&a.severity)
+        .or_else(|| word_in(a.ecosystem_specific.as_ref()))
+        .or_else(|| word_in(a.database_specific.as_ref()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn rec(json: &str) -> OsvRecord {
+        serde_json::from_str(json).expect("test record parses")
+    }
+
+    #[test]
+    fn ecosystems_parse_with_releases() {
+        let d = OsvEcosystem::parse("Debian:12").expect("debian");
+        assert_eq!(
+            (d.family, d.release.as_deref()),
+            (Family::Debian, Some("12"))
+        );
+        let u = OsvEcosystem::parse("Ubuntu:22.04:LTS").expect("ubuntu");
+        assert_eq!(
+            (u.family, u.release.as_deref()),
+            (Family::Ubuntu, Some("22.04"))
+        );
+        assert!(OsvEcosystem::parse("Ubuntu:Pro:18.04:LTS").is_none());
+        let a = OsvEcosystem::parse("Alpine:v3.20").expect("alpine");
+        assert_eq!(
+            (a.family, a.release.as_deref()),
+            (Family::Alpine, Some("3.20"))
+        );
+        assert_eq!(
+            OsvEcosystem::parse("PyPI").map(|e| e.family),
+            Some(Family::PyPI)
+        );
+        assert!(OsvEcosystem::parse("npm").is_none());
+    }
+
+    #[test]
+    fn withdrawn_records_are_skipped() {
+        let db = OsvDatabase::from_records(vec![
+            rec(
+                r#"{"id":"PYSEC-1","withdrawn":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"foo"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"}]}]}]}"#,
+            ),
+            rec(
+                r#"{"id":"PYSEC-2","affected":[{"package":{"ecosystem":"PyPI","name":"Foo_Bar"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"}]}]}]}"#,
+            ),
+        ]);
+        assert_eq!(db.stats.withdrawn, 1);
+        assert_eq!(db.advisories.len(), 1);
+        assert_eq!(db.lookup(Family::PyPI, "foo").count(), 0);
+        assert_eq!(db.lookup(Family::PyPI, "foo-bar").count(), 1);
+    }
+
+    #[test]
+    fn git_ranges_are_dropped_and_unsupported_ecosystems_counted() {
+        let db = OsvDatabase::from_records(vec![rec(r#"{"id":"X-1","affected":[
+              {"package":{"ecosystem":"npm","name":"left-pad"}},
+              {"package":{"ecosystem":"PyPI","name":"a"},"ranges":[
+                {"type":"GIT","repo":"r","events":[{"introduced":"0"},{"fixed":"abc"}]},
+                {"type":"ECOSYSTEM","events":[{"introduced":"1.0"},{"fixed":"2.0"}]}]}]}"#)]);
+        assert_eq!(db.stats.unsupported_entries, 1);
+        let e: Vec<_> = db.lookup(Family::PyPI, "a").collect();
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].ranges.len(), 1);
+        assert_eq!(e[0].ranges[0].kind, RangeKind::Ecosystem);
+    }
+
+    #[test]
+    fn ratings_prefer_cvss_then_database_words() {
+        let db = OsvDatabase::from_records(vec![
+            rec(
+                r#"{"id":"A","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],"database_specific":{"severity":"LOW"}}"#,
+            ),
+            rec(r#"{"id":"B","database_specific":{"severity":"MODERATE"}}"#),
+            rec(
+                r#"{"id":"C","affected":[{"package":{"ecosystem":"Debian:12","name":"x"},"ecosystem_specific":{"urgency":"high"}}]}"#,
+            ),
+        ]);
+        let sev = |i: usize| db.advisories[i].rating.as_ref().map(|r| r.severity);
+        assert_eq!(sev(0), Some(crate::Severity::Critical));
+        assert_eq!(sev(1), Some(crate::Severity::Medium));
+        assert_eq!(sev(2), None);
+        let e: Vec<_> = db.lookup(Family::Debian, "x").collect();
+        assert_eq!(
+            e[0].rating.as_ref().map(|r| r.severity),
+            Some(crate::Severity::High)
+        );
+    }
+
+    #[test]
+    fn loads_folders_recursively_and_zips_with_warnings_for_bad_records() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sub = dir.path().join("PyPI/nested");
+        fs_err::create_dir_all(&sub).expect("mkdir");
+        fs_err::write(
+            sub.join("PYSEC-1.json"),
+            r#"{"id":"PYSEC-1","affected":[{"package":{"ecosystem":"PyPI","name":"foo"},"versions":["1.0"]}]}"#,
+        )
+        .expect("write");
+        fs_err::write(dir.path().join("broken.json"), "{not json").expect("write");
+        fs_err::write(dir.path().join("README.md"), "ignored").expect("write");
+        let zpath = dir.path().join("all.zip");
+        {
+            let f = fs_err::File::create(&zpath).expect("create zip");
+            let mut w = zip::ZipWriter::new(f);
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            w.start_file("DEBIAN-CVE-1.json", opts).expect("start");
+            w.write_all(br#"{"id":"DEBIAN-CVE-1","aliases":["CVE-1"],"affected":[{"package":{"ecosystem":"Debian:12","name":"openssl"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"}]}]}]}"#).expect("write");
+            w.start_file("bad.json", opts).expect("start");
+            w.write_all(b"[]").expect("write");
+            w.finish().expect("finish");
+        }
+        let db =
+            OsvDatabase::load(&[dir.path().join("PyPI"), dir.path().to_path_buf()]).expect("loads");
+        // PyPI folder twice (once directly, once inside the root): one record, one duplicate.
+        assert_eq!(
+            db.stats.records, 1,
+            "zip is not inside a folder walk: {:?}",
+            db.stats
+        );
+        assert_eq!(db.stats.duplicates, 1);
+        assert_eq!(db.warnings.len(), 1, "{:?}", db.warnings);
+        let db = OsvDatabase::load(&[zpath.clone()]).expect("zip loads");
+        assert_eq!(db.stats.records, 1);
+        assert_eq!(db.warnings.len(), 1);
+        assert!(db.warnings[0].source.ends_with("!bad.json"));
+        assert_eq!(db.lookup(Family::Debian, "openssl").count(), 1);
+    }
+
+    #[test]
+    fn missing_source_is_an_error() {
+        let err = OsvDatabase::load(&[PathBuf::from("/nonexistent/osv")]).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/osv"));
+    }
+}
