@@ -1,2 +1,314 @@
-//! CycloneDX (JSON 1.5/1.6, XML) and SPDX 2.3 (JSON, tag-value) writers and readers
+//! CycloneDX (JSON 1.5/1.6, XML 1.6) and SPDX 2.3 (JSON, tag-value) writers and
+//! readers, our own lossless JSON, and a table for people.
+//!
+//! Writers take a [`Sbom`] that went through [`Sbom::finalize`] (sorted, unique ids)
+//! and return bytes; the same input gives the same bytes. Readers turn CycloneDX JSON
+//! 1.4–1.6, SPDX 2.3 JSON and our JSON, from us or from other tools (syft, trivy),
+//! back into a finalized [`Sbom`]; [`read_any`] detects the format from the content.
+//!
+//! How the model maps to each format (properties, relationships, ids) is written down
+//! in `docs/formats.md` of this crate's folder.
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
+
+use std::fmt;
+use std::str::FromStr;
+
+use sbom_model::Sbom;
+
+mod common;
+pub mod cyclonedx;
+pub mod native;
+pub mod spdx;
+pub mod table;
+
+pub use common::{content_uuid, document_timestamp};
+
+/// CycloneDX specification versions we write.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CdxVersion {
+    V1_5,
+    /// The default.
+    #[default]
+    V1_6,
+}
+
+impl CdxVersion {
+    /// `1.5` or `1.6`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CdxVersion::V1_5 => "1.5",
+            CdxVersion::V1_6 => "1.6",
+        }
+    }
+}
+
+/// An output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// CycloneDX JSON (`cyclonedx-json`, `cyclonedx-json@1.5`).
+    CycloneDxJson { version: CdxVersion },
+    /// CycloneDX XML 1.6 (`cyclonedx-xml`).
+    CycloneDxXml,
+    /// SPDX 2.3 JSON (`spdx-json`).
+    SpdxJson,
+    /// SPDX 2.3 tag-value (`spdx-tag-value`).
+    SpdxTagValue,
+    /// Our own lossless JSON (`json`).
+    Json,
+    /// A column-aligned table for people (`table`).
+    Table,
+}
+
+impl Default for Format {
+    fn default() -> Self {
+        Format::CycloneDxJson {
+            version: CdxVersion::V1_6,
+        }
+    }
+}
+
+impl Format {
+    /// Every format with its CLI name, in the order `--help` lists them.
+    pub const NAMES: [&'static str; 8] = [
+        "cyclonedx-json",
+        "cyclonedx-json@1.6",
+        "cyclonedx-json@1.5",
+        "cyclonedx-xml",
+        "spdx-json",
+        "spdx-tag-value",
+        "json",
+        "table",
+    ];
+
+    /// A conventional file name suffix (`.cdx.json`, `.spdx`, ...).
+    pub fn file_suffix(&self) -> &'static str {
+        match self {
+            Format::CycloneDxJson { .. } => ".cdx.json",
+            Format::CycloneDxXml => ".cdx.xml",
+            Format::SpdxJson => ".spdx.json",
+            Format::SpdxTagValue => ".spdx",
+            Format::Json => ".sbom.json",
+            Format::Table => ".txt",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Format::CycloneDxJson {
+                version: CdxVersion::V1_6,
+            } => f.write_str("cyclonedx-json"),
+            Format::CycloneDxJson { version } => write!(f, "cyclonedx-json@{}", version.as_str()),
+            Format::CycloneDxXml => f.write_str("cyclonedx-xml"),
+            Format::SpdxJson => f.write_str("spdx-json"),
+            Format::SpdxTagValue => f.write_str("spdx-tag-value"),
+            Format::Json => f.write_str("json"),
+            Format::Table => f.write_str("table"),
+        }
+    }
+}
+
+impl FromStr for Format {
+    type Err = FormatError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s.trim().to_ascii_lowercase().as_str() {
+            "cyclonedx-json" | "cyclonedx" | "cdx-json" | "cyclonedx-json@1.6" => {
+                Format::CycloneDxJson {
+                    version: CdxVersion::V1_6,
+                }
+            }
+            "cyclonedx-json@1.5" => Format::CycloneDxJson {
+                version: CdxVersion::V1_5,
+            },
+            "cyclonedx-xml" | "cyclonedx-xml@1.6" => Format::CycloneDxXml,
+            "spdx-json" | "spdx-json@2.3" => Format::SpdxJson,
+            "spdx-tag-value" | "spdx-tv" | "spdx-tag-value@2.3" => Format::SpdxTagValue,
+            "json" | "sbom-json" => Format::Json,
+            "table" => Format::Table,
+            _ => return Err(FormatError::UnknownFormat(s.to_string())),
+        })
+    }
+}
+
+/// Everything that can go wrong writing or reading an SBOM.
+#[derive(Debug, thiserror::Error)]
+pub enum FormatError {
+    #[error("unknown output format `{0}` (known: {names})", names = Format::NAMES.join(", "))]
+    UnknownFormat(String),
+    #[error("cannot write {format}: {source}")]
+    Serialize {
+        format: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("cannot write CycloneDX XML: {0}")]
+    Xml(#[from] std::io::Error),
+    #[error("not valid JSON: {0}")]
+    Json(#[source] serde_json::Error),
+    #[error("not a {format} document: {source}")]
+    Document {
+        format: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("unsupported {format} version `{version}` (supported: {supported})")]
+    UnsupportedVersion {
+        format: &'static str,
+        version: String,
+        supported: &'static str,
+    },
+    #[error("cannot read {0}: only CycloneDX JSON, SPDX JSON and sbom-json documents are read")]
+    UnsupportedInput(&'static str),
+    #[error("unrecognised SBOM: {0}")]
+    Unrecognised(String),
+}
+
+/// Writes `sbom` (finalized) in `format`.
+pub fn write(sbom: &Sbom, format: &Format) -> Result<Vec<u8>, FormatError> {
+    match format {
+        Format::CycloneDxJson { version } => cyclonedx::write_json(sbom, *version),
+        Format::CycloneDxXml => cyclonedx::write_xml(sbom),
+        Format::SpdxJson => spdx::write_json(sbom),
+        Format::SpdxTagValue => Ok(spdx::write_tag_value(sbom)),
+        Format::Json => native::write(sbom),
+        Format::Table => Ok(table::write(sbom)),
+    }
+}
+
+/// The kind of document [`detect`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocumentKind {
+    CycloneDxJson,
+    CycloneDxXml,
+    SpdxJson,
+    SpdxTagValue,
+    SbomJson,
+}
+
+/// Detects the document kind from the content (not the file name).
+pub fn detect(bytes: &[u8]) -> Option<DocumentKind> {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
+    let text = &text[start..];
+    if text.starts_with(b"<") {
+        let head = String::from_utf8_lossy(&text[..text.len().min(2048)]).into_owned();
+        return head
+            .contains("cyclonedx.org/schema/bom")
+            .then_some(DocumentKind::CycloneDxXml);
+    }
+    if text.starts_with(b"SPDXVersion:") || text.starts_with(b"##") {
+        let head = String::from_utf8_lossy(&text[..text.len().min(4096)]).into_owned();
+        return head
+            .lines()
+            .any(|l| l.starts_with("SPDXVersion:"))
+            .then_some(DocumentKind::SpdxTagValue);
+    }
+    if !text.starts_with(b"{") {
+        return None;
+    }
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(rename = "bomFormat")]
+        bom_format: Option<String>,
+        #[serde(rename = "spdxVersion")]
+        spdx_version: Option<String>,
+        #[serde(rename = "sbomFormat")]
+        sbom_format: Option<String>,
+    }
+    let probe: Probe = serde_json::from_slice(text).ok()?;
+    if probe.sbom_format.as_deref() == Some(native::FORMAT_NAME) {
+        Some(DocumentKind::SbomJson)
+    } else if probe.bom_format.as_deref() == Some("CycloneDX") {
+        Some(DocumentKind::CycloneDxJson)
+    } else if probe.spdx_version.is_some() {
+        Some(DocumentKind::SpdxJson)
+    } else {
+        None
+    }
+}
+
+/// Reads any SBOM we understand (CycloneDX JSON, SPDX JSON, our JSON) into a
+/// finalized [`Sbom`].
+pub fn read_any(bytes: &[u8]) -> Result<Sbom, FormatError> {
+    match detect(bytes) {
+        Some(DocumentKind::SbomJson) => native::read(bytes),
+        Some(DocumentKind::CycloneDxJson) => cyclonedx::read_json(bytes),
+        Some(DocumentKind::SpdxJson) => spdx::read_json(bytes),
+        Some(DocumentKind::CycloneDxXml) => Err(FormatError::UnsupportedInput("CycloneDX XML")),
+        Some(DocumentKind::SpdxTagValue) => Err(FormatError::UnsupportedInput("SPDX tag-value")),
+        None => {
+            // Give the JSON error when it is not even JSON.
+            let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            match serde_json::from_slice::<serde_json::Value>(text) {
+                Err(e) => Err(FormatError::Json(e)),
+                Ok(_) => Err(FormatError::Unrecognised(
+                    "JSON without bomFormat, spdxVersion or sbomFormat".into(),
+                )),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_names_round_trip() {
+        for name in Format::NAMES {
+            let f: Format = name.parse().expect("known name");
+            let again: Format = f.to_string().parse().expect("display parses");
+            assert_eq!(f, again, "{name}");
+        }
+        assert_eq!(
+            "cyclonedx-json@1.5".parse::<Format>().ok(),
+            Some(Format::CycloneDxJson {
+                version: CdxVersion::V1_5
+            })
+        );
+        assert!(matches!(
+            "cyclonedx-json@1.2".parse::<Format>(),
+            Err(FormatError::UnknownFormat(_))
+        ));
+    }
+
+    #[test]
+    fn detect_by_content() {
+        assert_eq!(
+            detect(br#" {"bomFormat":"CycloneDX","specVersion":"1.6"}"#),
+            Some(DocumentKind::CycloneDxJson)
+        );
+        assert_eq!(
+            detect(br#"{"spdxVersion":"SPDX-2.3"}"#),
+            Some(DocumentKind::SpdxJson)
+        );
+        assert_eq!(
+            detect(b"SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\n"),
+            Some(DocumentKind::SpdxTagValue)
+        );
+        assert_eq!(
+            detect(b"<?xml version=\"1.0\"?><bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\"/>"),
+            Some(DocumentKind::CycloneDxXml)
+        );
+        assert_eq!(detect(b"{\"a\":1}"), None);
+        assert_eq!(detect(b""), None);
+    }
+
+    #[test]
+    fn read_any_rejects_garbage_with_typed_errors() {
+        assert!(matches!(read_any(b"{not json"), Err(FormatError::Json(_))));
+        assert!(matches!(
+            read_any(b"{\"a\":1}"),
+            Err(FormatError::Unrecognised(_))
+        ));
+        assert!(matches!(
+            read_any(b"SPDXVersion: SPDX-2.3\n"),
+            Err(FormatError::UnsupportedInput(_))
+        ));
+        assert!(matches!(
+            read_any(br#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":7}"#),
+            Err(FormatError::Document { .. })
+        ));
+    }
+}

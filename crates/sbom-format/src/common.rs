@@ -1,0 +1,708 @@
+//! Pieces shared by the writers and readers: timestamps, content-derived ids, the
+//! `sbom:` property names and their mapping to and from the model.
+use std::collections::BTreeMap;
+
+use sbom_model::{
+    Distro, Ecosystem, LayerRef, Origin, Package, Relationship, RelationshipKind, Sbom, Subject,
+};
+
+pub(crate) const P_LAYER_DIFF_ID: &str = "sbom:layer:diff_id";
+pub(crate) const P_LAYER_INDEX: &str = "sbom:layer:index";
+pub(crate) const P_LAYER_DIGEST: &str = "sbom:layer:digest";
+pub(crate) const P_INTRO_DIFF_ID: &str = "sbom:introduced:diff_id";
+pub(crate) const P_INTRO_INDEX: &str = "sbom:introduced:index";
+pub(crate) const P_INTRO_DIGEST: &str = "sbom:introduced:digest";
+pub(crate) const P_METADATA_PATH: &str = "sbom:metadata_path";
+pub(crate) const P_SITE_ROOT: &str = "sbom:site_root";
+pub(crate) const P_ARCH: &str = "sbom:arch";
+pub(crate) const P_SOURCE_NAME: &str = "sbom:source_name";
+pub(crate) const P_SOURCE_VERSION: &str = "sbom:source_version";
+pub(crate) const P_INSTALLED_SIZE: &str = "sbom:installed_size";
+pub(crate) const P_ECOSYSTEM: &str = "sbom:ecosystem";
+pub(crate) const P_HOMEPAGE: &str = "sbom:homepage";
+pub(crate) const P_DOWNLOAD_URL: &str = "sbom:download_url";
+pub(crate) const P_DECLARED: &str = "sbom:declared";
+pub(crate) const P_DECLARED_FILE: &str = "sbom:declared:file";
+pub(crate) const P_DECLARED_LINE: &str = "sbom:declared:line";
+pub(crate) const P_DECLARED_SCOPE: &str = "sbom:declared:scope";
+pub(crate) const P_OWNED_BY: &str = "sbom:owned_by";
+pub(crate) const P_DEPENDS: &str = "sbom:depends";
+
+pub(crate) const P_DISTRO: &str = "sbom:distro";
+pub(crate) const P_DISTRO_ID: &str = "sbom:distro:id";
+pub(crate) const P_DISTRO_VERSION_ID: &str = "sbom:distro:version_id";
+pub(crate) const P_DISTRO_CODENAME: &str = "sbom:distro:version_codename";
+pub(crate) const P_DISTRO_PRETTY: &str = "sbom:distro:pretty_name";
+pub(crate) const P_DISTRO_ID_LIKE: &str = "sbom:distro:id_like";
+
+pub(crate) const P_SUBJECT_KIND: &str = "sbom:subject:kind";
+pub(crate) const P_SUBJECT_REFERENCE: &str = "sbom:subject:reference";
+pub(crate) const P_SUBJECT_NAME: &str = "sbom:subject:name";
+pub(crate) const P_SUBJECT_TAG: &str = "sbom:subject:tag";
+pub(crate) const P_SUBJECT_REPOSITORY: &str = "sbom:subject:repository";
+pub(crate) const P_SUBJECT_MANIFEST: &str = "sbom:subject:manifest_digest";
+pub(crate) const P_SUBJECT_CONFIG: &str = "sbom:subject:config_digest";
+pub(crate) const P_SUBJECT_PLATFORM: &str = "sbom:subject:platform";
+/// `sbom:subject:layer:N` = `DIFF_ID` or `DIFF_ID DIGEST`.
+pub(crate) const P_SUBJECT_LAYER: &str = "sbom:subject:layer:";
+
+/// The document timestamp: `Sbom.created` when set (fractional seconds dropped, as
+/// SPDX wants `YYYY-MM-DDThh:mm:ssZ`), otherwise the current time.
+pub fn document_timestamp(sbom: &Sbom) -> String {
+    match &sbom.created {
+        Some(c) => normalise_timestamp(c),
+        None => {
+            let secs = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            rfc3339_utc(secs)
+        }
+    }
+}
+
+fn normalise_timestamp(t: &str) -> String {
+    let t = t.trim();
+    // 2024-01-01T00:00:00.123Z -> 2024-01-01T00:00:00Z
+    if let (Some(dot), true) = (t.find('.'), t.ends_with('Z')) {
+        if dot == 19 && t[dot + 1..t.len() - 1].bytes().all(|b| b.is_ascii_digit()) {
+            return format!("{}Z", &t[..dot]);
+        }
+    }
+    t.to_string()
+}
+
+/// Seconds since the epoch as `YYYY-MM-DDThh:mm:ssZ`.
+pub(crate) fn rfc3339_utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem / 60) % 60,
+        rem % 60
+    )
+}
+
+/// A UUID derived from the document's content and timestamp: SHA-256 of our lossless
+/// JSON (serial left out) and `timestamp`, shaped as an RFC 4122 name-based UUID
+/// (version nibble 5, variant `10`) so that CycloneDX's serialNumber pattern accepts
+/// it. The same SBOM with the same timestamp always gets the same UUID.
+pub fn content_uuid(sbom: &Sbom, timestamp: &str) -> String {
+    let mut copy = sbom.clone();
+    copy.serial = None;
+    let body = serde_json::to_vec(&copy).unwrap_or_default();
+    let mut input = Vec::with_capacity(body.len() + timestamp.len() + 1);
+    input.extend_from_slice(timestamp.as_bytes());
+    input.push(0);
+    input.extend_from_slice(&body);
+    let h = sbom_model::sha256_hex(&input);
+    let mut b: Vec<u8> = (0..16)
+        .map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).unwrap_or(0))
+        .collect();
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let x = hex::encode(&b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &x[0..8],
+        &x[8..12],
+        &x[12..16],
+        &x[16..20],
+        &x[20..32]
+    )
+}
+
+/// Whether `s` is `urn:uuid:` + a UUID that CycloneDX accepts.
+pub(crate) fn is_cdx_serial(s: &str) -> bool {
+    let Some(u) = s.strip_prefix("urn:uuid:") else {
+        return false;
+    };
+    let b = u.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            14 => (b'1'..=b'5').contains(c),
+            19 => matches!(c, b'8' | b'9' | b'a' | b'b'),
+            _ => c.is_ascii_digit() || (b'a'..=b'f').contains(c),
+        })
+}
+
+/// The id (bom-ref) the subject gets in a written document: its purl, or
+/// `subject:NAME`; never equal to a package id.
+pub(crate) fn subject_ref(sbom: &Sbom) -> String {
+    let base = sbom
+        .subject
+        .purl()
+        .unwrap_or_else(|| format!("{}:{}", Subject::ID, subject_display_name(sbom)));
+    let mut r = base.clone();
+    let mut n = 1;
+    while sbom.packages.iter().any(|p| p.id == r) {
+        n += 1;
+        r = format!("{base}#subject{n}");
+    }
+    r
+}
+
+/// The subject's name, falling back to the reference.
+pub(crate) fn subject_display_name(sbom: &Sbom) -> String {
+    let s = &sbom.subject;
+    if !s.name.trim().is_empty() {
+        s.name.clone()
+    } else if !s.reference.trim().is_empty() {
+        s.reference.clone()
+    } else {
+        "unnamed".to_string()
+    }
+}
+
+/// Whether `s` looks like a URL that schema `iri-reference`/`uri` checks accept.
+pub(crate) fn is_url(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    (lower.starts_with("http://")
+        || lower.starts_with("https://")
+        || lower.starts_with("ftp://")
+        || lower.starts_with("git+"))
+        && !s.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`')
+        })
+        && s.len() > lower.find("://").map_or(0, |i| i + 3)
+}
+
+/// Splits `Name <email>` into its parts; the email only when it looks like one.
+pub(crate) fn split_contact(s: &str) -> (String, Option<String>) {
+    let s = s.trim();
+    if let (Some(lt), true) = (s.rfind('<'), s.ends_with('>')) {
+        let email = s[lt + 1..s.len() - 1].trim();
+        let name = s[..lt].trim();
+        if looks_like_email(email) && !name.is_empty() {
+            return (name.to_string(), Some(email.to_string()));
+        }
+    }
+    (s.to_string(), None)
+}
+
+pub(crate) fn looks_like_email(e: &str) -> bool {
+    let mut parts = e.split('@');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(local), Some(domain), None) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !e.chars().any(|c| {
+                    c.is_whitespace()
+                        || c.is_control()
+                        || matches!(c, '<' | '>' | '(' | ')' | ',' | ';' | '"')
+                })
+        }
+        _ => false,
+    }
+}
+
+/// The facts of a package that have no field in CycloneDX/SPDX, as `sbom:` properties
+/// (then the package's own properties), in a fixed order.
+pub(crate) fn package_properties(sbom: &Sbom, p: &Package) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut push = |k: &str, v: &str| out.push((k.to_string(), v.to_string()));
+    if let Some(l) = &p.layer {
+        push(P_LAYER_DIFF_ID, &l.diff_id);
+        push(P_LAYER_INDEX, &l.index.to_string());
+        if let Some(d) = &l.digest {
+            push(P_LAYER_DIGEST, d);
+        }
+    }
+    if let Some(l) = &p.introduced_in {
+        push(P_INTRO_DIFF_ID, &l.diff_id);
+        push(P_INTRO_INDEX, &l.index.to_string());
+        if let Some(d) = &l.digest {
+            push(P_INTRO_DIGEST, d);
+        }
+    }
+    if let Some(v) = &p.metadata_path {
+        push(P_METADATA_PATH, v);
+    }
+    if let Some(v) = &p.site_root {
+        push(P_SITE_ROOT, v);
+    }
+    if let Some(v) = &p.arch {
+        push(P_ARCH, v);
+    }
+    if let Some(v) = &p.source_name {
+        push(P_SOURCE_NAME, v);
+    }
+    if let Some(v) = &p.source_version {
+        push(P_SOURCE_VERSION, v);
+    }
+    if let Some(v) = p.installed_size {
+        push(P_INSTALLED_SIZE, &v.to_string());
+    }
+    if !matches!(
+        p.ecosystem,
+        Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm | Ecosystem::Pypi | Ecosystem::Oci
+    ) {
+        push(P_ECOSYSTEM, p.ecosystem.as_str());
+    }
+    if let Some(h) = p.homepage.as_deref().filter(|h| !is_url(h)) {
+        push(P_HOMEPAGE, h);
+    }
+    if let Some(h) = p.download_url.as_deref().filter(|h| !is_url(h)) {
+        push(P_DOWNLOAD_URL, h);
+    }
+    if let Origin::Declared { file, line, scope } = &p.origin {
+        push(P_DECLARED, "true");
+        push(P_DECLARED_FILE, file);
+        if let Some(l) = line {
+            push(P_DECLARED_LINE, &l.to_string());
+        }
+        if let Some(s) = scope {
+            push(P_DECLARED_SCOPE, s);
+        }
+    }
+    for d in &p.depends {
+        push(P_DEPENDS, d);
+    }
+    for r in &sbom.relationships {
+        if r.kind == RelationshipKind::Owns && r.to == p.id {
+            push(P_OWNED_BY, &r.from);
+        }
+    }
+    for (k, v) in &p.properties {
+        push(k, v);
+    }
+    out
+}
+
+/// Properties of the document itself (distro) and of the subject.
+pub(crate) fn distro_properties(d: &Distro) -> Vec<(String, String)> {
+    let mut out = vec![
+        (P_DISTRO.to_string(), sbom_model::purl::distro_qualifier(d)),
+        (P_DISTRO_ID.to_string(), d.id.clone()),
+    ];
+    if let Some(v) = &d.version_id {
+        out.push((P_DISTRO_VERSION_ID.into(), v.clone()));
+    }
+    if let Some(v) = &d.version_codename {
+        out.push((P_DISTRO_CODENAME.into(), v.clone()));
+    }
+    if let Some(v) = &d.pretty_name {
+        out.push((P_DISTRO_PRETTY.into(), v.clone()));
+    }
+    for v in &d.id_like {
+        out.push((P_DISTRO_ID_LIKE.into(), v.clone()));
+    }
+    out
+}
+
+pub(crate) fn subject_kind_str(k: sbom_model::SubjectKind) -> &'static str {
+    match k {
+        sbom_model::SubjectKind::Image => "image",
+        sbom_model::SubjectKind::Directory => "directory",
+        sbom_model::SubjectKind::Declared => "declared",
+    }
+}
+
+pub(crate) fn subject_properties(s: &Subject) -> Vec<(String, String)> {
+    let mut out = vec![(
+        P_SUBJECT_KIND.to_string(),
+        subject_kind_str(s.kind).to_string(),
+    )];
+    let mut push = |k: &str, v: &str| {
+        if !v.is_empty() {
+            out.push((k.to_string(), v.to_string()));
+        }
+    };
+    push(P_SUBJECT_REFERENCE, &s.reference);
+    push(P_SUBJECT_NAME, &s.name);
+    push(P_SUBJECT_TAG, s.tag.as_deref().unwrap_or(""));
+    push(P_SUBJECT_REPOSITORY, s.repository.as_deref().unwrap_or(""));
+    push(
+        P_SUBJECT_MANIFEST,
+        s.manifest_digest.as_deref().unwrap_or(""),
+    );
+    push(P_SUBJECT_CONFIG, s.config_digest.as_deref().unwrap_or(""));
+    if let Some(p) = &s.platform {
+        push(P_SUBJECT_PLATFORM, &p.to_string());
+    }
+    for l in &s.layers {
+        let v = match &l.digest {
+            Some(d) => format!("{} {}", l.diff_id, d),
+            None => l.diff_id.clone(),
+        };
+        out.push((format!("{P_SUBJECT_LAYER}{}", l.index), v));
+    }
+    out
+}
+
+/// Ecosystem from a purl's type.
+pub(crate) fn ecosystem_of_purl(purl: &str) -> Ecosystem {
+    let ty = purl
+        .strip_prefix("pkg:")
+        .and_then(|r| r.split(['/', '@', '?']).next())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ty.as_str() {
+        "deb" => Ecosystem::Deb,
+        "apk" | "alpm" => Ecosystem::Apk,
+        "rpm" => Ecosystem::Rpm,
+        "pypi" => Ecosystem::Pypi,
+        "oci" | "docker" => Ecosystem::Oci,
+        _ => Ecosystem::Generic,
+    }
+}
+
+/// Percent-decodes a purl component.
+fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hexval = |c: u8| (c as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hexval(b[i + 1]), hexval(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A purl's qualifiers, decoded.
+pub(crate) fn purl_qualifiers(purl: &str) -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    let no_sub = purl.split('#').next().unwrap_or("");
+    if let Some((_, q)) = no_sub.split_once('?') {
+        for kv in q.split('&') {
+            if let Some((k, v)) = kv.split_once('=') {
+                m.insert(k.to_ascii_lowercase(), decode(v));
+            }
+        }
+    }
+    m
+}
+
+/// A purl's name and version, decoded.
+pub(crate) fn purl_name_version(purl: &str) -> (Option<String>, Option<String>) {
+    let main = purl.split(['?', '#']).next().unwrap_or("");
+    let Some(rest) = main.strip_prefix("pkg:") else {
+        return (None, None);
+    };
+    let (path, version) = match rest.rsplit_once('@') {
+        Some((p, v)) if !p.is_empty() => (p, Some(decode(v))),
+        _ => (rest, None),
+    };
+    let name = path
+        .rsplit('/')
+        .next()
+        .map(decode)
+        .filter(|n| !n.is_empty());
+    (name, version)
+}
+
+/// A `distro=debian-12` qualifier back into a distro (id, version).
+pub(crate) fn distro_from_qualifier(q: &str) -> Distro {
+    match q.split_once('-') {
+        Some((id, v)) if !v.is_empty() => Distro {
+            id: id.to_string(),
+            version_id: Some(v.to_string()),
+            ..Distro::default()
+        },
+        _ => Distro {
+            id: q.to_string(),
+            ..Distro::default()
+        },
+    }
+}
+
+/// Applies properties read from a document to a package. Returns the bom-refs of
+/// owners (`sbom:owned_by`). Properties that are not ours, and that no field takes,
+/// are kept in `Package::properties`.
+pub(crate) fn apply_properties(
+    p: &mut Package,
+    props: &[(String, String)],
+    subject_layers: &[LayerRef],
+) -> Vec<String> {
+    let mut owners = Vec::new();
+    let mut layer_diff: Option<String> = None;
+    let mut layer_index: Option<u32> = None;
+    let mut layer_digest: Option<String> = None;
+    let mut intro_diff: Option<String> = None;
+    let mut intro_index: Option<u32> = None;
+    let mut intro_digest: Option<String> = None;
+    let mut declared_file: Option<String> = None;
+    let mut declared_line: Option<u32> = None;
+    let mut declared_scope: Option<String> = None;
+    let mut declared = false;
+    let mut foreign_path: Option<String> = None;
+    for (k, v) in props {
+        let v = v.clone();
+        match k.as_str() {
+            P_LAYER_DIFF_ID => layer_diff = Some(v),
+            P_LAYER_INDEX => layer_index = v.parse().ok(),
+            P_LAYER_DIGEST => layer_digest = Some(v),
+            P_INTRO_DIFF_ID => intro_diff = Some(v),
+            P_INTRO_INDEX => intro_index = v.parse().ok(),
+            P_INTRO_DIGEST => intro_digest = Some(v),
+            P_METADATA_PATH => p.metadata_path = Some(v),
+            P_SITE_ROOT => p.site_root = Some(v),
+            P_ARCH => p.arch = Some(v),
+            P_SOURCE_NAME => p.source_name = Some(v),
+            P_SOURCE_VERSION => p.source_version = Some(v),
+            P_INSTALLED_SIZE => p.installed_size = v.parse().ok(),
+            P_ECOSYSTEM => {
+                if let Ok(e) = v.parse() {
+                    p.ecosystem = e;
+                }
+            }
+            P_HOMEPAGE => p.homepage = Some(v),
+            P_DOWNLOAD_URL => p.download_url = Some(v),
+            P_DECLARED => declared = v == "true",
+            P_DECLARED_FILE => declared_file = Some(v),
+            P_DECLARED_LINE => declared_line = v.parse().ok(),
+            P_DECLARED_SCOPE => declared_scope = Some(v),
+            P_DEPENDS => p.depends.push(v),
+            P_OWNED_BY => owners.push(v),
+            // syft
+            "syft:location:0:layerID" | "aquasecurity:trivy:LayerDiffID" => {
+                layer_diff.get_or_insert(v);
+            }
+            "aquasecurity:trivy:LayerDigest" => {
+                layer_digest.get_or_insert(v);
+            }
+            "syft:location:0:path" | "aquasecurity:trivy:FilePath" => {
+                foreign_path.get_or_insert(v.trim_start_matches('/').to_string());
+            }
+            _ => {
+                if !k.starts_with("syft:location:") {
+                    p.properties.insert(k.clone(), v);
+                }
+            }
+        }
+    }
+    if p.metadata_path.is_none() {
+        p.metadata_path = foreign_path;
+    }
+    let make =
+        |diff: Option<String>, index: Option<u32>, digest: Option<String>| -> Option<LayerRef> {
+            let diff = diff?;
+            let known = subject_layers.iter().find(|l| l.diff_id == diff);
+            let index = index.or(known.map(|l| l.index))?;
+            Some(LayerRef {
+                index,
+                digest: digest.or_else(|| known.and_then(|l| l.digest.clone())),
+                diff_id: diff,
+            })
+        };
+    if let Some(diff) = &layer_diff {
+        match make(layer_diff.clone(), layer_index, layer_digest.clone()) {
+            Some(l) => p.layer = Some(l),
+            // A layer we cannot place in the image: keep the fact as a property.
+            None => {
+                p.properties
+                    .insert(P_LAYER_DIFF_ID.to_string(), diff.clone());
+            }
+        }
+    }
+    p.introduced_in = make(intro_diff, intro_index, intro_digest);
+    if declared {
+        p.origin = Origin::Declared {
+            file: declared_file.unwrap_or_default(),
+            line: declared_line,
+            scope: declared_scope,
+        };
+    }
+    owners
+}
+
+/// Reads subject properties back. Returns true when any was ours.
+pub(crate) fn apply_subject_properties(s: &mut Subject, props: &[(String, String)]) -> bool {
+    let mut ours = false;
+    for (k, v) in props {
+        let v = v.clone();
+        ours |= k.starts_with("sbom:subject:");
+        match k.as_str() {
+            P_SUBJECT_KIND => {
+                s.kind = match v.as_str() {
+                    "directory" => sbom_model::SubjectKind::Directory,
+                    "declared" => sbom_model::SubjectKind::Declared,
+                    _ => sbom_model::SubjectKind::Image,
+                }
+            }
+            P_SUBJECT_REFERENCE => s.reference = v,
+            P_SUBJECT_NAME => s.name = v,
+            P_SUBJECT_TAG => s.tag = Some(v),
+            P_SUBJECT_REPOSITORY => s.repository = Some(v),
+            P_SUBJECT_MANIFEST => s.manifest_digest = Some(v),
+            P_SUBJECT_CONFIG => s.config_digest = Some(v),
+            P_SUBJECT_PLATFORM => {
+                let mut parts = v.splitn(3, '/');
+                s.platform = Some(sbom_model::Platform {
+                    os: parts.next().unwrap_or_default().to_string(),
+                    architecture: parts.next().unwrap_or_default().to_string(),
+                    variant: parts.next().map(str::to_string),
+                });
+            }
+            "aquasecurity:trivy:DiffID" => {
+                let index = u32::try_from(s.layers.len()).unwrap_or(u32::MAX);
+                s.layers.push(LayerRef {
+                    index,
+                    diff_id: v,
+                    digest: None,
+                });
+            }
+            "aquasecurity:trivy:RepoDigest" => {
+                if s.manifest_digest.is_none() {
+                    s.manifest_digest = v.rsplit_once('@').map(|(_, d)| d.to_string());
+                }
+            }
+            "aquasecurity:trivy:ImageID" => {
+                s.config_digest.get_or_insert(v);
+            }
+            _ => {
+                if let Some(i) = k.strip_prefix(P_SUBJECT_LAYER) {
+                    if let Ok(index) = i.parse() {
+                        let mut parts = v.split_whitespace();
+                        if let Some(diff) = parts.next() {
+                            s.layers.push(LayerRef {
+                                index,
+                                diff_id: diff.to_string(),
+                                digest: parts.next().map(str::to_string),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    s.layers.sort();
+    ours
+}
+
+/// Reads distro properties back.
+pub(crate) fn distro_from_properties(props: &[(String, String)]) -> Option<Distro> {
+    let mut d = Distro::default();
+    let mut any = false;
+    for (k, v) in props {
+        match k.as_str() {
+            P_DISTRO_ID => {
+                d.id = v.clone();
+                any = true;
+            }
+            P_DISTRO_VERSION_ID => d.version_id = Some(v.clone()),
+            P_DISTRO_CODENAME => d.version_codename = Some(v.clone()),
+            P_DISTRO_PRETTY => d.pretty_name = Some(v.clone()),
+            P_DISTRO_ID_LIKE => d.id_like.push(v.clone()),
+            _ => {}
+        }
+    }
+    any.then_some(d)
+}
+
+/// Relationships of a package list back into the model: owners become `Owns`.
+pub(crate) fn owns_relationships(owned: &[(String, Vec<String>)]) -> Vec<Relationship> {
+    let mut out = Vec::new();
+    for (id, owners) in owned {
+        for o in owners {
+            out.push(Relationship {
+                from: o.clone(),
+                kind: RelationshipKind::Owns,
+                to: id.clone(),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_seconds_format_as_rfc3339() {
+        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339_utc(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn fractional_seconds_are_dropped() {
+        assert_eq!(
+            normalise_timestamp("2024-01-01T00:00:00.25Z"),
+            "2024-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            normalise_timestamp("2024-01-01T00:00:00Z"),
+            "2024-01-01T00:00:00Z"
+        );
+    }
+
+    #[test]
+    fn content_uuid_is_stable_and_valid() {
+        let s = Sbom::default();
+        let a = content_uuid(&s, "2024-01-01T00:00:00Z");
+        assert_eq!(a, content_uuid(&s, "2024-01-01T00:00:00Z"));
+        assert_ne!(a, content_uuid(&s, "2024-01-02T00:00:00Z"));
+        assert!(is_cdx_serial(&format!("urn:uuid:{a}")), "{a}");
+    }
+
+    #[test]
+    fn contacts_split_only_real_emails() {
+        assert_eq!(
+            split_contact("Debian Python Team <team+python@tracker.debian.org>"),
+            (
+                "Debian Python Team".into(),
+                Some("team+python@tracker.debian.org".into())
+            )
+        );
+        assert_eq!(
+            split_contact("Jane <not an email>"),
+            ("Jane <not an email>".into(), None)
+        );
+        assert_eq!(split_contact("Plain Name"), ("Plain Name".into(), None));
+    }
+
+    #[test]
+    fn purl_parts_are_decoded() {
+        let p = "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12";
+        assert_eq!(
+            purl_name_version(p),
+            (Some("libc6".into()), Some("2.36-9+deb12u4".into()))
+        );
+        assert_eq!(
+            purl_qualifiers(p).get("distro").map(String::as_str),
+            Some("debian-12")
+        );
+        assert_eq!(ecosystem_of_purl(p), Ecosystem::Deb);
+        assert_eq!(ecosystem_of_purl("pkg:npm/x@1"), Ecosystem::Generic);
+        // Truncated escapes do not panic.
+        assert_eq!(
+            purl_name_version("pkg:pypi/a%4@1%"),
+            (Some("a%4".into()), Some("1%".into()))
+        );
+    }
+
+    #[test]
+    fn urls_are_checked_before_they_become_url_fields() {
+        assert!(is_url("https://example.org/x"));
+        assert!(!is_url("UNKNOWN"));
+        assert!(!is_url("https://"));
+        assert!(!is_url("https://a b"));
+    }
+}

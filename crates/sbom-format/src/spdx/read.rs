@@ -1,0 +1,378 @@
+//! SPDX 2.2/2.3 JSON into the model, from us or from other tools.
+use std::collections::BTreeMap;
+
+use sbom_model::{
+    Checksum, Distro, HashAlgorithm, License, Package, Relationship, RelationshipKind, Sbom,
+    Subject, Tool,
+};
+
+use super::{Document, SpdxPackage, DOCUMENT_ID, OWNS_COMMENT};
+use crate::common;
+use crate::FormatError;
+
+/// Reads an SPDX JSON document into a finalized [`Sbom`].
+///
+/// The package the document DESCRIBES is the subject; packages without a purl
+/// (syft's and trivy's image, OS and aggregate entries, files) are left out, an
+/// `OPERATING-SYSTEM` package gives the distro when we did not write one.
+pub fn read_json(bytes: &[u8]) -> Result<Sbom, FormatError> {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let doc: Document = serde_json::from_slice(text).map_err(|source| FormatError::Document {
+        format: "SPDX JSON",
+        source,
+    })?;
+    if !matches!(doc.spdx_version.as_str(), "SPDX-2.2" | "SPDX-2.3") {
+        return Err(FormatError::UnsupportedVersion {
+            format: "SPDX",
+            version: doc.spdx_version.clone(),
+            supported: "SPDX-2.2, SPDX-2.3",
+        });
+    }
+    let mut sbom = Sbom {
+        created: Some(doc.creation_info.created.clone()).filter(|c| !c.is_empty()),
+        serial: serial_from_namespace(&doc.document_namespace),
+        ..Sbom::default()
+    };
+    for c in &doc.creation_info.creators {
+        if let Some(t) = c.strip_prefix("Tool:") {
+            let t = t.trim();
+            let (name, version) = match t.rsplit_once('-') {
+                Some((n, v)) if v.starts_with(|c: char| c.is_ascii_digit() || c == 'v') => {
+                    (n.to_string(), v.to_string())
+                }
+                _ => (t.to_string(), String::new()),
+            };
+            sbom.tools.push(Tool { name, version });
+        }
+    }
+    // The described element: DESCRIBES relationship, or documentDescribes.
+    let described: Vec<String> = doc
+        .relationships
+        .iter()
+        .filter(|r| r.spdx_element_id == DOCUMENT_ID && r.relationship_type == "DESCRIBES")
+        .map(|r| r.related_spdx_element.clone())
+        .chain(doc.document_describes.iter().cloned())
+        .collect();
+    let subject_id = described.first().cloned();
+    let extracted: BTreeMap<&str, &str> = doc
+        .has_extracted_licensing_infos
+        .iter()
+        .map(|l| (l.license_id.as_str(), l.extracted_text.as_str()))
+        .collect();
+
+    let mut os_distro: Option<Distro> = None;
+    for sp in &doc.packages {
+        let props = annotation_pairs(sp);
+        if Some(&sp.spdx_id) == subject_id.as_ref() {
+            read_subject(&mut sbom, sp, &props);
+            continue;
+        }
+        if sp.primary_package_purpose.as_deref() == Some("OPERATING-SYSTEM") {
+            if os_distro.is_none() && !sp.name.is_empty() {
+                os_distro = Some(Distro {
+                    id: sp.name.to_ascii_lowercase(),
+                    version_id: sp.version_info.clone().filter(|v| !v.is_empty()),
+                    ..Distro::default()
+                });
+            }
+            continue;
+        }
+        let Some(purl) = sp
+            .external_refs
+            .iter()
+            .find(|r| {
+                r.reference_type == "purl"
+                    && matches!(
+                        r.reference_category.as_str(),
+                        "PACKAGE-MANAGER" | "PACKAGE_MANAGER"
+                    )
+            })
+            .map(|r| r.reference_locator.clone())
+            .filter(|p| p.starts_with("pkg:"))
+        else {
+            continue;
+        };
+        sbom.packages
+            .push(package(sp, purl, &props, &extracted, &sbom.subject.layers));
+    }
+    if sbom.distro.is_none() {
+        sbom.distro = os_distro.or_else(|| {
+            sbom.packages.iter().find_map(|p| {
+                let q = common::purl_qualifiers(p.purl.as_deref().unwrap_or(""));
+                q.get("distro").map(|d| common::distro_from_qualifier(d))
+            })
+        });
+    }
+    let ours: BTreeMap<&str, &str> = doc
+        .packages
+        .iter()
+        .map(|p| (p.spdx_id.as_str(), p.spdx_id.as_str()))
+        .collect();
+    let map = |id: &str| -> Option<String> {
+        if Some(id) == subject_id.as_deref() {
+            Some(Subject::ID.to_string())
+        } else {
+            ours.get(id).map(|s| s.to_string())
+        }
+    };
+    for r in &doc.relationships {
+        let (Some(a), Some(b)) = (map(&r.spdx_element_id), map(&r.related_spdx_element)) else {
+            continue;
+        };
+        let rel = match r.relationship_type.as_str() {
+            "CONTAINS" if a == Subject::ID => Relationship {
+                from: a,
+                kind: RelationshipKind::Contains,
+                to: b,
+            },
+            "CONTAINS" if r.comment.as_deref() == Some(OWNS_COMMENT) || b != Subject::ID => {
+                Relationship {
+                    from: a,
+                    kind: RelationshipKind::Owns,
+                    to: b,
+                }
+            }
+            "CONTAINED_BY" if b == Subject::ID => Relationship {
+                from: b,
+                kind: RelationshipKind::Contains,
+                to: a,
+            },
+            "DEPENDS_ON" => Relationship {
+                from: a,
+                kind: RelationshipKind::DependsOn,
+                to: b,
+            },
+            "DEPENDENCY_OF" => Relationship {
+                from: b,
+                kind: RelationshipKind::DependsOn,
+                to: a,
+            },
+            _ => continue,
+        };
+        sbom.relationships.push(rel);
+    }
+    sbom.finalize();
+    Ok(sbom)
+}
+
+fn serial_from_namespace(ns: &str) -> Option<String> {
+    let tail = ns.get(ns.len().checked_sub(36)?..)?;
+    let s = format!("urn:uuid:{}", tail.to_ascii_lowercase());
+    common::is_cdx_serial(&s).then_some(s)
+}
+
+/// Annotation comments as properties: ours are `NAME=VALUE`; trivy writes
+/// `Key: value`, kept under its CycloneDX property name `aquasecurity:trivy:Key`.
+fn annotation_pairs(sp: &SpdxPackage) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for a in &sp.annotations {
+        let c = a.comment.trim();
+        if c.starts_with("sbom:") {
+            if let Some((k, v)) = c.split_once('=') {
+                out.push((k.to_string(), v.to_string()));
+            }
+        } else if a.annotator.contains("trivy") {
+            if let Some((k, v)) = c.split_once(": ") {
+                out.push((format!("aquasecurity:trivy:{k}"), v.to_string()));
+            }
+        }
+    }
+    out
+}
+
+fn read_subject(sbom: &mut Sbom, sp: &SpdxPackage, props: &[(String, String)]) {
+    let ours = common::apply_subject_properties(&mut sbom.subject, props);
+    if let Some(d) = common::distro_from_properties(props) {
+        sbom.distro = Some(d);
+    }
+    if ours {
+        return;
+    }
+    sbom.subject.name = sp.name.clone();
+    sbom.subject.reference = sp.name.clone();
+    if let Some(v) = &sp.version_info {
+        if v.starts_with("sha256:") {
+            sbom.subject.manifest_digest = Some(v.clone());
+        }
+    }
+}
+
+/// `Organization: NAME (EMAIL)` back into `NAME <EMAIL>`.
+fn from_actor(a: &str) -> Option<String> {
+    let a = a.trim();
+    if a.is_empty() || a == "NOASSERTION" || a == "NONE" {
+        return None;
+    }
+    let rest = a
+        .strip_prefix("Organization:")
+        .or_else(|| a.strip_prefix("Person:"))
+        .or_else(|| a.strip_prefix("Tool:"))
+        .unwrap_or(a)
+        .trim();
+    if let (Some(open), true) = (rest.rfind('('), rest.ends_with(')')) {
+        let email = rest[open + 1..rest.len() - 1].trim();
+        let name = rest[..open].trim();
+        if common::looks_like_email(email) && !name.is_empty() {
+            return Some(format!("{name} <{email}>"));
+        }
+        if email.is_empty() && !name.is_empty() {
+            return Some(name.to_string());
+        }
+    }
+    Some(rest.to_string()).filter(|s| !s.is_empty())
+}
+
+/// Splits `(A) AND (B) AND (C)` (our shape for several licenses) into its parts;
+/// anything else is one part.
+fn split_declared(expr: &str) -> Vec<&str> {
+    let e = expr.trim();
+    let mut parts = Vec::new();
+    let mut rest = e;
+    loop {
+        if !rest.starts_with('(') {
+            return vec![e];
+        }
+        let mut depth = 0usize;
+        let mut end = None;
+        for (i, c) in rest.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        end = Some(i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(end) = end else {
+            return vec![e];
+        };
+        parts.push(rest[1..end].trim());
+        rest = rest[end + 1..].trim_start();
+        if rest.is_empty() {
+            break;
+        }
+        match rest.strip_prefix("AND ") {
+            Some(r) => rest = r.trim_start(),
+            None => return vec![e],
+        }
+    }
+    if parts.len() < 2 {
+        return vec![e];
+    }
+    parts
+}
+
+fn read_licenses(expr: Option<&str>, extracted: &BTreeMap<&str, &str>) -> Vec<License> {
+    let Some(e) = expr.map(str::trim).filter(|e| !e.is_empty()) else {
+        return Vec::new();
+    };
+    if matches!(e, "NOASSERTION" | "NONE") {
+        return Vec::new();
+    }
+    split_declared(e)
+        .into_iter()
+        .filter_map(|part| match extracted.get(part) {
+            Some(text) if part.starts_with("LicenseRef-") => Some(License::Named(text.to_string())),
+            _ => License::from_declared(part),
+        })
+        .collect()
+}
+
+fn package(
+    sp: &SpdxPackage,
+    purl: String,
+    props: &[(String, String)],
+    extracted: &BTreeMap<&str, &str>,
+    layers: &[sbom_model::LayerRef],
+) -> Package {
+    let (purl_name, purl_version) = common::purl_name_version(&purl);
+    let mut p = Package::new(
+        common::ecosystem_of_purl(&purl),
+        if sp.name.is_empty() {
+            purl_name.unwrap_or_default()
+        } else {
+            sp.name.clone()
+        },
+        sp.version_info
+            .clone()
+            .filter(|v| !v.is_empty())
+            .or(purl_version)
+            .unwrap_or_default(),
+    );
+    p.id = sp.spdx_id.clone();
+    p.supplier = sp.supplier.as_deref().and_then(from_actor);
+    p.author = sp.originator.as_deref().and_then(from_actor);
+    p.description = sp.description.clone();
+    p.homepage = sp.homepage.clone().filter(|h| common::is_url(h));
+    p.download_url = Some(sp.download_location.clone()).filter(|h| common::is_url(h));
+    let declared = sp
+        .license_declared
+        .as_deref()
+        .filter(|d| !matches!(d.trim(), "NOASSERTION" | "NONE" | ""))
+        .or(sp.license_concluded.as_deref());
+    p.licenses = read_licenses(declared, extracted);
+    p.checksums = sp
+        .checksums
+        .iter()
+        .filter_map(|c| {
+            Some(Checksum {
+                algorithm: HashAlgorithm::parse(&c.algorithm)?,
+                value: c.checksum_value.to_ascii_lowercase(),
+            })
+        })
+        .collect();
+    let mut props = props.to_vec();
+    props.retain(|(k, v)| {
+        if let Some(alg) = k.strip_prefix("sbom:checksum:") {
+            if let Some(algorithm) = HashAlgorithm::parse(alg) {
+                p.checksums.push(Checksum {
+                    algorithm,
+                    value: v.clone(),
+                });
+                return false;
+            }
+        }
+        true
+    });
+    // Owners come from CONTAINS relationships in SPDX, not from properties.
+    let _ = common::apply_properties(&mut p, &props, layers);
+    if p.arch.is_none() {
+        p.arch = common::purl_qualifiers(&purl).get("arch").cloned();
+    }
+    p.purl = Some(purl);
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_our_parenthesised_shape_is_split() {
+        assert_eq!(
+            split_declared("(MIT) AND (Apache-2.0 OR BSD-3-Clause)"),
+            vec!["MIT", "Apache-2.0 OR BSD-3-Clause"]
+        );
+        assert_eq!(
+            split_declared("MIT AND Apache-2.0"),
+            vec!["MIT AND Apache-2.0"]
+        );
+        assert_eq!(split_declared("(MIT OR X) AND Y"), vec!["(MIT OR X) AND Y"]);
+        assert_eq!(split_declared("(MIT"), vec!["(MIT"]);
+        assert_eq!(split_declared("(MIT)"), vec!["(MIT)"]);
+    }
+
+    #[test]
+    fn actors_read_back_as_name_and_email() {
+        assert_eq!(
+            from_actor("Organization: Debian (d@debian.org)").as_deref(),
+            Some("Debian <d@debian.org>")
+        );
+        assert_eq!(from_actor("Person: Jane").as_deref(), Some("Jane"));
+        assert_eq!(from_actor("NOASSERTION"), None);
+    }
+}

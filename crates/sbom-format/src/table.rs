@@ -1,0 +1,78 @@
+//! A column-aligned table for people: name, version, type, layer index.
+use sbom_model::Sbom;
+
+const HEADER: [&str; 4] = ["NAME", "VERSION", "TYPE", "LAYER"];
+
+/// One row per package, in the document's (sorted) order. Columns are padded to the
+/// widest cell, counted in characters; the last column is not padded.
+pub fn write(sbom: &Sbom) -> Vec<u8> {
+    let rows: Vec<[String; 4]> = sbom
+        .packages
+        .iter()
+        .map(|p| {
+            [
+                p.name.replace(['\n', '\r', '\t'], " "),
+                p.version.replace(['\n', '\r', '\t'], " "),
+                if p.is_declared() {
+                    format!("{} (declared)", p.ecosystem)
+                } else {
+                    p.ecosystem.to_string()
+                },
+                p.layer
+                    .as_ref()
+                    .map(|l| l.index.to_string())
+                    .unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    let mut widths = HEADER.map(|h| h.chars().count());
+    for r in &rows {
+        for (w, cell) in widths.iter_mut().zip(r.iter()) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: [&str; 4]| {
+        for (i, cell) in cells.iter().enumerate() {
+            out.push_str(cell);
+            if i + 1 < cells.len() {
+                let pad = widths[i] - cell.chars().count() + 2;
+                out.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        out.push('\n');
+    };
+    line(HEADER);
+    for r in &rows {
+        line([&r[0], &r[1], &r[2], &r[3]]);
+    }
+    out.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sbom_model::{Ecosystem, LayerRef, Package};
+
+    #[test]
+    fn columns_align_on_the_widest_cell() {
+        let mut a = Package::new(Ecosystem::Deb, "libc6", "2.36-9");
+        a.layer = Some(LayerRef {
+            index: 0,
+            diff_id: "sha256:aa".into(),
+            digest: None,
+        });
+        let b = Package::new(Ecosystem::Pypi, "keystone-long-name", "25.0.0");
+        let sbom = Sbom {
+            packages: vec![a, b],
+            ..Sbom::default()
+        };
+        let text = String::from_utf8(write(&sbom)).expect("utf-8");
+        assert_eq!(
+            text,
+            "NAME                VERSION  TYPE  LAYER\n\
+             libc6               2.36-9   deb   0\n\
+             keystone-long-name  25.0.0   pypi  -\n"
+        );
+    }
+}
