@@ -1,7 +1,150 @@
-//! The registry of catalogers.
-use crate::Cataloger;
+//! The registry of catalogers, and small helpers they share.
+//!
+//! Every cataloger is a pure function of the [`FileView`](crate::FileView): it never
+//! touches the disk, never fails, and reports problems as [`Warning`]s.
+use std::borrow::Cow;
 
-/// Every cataloger, in a fixed order.
+use crate::{CapturedFile, Cataloger, Warning};
+
+pub mod apk;
+mod deb822;
+pub mod dpkg;
+pub mod os_release;
+pub mod python;
+pub mod relate;
+
+pub use os_release::detect_distro;
+pub use relate::relate;
+
+/// Every cataloger, in a fixed order: os-release, dpkg, python, apk.
 pub fn all() -> Vec<Box<dyn Cataloger>> {
-    Vec::new()
+    vec![
+        Box::new(os_release::OsReleaseCataloger),
+        Box::new(dpkg::DpkgCataloger),
+        Box::new(python::PythonCataloger),
+        Box::new(apk::ApkCataloger),
+    ]
+}
+
+/// Text of a metadata file: UTF-8 when valid, otherwise decoded as latin-1 (every
+/// byte maps to one char, so this never fails). A leading BOM is dropped.
+pub(crate) fn decode(data: &[u8]) -> Cow<'_, str> {
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    match std::str::from_utf8(data) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(data.iter().map(|&b| char::from(b)).collect()),
+    }
+}
+
+/// A warning about `file`, naming its layer and path.
+pub(crate) fn warning(file: &CapturedFile, message: impl Into<String>) -> Warning {
+    Warning {
+        layer: file
+            .layer
+            .as_ref()
+            .map(|l| l.digest.clone().unwrap_or_else(|| l.diff_id.clone())),
+        entry: Some(file.path.clone()),
+        message: message.into(),
+    }
+}
+
+/// Joins `rel` onto the folder `base` and normalises the result (`.`, `..`, repeated
+/// `/`; an absolute `rel` ignores `base`). Returns `None` when the path would leave
+/// the root or is empty.
+pub(crate) fn join_normalise(base: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    let combined: [&str; 2] = if rel.starts_with('/') {
+        ["", rel]
+    } else {
+        [base, rel]
+    };
+    for piece in combined {
+        for c in piece.split('/') {
+            match c {
+                "" | "." => {}
+                ".." => {
+                    parts.pop()?;
+                }
+                other => parts.push(other),
+            }
+        }
+    }
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join("/"))
+    }
+}
+
+/// The folder part of a normalised path (`""` for a top-level entry).
+pub(crate) fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(p, _)| p)
+}
+
+/// The last component of a normalised path.
+pub(crate) fn file_name(path: &str) -> &str {
+    path.rsplit_once('/').map_or(path, |(_, n)| n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_lists_each_cataloger_once_in_order() {
+        let names: Vec<&str> = all().iter().map(|c| c.name()).collect();
+        assert_eq!(names, ["os-release", "dpkg", "python", "apk"]);
+    }
+
+    #[test]
+    fn every_path_is_wanted_by_the_right_cataloger_only() {
+        let cases = [
+            ("etc/os-release", "os-release"),
+            ("var/lib/dpkg/status", "dpkg"),
+            (
+                "usr/lib/python3/dist-packages/yaml-6.0.dist-info/METADATA",
+                "python",
+            ),
+            ("lib/apk/db/installed", "apk"),
+        ];
+        let cats = all();
+        for (path, owner) in cases {
+            let wanting: Vec<&str> = cats
+                .iter()
+                .filter(|c| c.wants(path))
+                .map(|c| c.name())
+                .collect();
+            assert_eq!(wanting, [owner], "{path}");
+        }
+    }
+
+    #[test]
+    fn decode_falls_back_to_latin1() {
+        assert_eq!(decode(b"Author: J\xf6rg"), "Author: Jörg");
+        assert_eq!(decode("Jörg".as_bytes()), "Jörg");
+        assert_eq!(decode(b"\xEF\xBB\xBFName: x"), "Name: x");
+    }
+
+    #[test]
+    fn join_normalise_resolves_dots_and_refuses_escape() {
+        assert_eq!(
+            join_normalise("venv/lib/python3.11/site-packages", "../../../bin/pip").as_deref(),
+            Some("venv/bin/pip")
+        );
+        assert_eq!(join_normalise("a/b", "./c//d").as_deref(), Some("a/b/c/d"));
+        assert_eq!(
+            join_normalise("a", "/usr/bin/x").as_deref(),
+            Some("usr/bin/x")
+        );
+        assert_eq!(join_normalise("a", "../../etc/passwd"), None);
+        assert_eq!(join_normalise("", "."), None);
+    }
+
+    #[test]
+    fn parent_and_file_name() {
+        assert_eq!(parent("a/b/c"), "a/b");
+        assert_eq!(parent("c"), "");
+        assert_eq!(file_name("a/b/c"), "c");
+        assert_eq!(file_name("c"), "c");
+    }
 }

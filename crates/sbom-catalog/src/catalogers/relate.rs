@@ -1,0 +1,311 @@
+//! Relationships between the packages the catalogers found.
+//!
+//! - `DependsOn`: a package's declared `depends` names resolved to packages present
+//!   in the same ecosystem.
+//!   - deb: by package name; when several architectures carry the name, the ones of
+//!     the same architecture (or `all`) are preferred; a name no package has is
+//!     resolved through `Provides:` ([`super::dpkg::PROVIDES_PROPERTY`]).
+//!   - apk: by name (the apk cataloger already resolved `so:`/`cmd:` provides).
+//!   - pypi: by PEP 503 name in the SAME site root first; only when that root has no
+//!     such package, every package of that name in other site roots (a venv with
+//!     system site packages sees them). Unresolved names give no edge.
+//! - `Owns`: an OS package whose owned files include a Python package's metadata
+//!   file or its `.dist-info` / `.egg-info` / `.egg` folder owns that package.
+//!
+//! The result is sorted and free of duplicates and self-edges.
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use sbom_model::purl::pep503_name;
+use sbom_model::{Ecosystem, Package, Relationship, RelationshipKind};
+
+use super::dpkg::PROVIDES_PROPERTY;
+use super::{file_name, parent};
+
+/// All `DependsOn` and `Owns` edges between `packages` (by their temporary ids).
+/// `owned_files` maps package id → owned paths, as the catalogers returned them.
+pub fn relate(
+    packages: &[Package],
+    owned_files: &BTreeMap<String, Vec<String>>,
+) -> Vec<Relationship> {
+    let mut rels: BTreeSet<Relationship> = BTreeSet::new();
+    depends(packages, &mut rels);
+    owns(packages, owned_files, &mut rels);
+    rels.into_iter().collect()
+}
+
+fn edge(from: &str, kind: RelationshipKind, to: &str) -> Relationship {
+    Relationship {
+        from: from.to_string(),
+        kind,
+        to: to.to_string(),
+    }
+}
+
+fn depends(packages: &[Package], rels: &mut BTreeSet<Relationship>) {
+    // (ecosystem, name) → packages; pypi names PEP 503 normalised.
+    let mut by_name: HashMap<(Ecosystem, String), Vec<&Package>> = HashMap::new();
+    // deb virtual name → providers
+    let mut provided: HashMap<String, Vec<&Package>> = HashMap::new();
+    // (site_root, pep503 name) → packages
+    let mut by_site: HashMap<(Option<&str>, String), Vec<&Package>> = HashMap::new();
+    for p in packages {
+        let key = match p.ecosystem {
+            Ecosystem::Pypi => pep503_name(&p.name),
+            _ => p.name.clone(),
+        };
+        if p.ecosystem == Ecosystem::Pypi {
+            by_site
+                .entry((p.site_root.as_deref(), key.clone()))
+                .or_default()
+                .push(p);
+        }
+        by_name.entry((p.ecosystem, key)).or_default().push(p);
+        if p.ecosystem == Ecosystem::Deb {
+            if let Some(list) = p.properties.get(PROVIDES_PROPERTY) {
+                for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                    provided.entry(name.to_string()).or_default().push(p);
+                }
+            }
+        }
+    }
+    for p in packages {
+        for dep in &p.depends {
+            let targets: Vec<&Package> = match p.ecosystem {
+                Ecosystem::Pypi => {
+                    let name = pep503_name(dep);
+                    match by_site.get(&(p.site_root.as_deref(), name.clone())) {
+                        Some(same) => same.clone(),
+                        None => by_name
+                            .get(&(Ecosystem::Pypi, name))
+                            .cloned()
+                            .unwrap_or_default(),
+                    }
+                }
+                Ecosystem::Deb => {
+                    let direct = by_name.get(&(Ecosystem::Deb, dep.clone()));
+                    let cands = direct
+                        .or_else(|| provided.get(dep))
+                        .cloned()
+                        .unwrap_or_default();
+                    prefer_arch(p, cands)
+                }
+                eco => by_name
+                    .get(&(eco, dep.clone()))
+                    .cloned()
+                    .unwrap_or_default(),
+            };
+            for t in targets {
+                if t.id != p.id {
+                    rels.insert(edge(&p.id, RelationshipKind::DependsOn, &t.id));
+                }
+            }
+        }
+    }
+}
+
+/// Candidates with the depender's architecture (or `all`), when there are any.
+fn prefer_arch<'a>(p: &Package, cands: Vec<&'a Package>) -> Vec<&'a Package> {
+    if cands.len() < 2 {
+        return cands;
+    }
+    let same: Vec<&Package> = cands
+        .iter()
+        .copied()
+        .filter(|c| {
+            c.arch.as_deref() == Some("all") || p.arch.as_deref() == Some("all") || c.arch == p.arch
+        })
+        .collect();
+    if same.is_empty() {
+        cands
+    } else {
+        same
+    }
+}
+
+fn owns(
+    packages: &[Package],
+    owned_files: &BTreeMap<String, Vec<String>>,
+    rels: &mut BTreeSet<Relationship>,
+) {
+    // path that marks a Python package → its ids
+    let mut markers: HashMap<&str, Vec<&str>> = HashMap::new();
+    for p in packages.iter().filter(|p| p.ecosystem == Ecosystem::Pypi) {
+        let Some(meta) = p.metadata_path.as_deref() else {
+            continue;
+        };
+        markers.entry(meta).or_default().push(&p.id);
+        let dir = parent(meta);
+        let dir_name = file_name(dir);
+        if dir_name.ends_with(".dist-info") || dir_name.ends_with(".egg-info") {
+            markers.entry(dir).or_default().push(&p.id);
+        } else if dir_name == "EGG-INFO" {
+            markers.entry(dir).or_default().push(&p.id);
+            markers.entry(parent(dir)).or_default().push(&p.id);
+        }
+    }
+    if markers.is_empty() {
+        return;
+    }
+    for p in packages.iter().filter(|p| p.ecosystem.is_os()) {
+        let Some(files) = owned_files.get(&p.id) else {
+            continue;
+        };
+        for f in files {
+            if let Some(ids) = markers.get(f.as_str()) {
+                for id in ids {
+                    rels.insert(edge(&p.id, RelationshipKind::Owns, id));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deb(name: &str, arch: &str, deps: &[&str]) -> Package {
+        let mut p = Package::new(Ecosystem::Deb, name, "1");
+        p.arch = Some(arch.into());
+        p.id = format!("deb:{name}:{arch}");
+        p.depends = deps.iter().map(|d| d.to_string()).collect();
+        p
+    }
+
+    fn py(name: &str, site: &str, deps: &[&str]) -> Package {
+        let mut p = Package::new(Ecosystem::Pypi, name, "1");
+        let meta = format!("{site}/{name}-1.dist-info/METADATA");
+        p.id = format!("python:{meta}");
+        p.metadata_path = Some(meta);
+        p.site_root = Some(site.into());
+        p.depends = deps.iter().map(|d| d.to_string()).collect();
+        p
+    }
+
+    fn deps_of(rels: &[Relationship], from: &str) -> Vec<String> {
+        rels.iter()
+            .filter(|r| r.kind == RelationshipKind::DependsOn && r.from == from)
+            .map(|r| r.to.clone())
+            .collect()
+    }
+
+    #[test]
+    fn deb_depends_by_name_arch_and_provides() {
+        let mut mta = deb("exim4", "amd64", &[]);
+        mta.properties.insert(
+            PROVIDES_PROPERTY.into(),
+            "mail-transport-agent, exim".into(),
+        );
+        let pkgs = vec![
+            deb("bash", "amd64", &["libc6", "base-files", "missing"]),
+            deb("libc6", "amd64", &[]),
+            deb("libc6", "i386", &[]),
+            deb("base-files", "all", &[]),
+            deb("mailx", "amd64", &["mail-transport-agent", "mailx"]),
+            mta,
+        ];
+        let rels = relate(&pkgs, &BTreeMap::new());
+        assert_eq!(
+            deps_of(&rels, "deb:bash:amd64"),
+            ["deb:base-files:all", "deb:libc6:amd64"]
+        );
+        assert_eq!(deps_of(&rels, "deb:mailx:amd64"), ["deb:exim4:amd64"]);
+        assert!(rels.iter().all(|r| r.from != r.to));
+    }
+
+    #[test]
+    fn python_depends_same_site_root_first() {
+        let venv = "var/lib/kolla/venv/lib/python3.11/site-packages";
+        let sys = "usr/lib/python3/dist-packages";
+        let pkgs = vec![
+            py(
+                "keystone",
+                venv,
+                &["PyYAML", "Oslo.Config", "six", "nothere"],
+            ),
+            py("pyyaml", venv, &[]),
+            py("pyyaml", sys, &[]),
+            py("oslo.config", venv, &[]),
+            py("six", sys, &[]),
+        ];
+        let rels = relate(&pkgs, &BTreeMap::new());
+        let k = &pkgs[0].id;
+        let mut want = vec![
+            pkgs[1].id.clone(), // pyyaml of the venv, not the system one
+            pkgs[3].id.clone(),
+            pkgs[4].id.clone(), // six only exists in the system root
+        ];
+        want.sort();
+        assert_eq!(deps_of(&rels, k), want);
+    }
+
+    #[test]
+    fn os_package_owns_python_package() {
+        let sys = "usr/lib/python3/dist-packages";
+        let yaml = py("PyYAML", sys, &[]);
+        let mut egg = Package::new(Ecosystem::Pypi, "foo", "2");
+        egg.metadata_path =
+            Some("usr/lib/python3/dist-packages/foo-2.egg/EGG-INFO/PKG-INFO".into());
+        egg.id = "python:egg".into();
+        let unowned = py(
+            "requests",
+            "var/lib/kolla/venv/lib/python3.11/site-packages",
+            &[],
+        );
+        let pkgs = vec![
+            deb("python3-yaml", "amd64", &[]),
+            deb("python3-foo", "all", &[]),
+            yaml.clone(),
+            egg,
+            unowned,
+        ];
+        let mut owned = BTreeMap::new();
+        owned.insert(
+            "deb:python3-yaml:amd64".to_string(),
+            vec![
+                "usr/lib/python3/dist-packages/yaml".to_string(),
+                "usr/lib/python3/dist-packages/PyYAML-1.dist-info".to_string(),
+            ],
+        );
+        owned.insert(
+            "deb:python3-foo:all".to_string(),
+            vec!["usr/lib/python3/dist-packages/foo-2.egg".to_string()],
+        );
+        // A Python package's own RECORD must not make it an owner.
+        owned.insert(
+            yaml.id.clone(),
+            vec![yaml.metadata_path.clone().unwrap_or_default()],
+        );
+        let rels = relate(&pkgs, &owned);
+        let owns: Vec<(String, String)> = rels
+            .iter()
+            .filter(|r| r.kind == RelationshipKind::Owns)
+            .map(|r| (r.from.clone(), r.to.clone()))
+            .collect();
+        assert_eq!(
+            owns,
+            [
+                ("deb:python3-foo:all".to_string(), "python:egg".to_string()),
+                ("deb:python3-yaml:amd64".to_string(), yaml.id.clone()),
+            ]
+        );
+    }
+
+    #[test]
+    fn output_is_sorted_and_deterministic() {
+        let pkgs = vec![
+            deb("z", "all", &["a", "m"]),
+            deb("a", "all", &["z"]),
+            deb("m", "all", &[]),
+        ];
+        let r1 = relate(&pkgs, &BTreeMap::new());
+        let mut rev = pkgs.clone();
+        rev.reverse();
+        let r2 = relate(&rev, &BTreeMap::new());
+        assert_eq!(r1, r2);
+        let mut sorted = r1.clone();
+        sorted.sort();
+        assert_eq!(r1, sorted);
+        assert_eq!(r1.len(), 3);
+    }
+}
