@@ -23,6 +23,8 @@ pub mod range;
 pub mod report;
 pub mod severity;
 
+pub use ignore::{IgnoreEntry, IgnoreList};
+pub use license::{LicensePolicy, LicenseReport};
 pub use matcher::{audit, Finding, VulnReport};
 pub use osv::OsvDatabase;
 

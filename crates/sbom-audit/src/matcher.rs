@@ -95,7 +95,7 @@ pub struct MatchStats {
 pub struct VulnReport {
     pub findings: Vec<Finding>,
     /// Ignore entries whose expiry date has passed (they no longer ignore anything).
-    pub expired_ignores: Vec<String>,
+    pub expired_ignores: Vec<crate::IgnoreEntry>,
     /// Things the user should know (packages that could not be matched and why).
     pub notes: Vec<String>,
     pub stats: MatchStats,
