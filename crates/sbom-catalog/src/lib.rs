@@ -10,7 +10,14 @@ use std::sync::Arc;
 
 use sbom_model::{LayerRef, Package};
 
+pub mod cache;
 pub mod catalogers;
+pub mod scan;
+pub mod squash;
+pub mod walker;
+
+pub use scan::{scan, ScanError, ScanEvent, ScanOptions, ScanOutput, ScanStats};
+pub use walker::LayerIndex;
 
 /// One captured metadata file of the final (squashed) filesystem.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,0 +1,510 @@
+//! Per-layer cache of [`LayerIndex`]es, keyed by the layer's diffID and the analysis
+//! version (every cataloger's name and version, the walker format and its size cap).
+//!
+//! One file per layer: `DIR/layers/<algorithm>-<hex>.<analysis>.idx`. Writes go to a
+//! unique temporary file in the same folder and are renamed into place, so concurrent
+//! processes may share the folder without any lock: a reader sees either no file or a
+//! whole one. A file that fails to decode (truncated, bit flip: every file carries a
+//! checksum) is a miss and gets rewritten.
+//!
+//! The encoding is a compact binary one of our own (sorted paths stored as shared
+//! prefix + suffix, bodies raw), because it is on the warm path: decoding is a single
+//! pass over a byte slice.
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::walker::{IndexWarning, LayerIndex, Node, WALKER_FORMAT_VERSION};
+use crate::Cataloger;
+
+const MAGIC: &[u8; 8] = b"SBOMLIDX";
+/// Bumped when the file encoding changes.
+const FILE_FORMAT: u32 = 1;
+
+/// Errors writing the cache (reading never fails: a bad file is a miss).
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error("layer cache: {diff_id} is not a digest usable as a cache key")]
+    BadKey { diff_id: String },
+    #[error("layer cache: cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Outcome of a cache lookup.
+#[derive(Debug)]
+pub enum Lookup {
+    Hit(LayerIndex),
+    Miss,
+    /// A file was there but did not decode; treat as a miss (it will be rewritten).
+    Corrupt(String),
+}
+
+/// The analysis version: a short hex hash over every cataloger's name and version, the
+/// walker format version and the captured-file size cap.
+pub fn analysis_version(catalogers: &[Box<dyn Cataloger>], max_file_size: u64) -> String {
+    let mut text = format!("walker={WALKER_FORMAT_VERSION};file={FILE_FORMAT};max={max_file_size}");
+    let mut names: Vec<(&str, u32)> = catalogers.iter().map(|c| (c.name(), c.version())).collect();
+    names.sort_unstable();
+    for (n, v) in names {
+        text.push_str(&format!(";{n}={v}"));
+    }
+    sbom_model::sha256_hex(text.as_bytes())
+        .get(..16)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A cache folder.
+#[derive(Clone, Debug)]
+pub struct LayerCache {
+    dir: PathBuf,
+    analysis: String,
+}
+
+static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+impl LayerCache {
+    /// A cache rooted at `dir` (created on first write) for one analysis version.
+    pub fn new(dir: impl Into<PathBuf>, analysis: impl Into<String>) -> Self {
+        LayerCache {
+            dir: dir.into(),
+            analysis: analysis.into(),
+        }
+    }
+
+    /// The file that holds (or would hold) the index of `diff_id`; `None` when the
+    /// diffID is not a plain `algorithm:hex` digest (never trusted as a file name).
+    pub fn path_for(&self, diff_id: &str) -> Option<PathBuf> {
+        let (algo, hex) = diff_id.split_once(':')?;
+        let algo_ok = !algo.is_empty()
+            && algo.len() <= 16
+            && algo
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+        let hex_ok = (32..=128).contains(&hex.len())
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        (algo_ok && hex_ok).then(|| {
+            self.dir
+                .join("layers")
+                .join(format!("{algo}-{hex}.{}.idx", self.analysis))
+        })
+    }
+
+    /// Looks the layer up.
+    pub fn load(&self, diff_id: &str) -> Lookup {
+        let Some(path) = self.path_for(diff_id) else {
+            return Lookup::Miss;
+        };
+        match std::fs::read(&path) {
+            Ok(bytes) => match decode(&bytes, diff_id) {
+                Ok(idx) => Lookup::Hit(idx),
+                Err(why) => Lookup::Corrupt(format!("{}: {why}", path.display())),
+            },
+            Err(_) => Lookup::Miss,
+        }
+    }
+
+    /// Stores the index of `diff_id` atomically (temp file + rename).
+    pub fn store(&self, diff_id: &str, index: &LayerIndex) -> Result<(), CacheError> {
+        let path = self.path_for(diff_id).ok_or_else(|| CacheError::BadKey {
+            diff_id: diff_id.to_string(),
+        })?;
+        let dir = path.parent().unwrap_or(&self.dir).to_path_buf();
+        let werr = |p: &Path| {
+            let p = p.to_path_buf();
+            move |source| CacheError::Write { path: p, source }
+        };
+        std::fs::create_dir_all(&dir).map_err(werr(&dir))?;
+        let bytes = encode(index, diff_id);
+        let n = TMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let tmp = dir.join(format!(
+            ".tmp-{}-{n}-{nanos}.{}",
+            std::process::id(),
+            path.file_name().and_then(|f| f.to_str()).unwrap_or("idx")
+        ));
+        let write = || -> std::io::Result<()> {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)?;
+            f.write_all(&bytes)?;
+            f.flush()?;
+            std::fs::rename(&tmp, &path)
+        };
+        write().map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            werr(&path)(e)
+        })
+    }
+}
+
+/// A fast 64-bit checksum (not cryptographic: it only detects damaged files).
+fn checksum(data: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ (data.len() as u64).wrapping_mul(K);
+    let mut chunks = data.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(29);
+    }
+    for &b in chunks.remainder() {
+        h = (h ^ u64::from(b)).wrapping_mul(K).rotate_left(29);
+    }
+    h ^ (h >> 31)
+}
+
+struct Enc(Vec<u8>);
+
+impl Enc {
+    fn uv(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.0.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.0.push(v as u8);
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        self.uv(b.len() as u64);
+        self.0.extend_from_slice(b);
+    }
+    fn set(&mut self, s: &std::collections::BTreeSet<String>) {
+        self.uv(s.len() as u64);
+        for x in s {
+            self.bytes(x.as_bytes());
+        }
+    }
+}
+
+fn encode(idx: &LayerIndex, diff_id: &str) -> Vec<u8> {
+    let captured: usize = idx
+        .nodes
+        .iter()
+        .map(|(p, n)| {
+            p.len()
+                + match n {
+                    Node::Captured(b) => b.len(),
+                    _ => 0,
+                }
+        })
+        .sum();
+    let mut e = Enc(Vec::with_capacity(captured / 2 + 64));
+    e.bytes(diff_id.as_bytes());
+    e.uv(idx.nodes.len() as u64);
+    let mut prev: &str = "";
+    for (path, node) in &idx.nodes {
+        let shared = prev
+            .bytes()
+            .zip(path.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        // Never split a UTF-8 character.
+        let shared = (0..=shared)
+            .rev()
+            .find(|&i| path.is_char_boundary(i))
+            .unwrap_or(0);
+        e.uv(shared as u64);
+        e.bytes(path.as_bytes().get(shared..).unwrap_or_default());
+        match node {
+            Node::Dir => e.0.push(0),
+            Node::File => e.0.push(1),
+            Node::Captured(b) => {
+                e.0.push(2);
+                e.bytes(b);
+            }
+            Node::Symlink { target, wanted } => {
+                e.0.push(if *wanted { 4 } else { 3 });
+                e.bytes(target.as_bytes());
+            }
+            Node::Hardlink { target } => {
+                e.0.push(5);
+                e.bytes(target.as_bytes());
+            }
+        }
+        prev = path;
+    }
+    e.set(&idx.whiteouts);
+    e.set(&idx.opaque_dirs);
+    e.uv(idx.warnings.len() as u64);
+    for w in &idx.warnings {
+        e.bytes(w.entry.as_bytes());
+        e.bytes(w.message.as_bytes());
+    }
+    let body = e.0;
+    let mut out = Vec::with_capacity(body.len() + 20);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FILE_FORMAT.to_le_bytes());
+    out.extend_from_slice(&checksum(&body).to_le_bytes());
+    out.extend_from_slice(&body);
+    out
+}
+
+struct Dec<'a> {
+    buf: &'a [u8],
+}
+
+type DResult<T> = Result<T, &'static str>;
+
+impl<'a> Dec<'a> {
+    fn uv(&mut self) -> DResult<u64> {
+        let mut v: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let (&b, rest) = self.buf.split_first().ok_or("truncated")?;
+            self.buf = rest;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err("bad number")
+    }
+    fn len(&mut self) -> DResult<usize> {
+        let n = usize::try_from(self.uv()?).map_err(|_| "bad length")?;
+        if n > self.buf.len() {
+            return Err("truncated");
+        }
+        Ok(n)
+    }
+    fn bytes(&mut self) -> DResult<&'a [u8]> {
+        let n = self.len()?;
+        let (a, b) = self.buf.split_at(n);
+        self.buf = b;
+        Ok(a)
+    }
+    fn string(&mut self) -> DResult<String> {
+        std::str::from_utf8(self.bytes()?)
+            .map(str::to_string)
+            .map_err(|_| "bad text")
+    }
+    fn byte(&mut self) -> DResult<u8> {
+        let (&b, rest) = self.buf.split_first().ok_or("truncated")?;
+        self.buf = rest;
+        Ok(b)
+    }
+    fn count(&mut self) -> DResult<usize> {
+        // Each item takes at least one byte: a count larger than what is left is bad.
+        self.len()
+    }
+    fn set(&mut self) -> DResult<std::collections::BTreeSet<String>> {
+        let n = self.count()?;
+        (0..n).map(|_| self.string()).collect()
+    }
+}
+
+fn decode(data: &[u8], diff_id: &str) -> DResult<LayerIndex> {
+    let rest = data
+        .strip_prefix(MAGIC.as_slice())
+        .ok_or("not a layer index")?;
+    let (ver, rest) = rest.split_at_checked(4).ok_or("truncated")?;
+    if ver != FILE_FORMAT.to_le_bytes() {
+        return Err("other format version");
+    }
+    let (sum, body) = rest.split_at_checked(8).ok_or("truncated")?;
+    if sum != checksum(body).to_le_bytes() {
+        return Err("checksum mismatch");
+    }
+    let mut d = Dec { buf: body };
+    if d.bytes()? != diff_id.as_bytes() {
+        return Err("written for another layer");
+    }
+    let n = d.count()?;
+    let mut nodes: Vec<(String, Node)> = Vec::with_capacity(n);
+    let mut prev = String::new();
+    for _ in 0..n {
+        let shared = usize::try_from(d.uv()?).map_err(|_| "bad length")?;
+        let head = prev.get(..shared).ok_or("bad prefix")?;
+        let tail = std::str::from_utf8(d.bytes()?).map_err(|_| "bad text")?;
+        let mut path = String::with_capacity(shared + tail.len());
+        path.push_str(head);
+        path.push_str(tail);
+        if path <= prev && !nodes.is_empty() {
+            return Err("paths out of order");
+        }
+        let node = match d.byte()? {
+            0 => Node::Dir,
+            1 => Node::File,
+            2 => Node::Captured(std::sync::Arc::new(d.bytes()?.to_vec())),
+            k @ (3 | 4) => Node::Symlink {
+                target: d.string()?,
+                wanted: k == 4,
+            },
+            5 => Node::Hardlink {
+                target: d.string()?,
+            },
+            _ => return Err("bad node kind"),
+        };
+        prev.clone_from(&path);
+        nodes.push((path, node));
+    }
+    let whiteouts = d.set()?;
+    let opaque_dirs = d.set()?;
+    let nw = d.count()?;
+    let mut warnings = Vec::with_capacity(nw);
+    for _ in 0..nw {
+        warnings.push(IndexWarning {
+            entry: d.string()?,
+            message: d.string()?,
+        });
+    }
+    if !d.buf.is_empty() {
+        return Err("trailing bytes");
+    }
+    Ok(LayerIndex {
+        nodes,
+        whiteouts,
+        opaque_dirs,
+        warnings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    const DIFF: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    fn sample() -> LayerIndex {
+        LayerIndex {
+            nodes: vec![
+                ("etc".into(), Node::Dir),
+                (
+                    "etc/os-release".into(),
+                    Node::Captured(Arc::new(b"ID=x\n".to_vec())),
+                ),
+                ("etc/passwd".into(), Node::File),
+                (
+                    "lib64".into(),
+                    Node::Symlink {
+                        target: "lib".into(),
+                        wanted: false,
+                    },
+                ),
+                (
+                    "usr/lib/é/METADATA".into(),
+                    Node::Symlink {
+                        target: "../x".into(),
+                        wanted: true,
+                    },
+                ),
+                (
+                    "usr/lib/éa".into(),
+                    Node::Hardlink {
+                        target: "etc/os-release".into(),
+                    },
+                ),
+            ],
+            whiteouts: ["a/b".to_string()].into(),
+            opaque_dirs: ["".to_string(), "usr".to_string()].into(),
+            warnings: vec![IndexWarning {
+                entry: "../x".into(),
+                message: "escapes".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn encoding_round_trips() {
+        let idx = sample();
+        let bytes = encode(&idx, DIFF);
+        assert_eq!(decode(&bytes, DIFF).unwrap(), idx);
+    }
+
+    #[test]
+    fn damaged_or_foreign_files_do_not_decode() {
+        let bytes = encode(&sample(), DIFF);
+        for cut in [0, 5, 13, 20, bytes.len() - 1] {
+            assert!(
+                decode(bytes.get(..cut).unwrap(), DIFF).is_err(),
+                "cut {cut}"
+            );
+        }
+        let mut flipped = bytes.clone();
+        let last = flipped.len() - 3;
+        flipped[last] ^= 0x40;
+        assert_eq!(decode(&flipped, DIFF), Err("checksum mismatch"));
+        let other = DIFF.replace('0', "1");
+        assert_eq!(decode(&bytes, &other), Err("written for another layer"));
+    }
+
+    #[test]
+    fn store_then_load_hits_and_corrupt_file_is_a_miss_then_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = LayerCache::new(dir.path(), "v1");
+        assert!(matches!(c.load(DIFF), Lookup::Miss));
+        c.store(DIFF, &sample()).unwrap();
+        match c.load(DIFF) {
+            Lookup::Hit(i) => assert_eq!(i, sample()),
+            other => panic!("expected hit, got {other:?}"),
+        }
+        let p = c.path_for(DIFF).unwrap();
+        std::fs::write(&p, b"SBOMLIDX garbage").unwrap();
+        assert!(matches!(c.load(DIFF), Lookup::Corrupt(_)));
+        c.store(DIFF, &sample()).unwrap();
+        assert!(matches!(c.load(DIFF), Lookup::Hit(_)));
+        // No temp files left behind.
+        let names: Vec<_> = std::fs::read_dir(p.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn another_analysis_version_misses() {
+        let dir = tempfile::tempdir().unwrap();
+        LayerCache::new(dir.path(), "v1")
+            .store(DIFF, &sample())
+            .unwrap();
+        assert!(matches!(
+            LayerCache::new(dir.path(), "v2").load(DIFF),
+            Lookup::Miss
+        ));
+    }
+
+    #[test]
+    fn hostile_diff_id_is_never_a_file_name() {
+        let c = LayerCache::new("/tmp/x", "v1");
+        assert!(c.path_for("sha256:../../etc/passwd").is_none());
+        assert!(c.path_for("").is_none());
+        assert!(c
+            .path_for("sha256:ABCDEF0123456789abcdef0123456789")
+            .is_none());
+        assert!(c.store("../x", &LayerIndex::default()).is_err());
+    }
+
+    #[test]
+    fn analysis_version_changes_with_a_cataloger_version() {
+        struct C(u32);
+        impl Cataloger for C {
+            fn name(&self) -> &'static str {
+                "c"
+            }
+            fn version(&self) -> u32 {
+                self.0
+            }
+            fn wants(&self, _: &str) -> bool {
+                false
+            }
+            fn catalog(&self, _: &crate::FileView, _: &crate::Context) -> crate::CatalogOutput {
+                crate::CatalogOutput::default()
+            }
+        }
+        let a = analysis_version(&[Box::new(C(1))], 10);
+        let b = analysis_version(&[Box::new(C(2))], 10);
+        let c = analysis_version(&[Box::new(C(1))], 11);
+        assert_ne!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a, analysis_version(&[Box::new(C(1))], 10));
+    }
+}

@@ -1,0 +1,676 @@
+//! The scan engine: image source → per-layer indexes (cached, in parallel) → squash →
+//! catalogers → [`Sbom`].
+//!
+//! Every layer is analysed at most once per analysis version: a cached layer's blob is
+//! never opened. Layers run concurrently, largest first (all in flight by default,
+//! because uneven layer sizes make a core-count cap slower). A digest or decoding error
+//! is fatal and names the image, the layer digest and what failed, on one line; a
+//! problem with one entry is a [`Warning`] and the scan goes on (`strict` turns
+//! warnings into an error).
+//!
+//! "Introduced in": catalogers are also run over the filesystem as it stands after each
+//! layer that changed a file they want; a package's `introduced_in` is the first layer
+//! from which on the same package (ecosystem, name, architecture, site root) is present
+//! with the final version without interruption.
+use std::collections::{BTreeMap, BTreeSet};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+use sbom_image::{ImageError, ImageSource, LayerContent, LayerDescriptor, ResolvedImage};
+use sbom_model::{LayerRef, Package, Platform, Relationship, Sbom, Subject, SubjectKind};
+
+use crate::cache::{analysis_version, LayerCache, Lookup};
+use crate::squash::Squasher;
+use crate::walker::{index_dir, index_tar, LayerIndex, WalkConfig, DEFAULT_MAX_FILE_SIZE};
+use crate::{catalogers, CatalogOutput, Cataloger, Context, FileView, Warning};
+
+/// Progress of a scan, for the CLI's progress display.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScanEvent {
+    /// Manifest and config read.
+    Resolved { layers: usize },
+    /// One layer is indexed (from the cache, or analysed).
+    LayerDone {
+        index: u32,
+        digest: String,
+        cached: bool,
+        compressed_bytes: u64,
+        uncompressed_bytes: u64,
+    },
+}
+
+/// Callback receiving [`ScanEvent`]s (called from worker threads).
+pub type ProgressFn = Arc<dyn Fn(&ScanEvent) + Send + Sync>;
+
+/// How to scan.
+pub struct ScanOptions {
+    pub platform: Platform,
+    /// Layer cache folder (`$XDG_CACHE_HOME/sbom`, `--cache-dir`); `None`: no cache.
+    pub cache_dir: Option<PathBuf>,
+    /// Any warning becomes an error.
+    pub strict: bool,
+    /// The catalogers to run (default: [`catalogers::all`]).
+    pub catalogers: Vec<Box<dyn Cataloger>>,
+    /// Largest captured file (bigger ones are skipped with a warning).
+    pub max_file_size: u64,
+    /// Most layers analysed at once (`None`: all in flight).
+    pub layer_jobs: Option<usize>,
+    pub progress: Option<ProgressFn>,
+}
+
+impl ScanOptions {
+    /// Defaults for `platform`: every cataloger, no cache, not strict.
+    pub fn new(platform: Platform) -> Self {
+        ScanOptions {
+            platform,
+            cache_dir: None,
+            strict: false,
+            catalogers: catalogers::all(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            layer_jobs: None,
+            progress: None,
+        }
+    }
+}
+
+impl Default for ScanOptions {
+    /// linux/amd64.
+    fn default() -> Self {
+        ScanOptions::new(Platform {
+            os: "linux".into(),
+            architecture: "amd64".into(),
+            variant: None,
+        })
+    }
+}
+
+/// Counters of one scan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ScanStats {
+    pub layers_total: usize,
+    /// Layers whose index came from the cache (blob never opened).
+    pub layers_cached: usize,
+    /// Layers read and walked in this scan.
+    pub layers_analysed: usize,
+    /// Bytes of blobs read (analysed layers only).
+    pub compressed_bytes: u64,
+    /// Bytes of tar streams read (analysed layers only).
+    pub uncompressed_bytes: u64,
+    /// Files in the final view.
+    pub files_captured: usize,
+}
+
+/// What a scan gives.
+#[derive(Clone, Debug)]
+pub struct ScanOutput {
+    /// Finalized.
+    pub sbom: Sbom,
+    /// Sorted; each names its layer and entry.
+    pub warnings: Vec<Warning>,
+    pub stats: ScanStats,
+    /// Cache problems that did not affect the result (unwritable folder, a damaged
+    /// file that was replaced); for verbose output only.
+    pub cache_notes: Vec<String>,
+}
+
+/// A scan that could not give an SBOM. Every variant names the image reference.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    /// The source could not be read (manifest, config, platform).
+    #[error("{source}")]
+    Resolve {
+        image: String,
+        #[source]
+        source: ImageError,
+    },
+    /// A layer could not be read, decoded or verified. `message` is the whole line.
+    #[error("{message}")]
+    Layer {
+        image: String,
+        digest: String,
+        message: String,
+    },
+    /// `strict` and there were warnings.
+    #[error("{image}: {count} warning(s) and --strict; first: {first}")]
+    Strict {
+        image: String,
+        count: usize,
+        first: Warning,
+    },
+    /// A bug (a panic in a source or cataloger), reported instead of crashing.
+    #[error("{image}: internal error: {message}")]
+    Internal { image: String, message: String },
+}
+
+impl ScanError {
+    /// The image reference the error is about.
+    pub fn image(&self) -> &str {
+        match self {
+            ScanError::Resolve { image, .. }
+            | ScanError::Layer { image, .. }
+            | ScanError::Strict { image, .. }
+            | ScanError::Internal { image, .. } => image,
+        }
+    }
+}
+
+/// One line naming image and layer once each, whatever `what` already says.
+fn layer_error(image: &str, digest: &str, what: &str) -> ScanError {
+    let what = what.replace('\n', "; ");
+    let mut line = String::new();
+    if !what.contains(image) {
+        line.push_str(image);
+        line.push_str(": ");
+    }
+    if !digest.is_empty() && !what.contains(digest) {
+        line.push_str("layer ");
+        line.push_str(digest);
+        line.push_str(": ");
+    }
+    line.push_str(&what);
+    ScanError::Layer {
+        image: image.to_string(),
+        digest: digest.to_string(),
+        message: line,
+    }
+}
+
+fn layer_name(d: &LayerDescriptor) -> &str {
+    if d.digest.is_empty() {
+        &d.diff_id
+    } else {
+        &d.digest
+    }
+}
+
+fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_string())
+}
+
+struct LayerResult {
+    index: LayerIndex,
+    cached: bool,
+    directory: bool,
+    compressed_bytes: u64,
+    uncompressed_bytes: u64,
+    notes: Vec<String>,
+}
+
+fn analyse_layer(
+    source: &dyn ImageSource,
+    image: &ResolvedImage,
+    desc: &LayerDescriptor,
+    cfg: &WalkConfig<'_>,
+    cache: Option<&LayerCache>,
+) -> Result<LayerResult, ScanError> {
+    let mut notes = Vec::new();
+    let cacheable = cache.filter(|c| c.path_for(&desc.diff_id).is_some());
+    if let Some(c) = cacheable {
+        match c.load(&desc.diff_id) {
+            Lookup::Hit(index) => {
+                return Ok(LayerResult {
+                    index,
+                    cached: true,
+                    directory: false,
+                    compressed_bytes: 0,
+                    uncompressed_bytes: 0,
+                    notes,
+                })
+            }
+            Lookup::Miss => {}
+            Lookup::Corrupt(why) => notes.push(format!("damaged cache file replaced: {why}")),
+        }
+    }
+    let name = layer_name(desc);
+    let content = source
+        .open_layer(image, desc)
+        .map_err(|e| layer_error(&image.reference, name, &e.to_string()))?;
+    match content {
+        LayerContent::Tar(mut layer) => {
+            let walked = index_tar(&mut layer, cfg);
+            // Drain and verify even after a walk error: a digest or decoder error
+            // explains a broken tar better than the tar reader can.
+            let finished = layer.finish();
+            let (index, stats) = match (walked, finished) {
+                (Ok(index), Ok(stats)) => (index, stats),
+                (_, Err(e)) => return Err(layer_error(&image.reference, name, &e.to_string())),
+                (Err(e), Ok(_)) => return Err(layer_error(&image.reference, name, &e.to_string())),
+            };
+            if let Some(c) = cacheable {
+                if let Err(e) = c.store(&desc.diff_id, &index) {
+                    notes.push(e.to_string());
+                }
+            }
+            Ok(LayerResult {
+                index,
+                cached: false,
+                directory: false,
+                compressed_bytes: stats.compressed_bytes,
+                uncompressed_bytes: stats.uncompressed_bytes,
+                notes,
+            })
+        }
+        LayerContent::Directory(path) => {
+            let index = index_dir(&path, cfg)
+                .map_err(|e| layer_error(&image.reference, name, &e.to_string()))?;
+            Ok(LayerResult {
+                index,
+                cached: false,
+                directory: true,
+                compressed_bytes: 0,
+                uncompressed_bytes: 0,
+                notes,
+            })
+        }
+    }
+}
+
+/// Indexes every layer (cache first), concurrently, largest first.
+fn index_layers(
+    source: &dyn ImageSource,
+    image: &ResolvedImage,
+    opts: &ScanOptions,
+    cfg: &WalkConfig<'_>,
+    cache: Option<&LayerCache>,
+) -> Result<Vec<LayerResult>, ScanError> {
+    let layers = &image.layers;
+    let n = layers.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| {
+        (
+            std::cmp::Reverse(layers.get(i).and_then(|l| l.size).unwrap_or(0)),
+            i,
+        )
+    });
+    let workers = opts.layer_jobs.unwrap_or(n).clamp(1, n.max(1));
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let slots: Vec<Mutex<Option<Result<LayerResult, ScanError>>>> =
+        (0..n).map(|_| Mutex::new(None)).collect();
+    let work = || loop {
+        if failed.load(Ordering::Relaxed) {
+            break;
+        }
+        let Some(&li) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
+            break;
+        };
+        let Some(desc) = layers.get(li) else {
+            break;
+        };
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            analyse_layer(source, image, desc, cfg, cache)
+        }))
+        .unwrap_or_else(|p| {
+            Err(ScanError::Internal {
+                image: image.reference.clone(),
+                message: format!("layer {}: {}", layer_name(desc), panic_text(p.as_ref())),
+            })
+        });
+        match &result {
+            Ok(r) => {
+                if let Some(cb) = &opts.progress {
+                    cb(&ScanEvent::LayerDone {
+                        index: desc.index,
+                        digest: layer_name(desc).to_string(),
+                        cached: r.cached,
+                        compressed_bytes: r.compressed_bytes,
+                        uncompressed_bytes: r.uncompressed_bytes,
+                    });
+                }
+            }
+            Err(_) => failed.store(true, Ordering::Relaxed),
+        }
+        if let Some(slot) = slots.get(li) {
+            if let Ok(mut s) = slot.lock() {
+                *s = Some(result);
+            }
+        }
+    };
+    if workers <= 1 {
+        work();
+    } else {
+        std::thread::scope(|s| {
+            for _ in 0..workers {
+                s.spawn(work);
+            }
+        });
+    }
+    let mut out = Vec::with_capacity(n);
+    let mut first_err = None;
+    for (slot, desc) in slots.into_iter().zip(layers) {
+        let r = slot.into_inner().ok().flatten();
+        match r {
+            Some(Ok(r)) => out.push(r),
+            Some(Err(e)) => {
+                first_err.get_or_insert(e);
+            }
+            None => {
+                // Not started because another layer failed (reported below), or a
+                // poisoned slot.
+                if first_err.is_none() && !failed.load(Ordering::Relaxed) {
+                    first_err = Some(ScanError::Internal {
+                        image: image.reference.clone(),
+                        message: format!("layer {} was not analysed", layer_name(desc)),
+                    });
+                }
+            }
+        }
+    }
+    match first_err {
+        Some(e) => Err(e),
+        None if out.len() == n => Ok(out),
+        None => Err(ScanError::Internal {
+            image: image.reference.clone(),
+            message: "a layer was not analysed".into(),
+        }),
+    }
+}
+
+/// The identity `introduced_in` follows, with the version.
+fn identity(p: &Package) -> Identity {
+    (
+        p.ecosystem,
+        p.normalized_name(),
+        p.arch.clone(),
+        p.site_root.clone(),
+        p.version.clone(),
+    )
+}
+
+type Identity = (
+    sbom_model::Ecosystem,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
+/// (layer position, cataloger position, identities found in the view after that layer).
+type PrefixSet = (usize, usize, BTreeSet<Identity>);
+
+/// Paths whose captured file differs between two views (added, removed, changed).
+fn changed_paths(before: &FileView, after: &FileView) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut a = before.iter().peekable();
+    let mut b = after.iter().peekable();
+    loop {
+        match (a.peek(), b.peek()) {
+            (None, None) => break,
+            (Some(x), None) => {
+                out.push(x.path.clone());
+                a.next();
+            }
+            (None, Some(y)) => {
+                out.push(y.path.clone());
+                b.next();
+            }
+            (Some(x), Some(y)) => match x.path.cmp(&y.path) {
+                std::cmp::Ordering::Less => {
+                    out.push(x.path.clone());
+                    a.next();
+                }
+                std::cmp::Ordering::Greater => {
+                    out.push(y.path.clone());
+                    b.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    if x.layer != y.layer || (!Arc::ptr_eq(&x.data, &y.data) && x.data != y.data) {
+                        out.push(x.path.clone());
+                    }
+                    a.next();
+                    b.next();
+                }
+            },
+        }
+    }
+    out
+}
+
+fn run_cataloger(
+    c: &dyn Cataloger,
+    view: &FileView,
+    ctx: &Context,
+    image: &str,
+) -> Result<CatalogOutput, ScanError> {
+    catch_unwind(AssertUnwindSafe(|| c.catalog(view, ctx))).map_err(|p| ScanError::Internal {
+        image: image.to_string(),
+        message: format!("cataloger {}: {}", c.name(), panic_text(p.as_ref())),
+    })
+}
+
+/// Relationships between the packages found (dependencies, ownership).
+///
+/// The hook where the catalogers' relation step plugs in: it sees every package with
+/// its temporary id and every cataloger's owned files.
+fn relationships(packages: &[Package], outputs: &[CatalogOutput]) -> Vec<Relationship> {
+    let mut owned: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for o in outputs {
+        for (k, v) in &o.owned_files {
+            owned
+                .entry(k.clone())
+                .or_default()
+                .extend(v.iter().cloned());
+        }
+    }
+    catalogers::relate(packages, &owned)
+}
+
+/// Scans one image.
+pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
+    let image = source
+        .resolve(&opts.platform)
+        .map_err(|source| ScanError::Resolve {
+            image: image_name_of(&source),
+            source,
+        })?;
+    let reference = image.reference.clone();
+    if let Some(cb) = &opts.progress {
+        cb(&ScanEvent::Resolved {
+            layers: image.layers.len(),
+        });
+    }
+    let cats = &opts.catalogers;
+    let wants = |p: &str| cats.iter().any(|c| c.wants(p));
+    let cfg = WalkConfig {
+        wants: &wants,
+        max_file_size: opts.max_file_size,
+    };
+    let cache = opts
+        .cache_dir
+        .as_ref()
+        .map(|d| LayerCache::new(d, analysis_version(cats, opts.max_file_size)));
+    let results = index_layers(source, &image, opts, &cfg, cache.as_ref())?;
+
+    let mut stats = ScanStats {
+        layers_total: image.layers.len(),
+        ..ScanStats::default()
+    };
+    let mut warnings: Vec<Warning> = Vec::new();
+    let mut cache_notes = Vec::new();
+    let refs: Vec<LayerRef> = image
+        .layers
+        .iter()
+        .map(|d| LayerRef {
+            index: d.index,
+            diff_id: d.diff_id.clone(),
+            digest: (!d.digest.is_empty()).then(|| d.digest.clone()),
+        })
+        .collect();
+    let mut directory = false;
+    for (r, desc) in results.iter().zip(&image.layers) {
+        if r.cached {
+            stats.layers_cached += 1;
+        } else {
+            stats.layers_analysed += 1;
+        }
+        directory |= r.directory;
+        stats.compressed_bytes += r.compressed_bytes;
+        stats.uncompressed_bytes += r.uncompressed_bytes;
+        cache_notes.extend(r.notes.iter().cloned());
+        for w in &r.index.warnings {
+            warnings.push(Warning {
+                layer: Some(layer_name(desc).to_string()),
+                entry: Some(w.entry.clone()),
+                message: w.message.clone(),
+            });
+        }
+    }
+
+    // Squash, keeping the view after every layer that changed a captured file, with
+    // the catalogers that care about the change.
+    let mut squasher = Squasher::new();
+    let mut prev = FileView::default();
+    let mut prefix_runs: Vec<(usize, FileView, Vec<usize>)> = Vec::new();
+    let last = results.len().saturating_sub(1);
+    let mut squash_warnings = Vec::new();
+    for (k, (r, lref)) in results.iter().zip(&refs).enumerate() {
+        squasher.apply(&r.index, lref.clone());
+        let (view, w) = squasher.view();
+        if k == last {
+            squash_warnings = w;
+            prev = view;
+            break;
+        }
+        let changed = changed_paths(&prev, &view);
+        let who: Vec<usize> = cats
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| changed.iter().any(|p| c.wants(p)))
+            .map(|(i, _)| i)
+            .collect();
+        if !who.is_empty() {
+            prefix_runs.push((k, view.clone(), who));
+        }
+        prev = view;
+    }
+    let final_view = prev;
+    warnings.extend(squash_warnings);
+    stats.files_captured = final_view.len();
+
+    let ctx = Context {
+        distro: catalogers::detect_distro(&final_view),
+    };
+    // Final runs, then prefix runs, all in parallel.
+    let final_outputs: Vec<Result<CatalogOutput, ScanError>> = cats
+        .par_iter()
+        .map(|c| run_cataloger(c.as_ref(), &final_view, &ctx, &reference))
+        .collect();
+    let jobs: Vec<(usize, usize, &FileView)> = prefix_runs
+        .iter()
+        .flat_map(|(k, v, who)| who.iter().map(move |&c| (*k, c, v)))
+        .collect();
+    let prefix_sets: Vec<Result<PrefixSet, ScanError>> = jobs
+        .par_iter()
+        .map(|&(k, c, v)| {
+            let cat = cats
+                .get(c)
+                .map(Box::as_ref)
+                .ok_or_else(|| ScanError::Internal {
+                    image: reference.clone(),
+                    message: "cataloger index out of range".into(),
+                })?;
+            let out = run_cataloger(cat, v, &ctx, &reference)?;
+            Ok((k, c, out.packages.iter().map(identity).collect()))
+        })
+        .collect();
+    let mut outputs = Vec::with_capacity(final_outputs.len());
+    for o in final_outputs {
+        outputs.push(o?);
+    }
+    // timeline[c] = (layer position, identities) in layer order.
+    let mut timeline: Vec<Vec<(usize, BTreeSet<Identity>)>> = vec![Vec::new(); cats.len()];
+    for s in prefix_sets {
+        let (k, c, set) = s?;
+        if let Some(t) = timeline.get_mut(c) {
+            t.push((k, set));
+        }
+    }
+
+    let mut packages = Vec::new();
+    for (c, out) in outputs.iter().enumerate() {
+        let history = timeline.get(c).map(Vec::as_slice).unwrap_or_default();
+        for p in &out.packages {
+            let mut p = p.clone();
+            if p.layer.is_none() {
+                p.layer = p
+                    .metadata_path
+                    .as_deref()
+                    .and_then(|m| final_view.get(m))
+                    .and_then(|f| f.layer.clone());
+            }
+            if p.introduced_in.is_none() {
+                let id = identity(&p);
+                let mut start = last;
+                for (k, set) in history.iter().rev() {
+                    if set.contains(&id) {
+                        start = *k;
+                    } else {
+                        break;
+                    }
+                }
+                p.introduced_in = refs.get(start).cloned().or_else(|| p.layer.clone());
+            }
+            packages.push(p);
+        }
+        warnings.extend(out.warnings.iter().cloned());
+    }
+    let relationships = relationships(&packages, &outputs);
+
+    warnings.sort();
+    warnings.dedup();
+    if opts.strict {
+        if let Some(first) = warnings.first() {
+            return Err(ScanError::Strict {
+                image: reference,
+                count: warnings.len(),
+                first: first.clone(),
+            });
+        }
+    }
+
+    let mut sbom = Sbom {
+        subject: Subject {
+            kind: if directory {
+                SubjectKind::Directory
+            } else {
+                SubjectKind::Image
+            },
+            reference: image.reference.clone(),
+            name: image.name.clone(),
+            tag: image.tag.clone(),
+            repository: image.repository.clone(),
+            manifest_digest: image.manifest_digest.clone(),
+            config_digest: image.config_digest.clone(),
+            platform: image.platform.clone(),
+            layers: refs,
+        },
+        distro: ctx.distro,
+        packages,
+        relationships,
+        ..Sbom::default()
+    };
+    sbom.finalize();
+    Ok(ScanOutput {
+        sbom,
+        warnings,
+        stats,
+        cache_notes,
+    })
+}
+
+/// The image named by a resolve error (the source's own text when it has no field).
+fn image_name_of(e: &ImageError) -> String {
+    match e {
+        ImageError::Invalid { image, .. }
+        | ImageError::Io { image, .. }
+        | ImageError::Layer { image, .. }
+        | ImageError::PlatformNotFound { image, .. } => image.clone(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,637 @@
+//! The layer walker: one layer (a tar stream or a plain folder) turned into a
+//! [`LayerIndex`], the small record of what the layer changes that the squash needs,
+//! plus the bodies of the files some cataloger wants.
+//!
+//! A tar stream is read once, front to back; bodies nobody wants are skipped by the tar
+//! reader without being kept. Nothing is ever written to disk.
+//!
+//! Paths are normalised (`./` prefixes, repeated `/`, `.` components and trailing `/`
+//! removed; `..` resolved lexically). An entry whose name is absolute (starts with `/`
+//! after the `./` prefixes are stripped) or whose `..` climbs above the root is skipped
+//! with a warning; so is a hard link pointing there. Symbolic links are recorded as they
+//! are and only resolved at squash time, inside the final filesystem.
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+/// Bumped whenever what the walker records changes: part of the layer-cache key.
+pub const WALKER_FORMAT_VERSION: u32 = 1;
+
+/// Default cap on one captured file (bigger ones are skipped with a warning).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
+/// What one path of a layer is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Node {
+    /// A folder.
+    Dir,
+    /// Any non-folder whose content is not kept (regular file nobody wants, device,
+    /// fifo, a captured path over the size cap, a hard link pointing outside the root).
+    File,
+    /// A file some cataloger wants, with its body.
+    Captured(#[serde(with = "arc_bytes")] Arc<Vec<u8>>),
+    /// A symbolic link; `wanted` when its own path is one a cataloger wants (then the
+    /// squash resolves it within the final filesystem).
+    Symlink { target: String, wanted: bool },
+    /// A wanted path stored as a hard link to an entry whose body this layer did not
+    /// capture (normalised target path); resolved at squash time, else a warning.
+    Hardlink { target: String },
+}
+
+impl Node {
+    /// Whether this node is a folder.
+    pub fn is_dir(&self) -> bool {
+        matches!(self, Node::Dir)
+    }
+}
+
+/// A problem with one entry of a layer (the scan adds the layer digest).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct IndexWarning {
+    /// The entry's name as found (lossy UTF-8).
+    pub entry: String,
+    pub message: String,
+}
+
+/// What one layer contains, as far as the squash and the catalogers are concerned.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerIndex {
+    /// Every entry except whiteouts, by normalised path, sorted, one per path (a later
+    /// tar entry for the same path replaces an earlier one).
+    pub nodes: Vec<(String, Node)>,
+    /// Paths deleted from lower layers (`DIR/.wh.NAME` gives `DIR/NAME`).
+    pub whiteouts: BTreeSet<String>,
+    /// Folders whose lower content is hidden (`DIR/.wh..wh..opq` gives `DIR`; the root
+    /// folder is `""`).
+    pub opaque_dirs: BTreeSet<String>,
+    /// Entries skipped or not fully read, sorted.
+    pub warnings: Vec<IndexWarning>,
+}
+
+impl LayerIndex {
+    /// Number of captured file bodies.
+    pub fn captured_count(&self) -> usize {
+        self.nodes
+            .iter()
+            .filter(|(_, n)| matches!(n, Node::Captured(_)))
+            .count()
+    }
+    /// The node at `path`, if this layer has one.
+    pub fn node(&self, path: &str) -> Option<&Node> {
+        self.nodes
+            .binary_search_by(|(p, _)| p.as_str().cmp(path))
+            .ok()
+            .and_then(|i| self.nodes.get(i))
+            .map(|(_, n)| n)
+    }
+}
+
+/// How to walk: which paths to capture, and the size cap.
+pub struct WalkConfig<'a> {
+    /// Whether some cataloger wants the file at this normalised path.
+    pub wants: &'a (dyn Fn(&str) -> bool + Sync),
+    /// Largest body captured; bigger wanted files are skipped with a warning.
+    pub max_file_size: u64,
+}
+
+/// Why a layer could not be walked (fatal for the scan).
+#[derive(Debug, thiserror::Error)]
+pub enum WalkError {
+    #[error("reading the layer's tar stream: {source}")]
+    Tar {
+        #[source]
+        source: io::Error,
+    },
+    #[error("cannot read folder {}: {source}", path.display())]
+    Dir {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// Why a tar entry name was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathProblem {
+    /// Nothing left after normalising (`.`, `./`, `/`): the root itself.
+    Root,
+    /// Absolute after stripping `./` prefixes.
+    Absolute,
+    /// A `..` climbs above the root.
+    Escapes,
+}
+
+/// Normalises a tar entry name (see the module docs).
+pub fn normalise_entry_name(raw: &str) -> Result<String, PathProblem> {
+    let mut s = raw;
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest;
+    }
+    if s.starts_with('/') {
+        return Err(PathProblem::Absolute);
+    }
+    normalise_relative(s)
+}
+
+/// Normalises a relative path: `.` and empty components dropped, `..` resolved.
+fn normalise_relative(s: &str) -> Result<String, PathProblem> {
+    let simple = !s.is_empty()
+        && !s.ends_with('/')
+        && !s.starts_with('/')
+        && !s.contains("//")
+        && s.split('/').all(|c| c != "." && c != "..");
+    if simple {
+        return Ok(s.to_string());
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for c in s.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err(PathProblem::Escapes);
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    if parts.is_empty() {
+        Err(PathProblem::Root)
+    } else {
+        Ok(parts.join("/"))
+    }
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Collects the index while entries arrive.
+struct Builder<'a> {
+    cfg: &'a WalkConfig<'a>,
+    nodes: BTreeMap<String, Node>,
+    whiteouts: BTreeSet<String>,
+    opaque_dirs: BTreeSet<String>,
+    warnings: Vec<IndexWarning>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(cfg: &'a WalkConfig<'a>) -> Self {
+        Builder {
+            cfg,
+            nodes: BTreeMap::new(),
+            whiteouts: BTreeSet::new(),
+            opaque_dirs: BTreeSet::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn warn(&mut self, entry: impl Into<String>, message: impl Into<String>) {
+        self.warnings.push(IndexWarning {
+            entry: entry.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Handles a whiteout name; true when `path` was one (and is then consumed).
+    fn whiteout(&mut self, path: &str, raw: &str) -> bool {
+        let (dir, name) = match path.rsplit_once('/') {
+            Some((d, n)) => (d, n),
+            None => ("", path),
+        };
+        let Some(rest) = name.strip_prefix(".wh.") else {
+            return false;
+        };
+        if rest == ".wh..opq" {
+            self.opaque_dirs.insert(dir.to_string());
+        } else if rest.starts_with(".wh.") {
+            // aufs bookkeeping (`.wh..wh.plnk`, `.wh..wh.aufs`): not content.
+        } else if rest.is_empty() || rest == "." || rest == ".." {
+            self.warn(raw, "whiteout without a valid name, ignored");
+        } else if dir.is_empty() {
+            self.whiteouts.insert(rest.to_string());
+        } else {
+            self.whiteouts.insert(format!("{dir}/{rest}"));
+        }
+        true
+    }
+
+    fn finish(self) -> LayerIndex {
+        let mut warnings = self.warnings;
+        warnings.sort();
+        warnings.dedup();
+        LayerIndex {
+            nodes: self.nodes.into_iter().collect(),
+            whiteouts: self.whiteouts,
+            opaque_dirs: self.opaque_dirs,
+            warnings,
+        }
+    }
+}
+
+/// Reads a wanted body, honouring the cap; `None` (with a warning) when too big.
+fn read_capped(
+    b: &mut Builder<'_>,
+    mut r: impl Read,
+    declared: u64,
+    entry: &str,
+) -> io::Result<Option<Vec<u8>>> {
+    let cap = b.cfg.max_file_size;
+    if declared > cap {
+        b.warn(
+            entry,
+            format!("file of {declared} bytes is over the {cap}-byte limit, not read"),
+        );
+        return Ok(None);
+    }
+    let capacity = usize::try_from(declared).unwrap_or(0);
+    let mut buf = Vec::with_capacity(capacity);
+    r.by_ref()
+        .take(cap.saturating_add(1))
+        .read_to_end(&mut buf)?;
+    if buf.len() as u64 > cap {
+        b.warn(
+            entry,
+            format!("file is over the {cap}-byte limit, not read"),
+        );
+        return Ok(None);
+    }
+    Ok(Some(buf))
+}
+
+/// Walks an uncompressed tar stream. The reader is read up to the tar's end marker;
+/// the caller drains and verifies the rest.
+pub fn index_tar<R: Read>(reader: R, cfg: &WalkConfig<'_>) -> Result<LayerIndex, WalkError> {
+    let mut archive = tar::Archive::new(BufReader::new(reader));
+    let mut b = Builder::new(cfg);
+    let entries = archive
+        .entries()
+        .map_err(|source| WalkError::Tar { source })?;
+    for entry in entries {
+        let mut entry = entry.map_err(|source| WalkError::Tar { source })?;
+        let raw_bytes = entry.path_bytes();
+        let path = match std::str::from_utf8(&raw_bytes) {
+            Ok(s) => normalise_entry_name(s),
+            Err(_) => normalise_entry_name(&String::from_utf8_lossy(&raw_bytes)),
+        };
+        let path = match path {
+            Ok(p) => p,
+            Err(PathProblem::Root) => continue,
+            Err(problem) => {
+                let raw = lossy(&raw_bytes);
+                let why = match problem {
+                    PathProblem::Absolute => "absolute path",
+                    _ => "path escapes the root",
+                };
+                b.warn(raw, format!("{why}, entry skipped"));
+                continue;
+            }
+        };
+        drop(raw_bytes);
+        let kind = entry.header().entry_type();
+        use tar::EntryType as T;
+        match kind {
+            T::Directory => {
+                b.nodes.insert(path, Node::Dir);
+            }
+            T::Symlink => {
+                let target = entry
+                    .link_name_bytes()
+                    .map(|t| lossy(&t))
+                    .unwrap_or_default();
+                let wanted = (b.cfg.wants)(&path);
+                b.nodes.insert(path, Node::Symlink { target, wanted });
+            }
+            T::Link => {
+                let raw_target = entry
+                    .link_name_bytes()
+                    .map(|t| lossy(&t))
+                    .unwrap_or_default();
+                let node = match normalise_entry_name(&raw_target) {
+                    Err(_) => {
+                        b.warn(
+                            path.clone(),
+                            format!(
+                                "hard link to {raw_target} points outside the root, not followed"
+                            ),
+                        );
+                        Node::File
+                    }
+                    Ok(target) if (b.cfg.wants)(&path) => match b.nodes.get(&target) {
+                        Some(Node::Captured(body)) => Node::Captured(Arc::clone(body)),
+                        _ => Node::Hardlink { target },
+                    },
+                    Ok(_) => Node::File,
+                };
+                b.nodes.insert(path, node);
+            }
+            T::Regular | T::Continuous | T::GNUSparse => {
+                if b.whiteout(&path, &path) {
+                    continue;
+                }
+                let node = if (b.cfg.wants)(&path) {
+                    let size = entry.size();
+                    match read_capped(&mut b, &mut entry, size, &path)
+                        .map_err(|source| WalkError::Tar { source })?
+                    {
+                        Some(body) => Node::Captured(Arc::new(body)),
+                        None => Node::File,
+                    }
+                } else {
+                    Node::File
+                };
+                b.nodes.insert(path, node);
+            }
+            T::Char | T::Block | T::Fifo => {
+                if b.whiteout(&path, &path) {
+                    continue;
+                }
+                b.nodes.insert(path, Node::File);
+            }
+            // Global pax headers and unknown kinds carry no file.
+            _ => {}
+        }
+    }
+    Ok(b.finish())
+}
+
+/// Walks a plain folder (a rootfs): one layer, no whiteouts, symlinks not followed.
+pub fn index_dir(root: &Path, cfg: &WalkConfig<'_>) -> Result<LayerIndex, WalkError> {
+    let mut b = Builder::new(cfg);
+    let top = fs_err::read_dir(root).map_err(|source| WalkError::Dir {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    // (folder on disk, its normalised path, its entries)
+    let mut stack: Vec<(String, fs_err::ReadDir)> = vec![(String::new(), top)];
+    while let Some((prefix, mut rd)) = stack.pop() {
+        let Some(item) = rd.next() else {
+            continue;
+        };
+        stack.push((prefix.clone(), rd));
+        let item = match item {
+            Ok(i) => i,
+            Err(e) => {
+                b.warn(prefix.clone(), format!("cannot list folder: {e}"));
+                continue;
+            }
+        };
+        let name = item.file_name().to_string_lossy().into_owned();
+        let path = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let ft = match item.file_type() {
+            Ok(ft) => ft,
+            Err(e) => {
+                b.warn(path, format!("cannot stat: {e}"));
+                continue;
+            }
+        };
+        if ft.is_dir() {
+            match fs_err::read_dir(item.path()) {
+                Ok(sub) => stack.push((path.clone(), sub)),
+                Err(e) => b.warn(path.clone(), format!("cannot list folder: {e}")),
+            }
+            b.nodes.insert(path, Node::Dir);
+        } else if ft.is_symlink() {
+            let node = match fs_err::read_link(item.path()) {
+                Ok(t) => Node::Symlink {
+                    target: t.to_string_lossy().into_owned(),
+                    wanted: (cfg.wants)(&path),
+                },
+                Err(e) => {
+                    b.warn(path.clone(), format!("cannot read link: {e}"));
+                    Node::File
+                }
+            };
+            b.nodes.insert(path, node);
+        } else if ft.is_file() && (cfg.wants)(&path) {
+            let node = match read_file_capped(&mut b, &item.path(), &path) {
+                Some(body) => Node::Captured(Arc::new(body)),
+                None => Node::File,
+            };
+            b.nodes.insert(path, node);
+        } else {
+            b.nodes.insert(path, Node::File);
+        }
+    }
+    Ok(b.finish())
+}
+
+fn read_file_capped(b: &mut Builder<'_>, disk: &Path, path: &str) -> Option<Vec<u8>> {
+    let f = match fs_err::File::open(disk) {
+        Ok(f) => f,
+        Err(e) => {
+            b.warn(path, format!("cannot read: {e}"));
+            return None;
+        }
+    };
+    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    match read_capped(b, f, size, path) {
+        Ok(body) => body,
+        Err(e) => {
+            b.warn(path, format!("cannot read: {e}"));
+            None
+        }
+    }
+}
+
+/// Serde for `Arc<Vec<u8>>` as bytes (serde's `rc` feature is not enabled).
+mod arc_bytes {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Arc<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(v.as_slice())
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<Vec<u8>>, D::Error> {
+        Vec::<u8>::deserialize(d).map(Arc::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sbom_testkit::{Compression, Layer};
+
+    fn wants_metadata(p: &str) -> bool {
+        p.ends_with("status") || p.ends_with("METADATA")
+    }
+
+    fn walk(layer: &Layer) -> LayerIndex {
+        let cfg = WalkConfig {
+            wants: &wants_metadata,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        };
+        index_tar(layer.tar_bytes().as_slice(), &cfg).unwrap()
+    }
+
+    fn body(idx: &LayerIndex, path: &str) -> Option<Vec<u8>> {
+        match idx.node(path) {
+            Some(Node::Captured(b)) => Some(b.as_ref().clone()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn normalise_strips_dot_prefixes_slashes_and_resolves_dotdot() {
+        assert_eq!(normalise_entry_name("./etc/x").unwrap(), "etc/x");
+        assert_eq!(normalise_entry_name("././etc//y/").unwrap(), "etc/y");
+        assert_eq!(normalise_entry_name("a/./b/../c").unwrap(), "a/c");
+        assert_eq!(normalise_entry_name("./"), Err(PathProblem::Root));
+        assert_eq!(
+            normalise_entry_name("/etc/passwd"),
+            Err(PathProblem::Absolute)
+        );
+        assert_eq!(
+            normalise_entry_name("../etc/passwd"),
+            Err(PathProblem::Escapes)
+        );
+        assert_eq!(normalise_entry_name("a/../../b"), Err(PathProblem::Escapes));
+    }
+
+    #[test]
+    fn records_kinds_and_captures_only_wanted_bodies() {
+        let l = Layer::new(Compression::None)
+            .file("var/lib/dpkg/status", "Package: a\n")
+            .file("usr/bin/big", vec![7u8; 10_000])
+            .symlink("lib64", "lib")
+            .dir("opt/empty");
+        let idx = walk(&l);
+        assert_eq!(body(&idx, "var/lib/dpkg/status").unwrap(), b"Package: a\n");
+        assert_eq!(idx.node("usr/bin/big"), Some(&Node::File));
+        assert_eq!(idx.node("var/lib/dpkg"), Some(&Node::Dir));
+        assert_eq!(idx.node("opt/empty"), Some(&Node::Dir));
+        assert_eq!(
+            idx.node("lib64"),
+            Some(&Node::Symlink {
+                target: "lib".into(),
+                wanted: false
+            })
+        );
+        assert_eq!(idx.captured_count(), 1);
+        assert!(idx.warnings.is_empty());
+    }
+
+    #[test]
+    fn whiteouts_and_opaque_markers_are_recorded_not_listed() {
+        let l = Layer::new(Compression::None)
+            .whiteout("var/lib/dpkg/status")
+            .whiteout("top")
+            .opaque("usr/lib/python3")
+            .file("a/.wh..wh.plnk", "");
+        let idx = walk(&l);
+        assert!(idx.whiteouts.contains("var/lib/dpkg/status"));
+        assert!(idx.whiteouts.contains("top"));
+        assert!(idx.opaque_dirs.contains("usr/lib/python3"));
+        assert!(idx.nodes.iter().all(|(p, _)| !p.contains(".wh.")));
+    }
+
+    #[test]
+    fn hardlink_to_captured_entry_gets_its_body() {
+        let l = Layer::new(Compression::None)
+            .file("var/lib/dpkg/status", "Package: a\n")
+            .hardlink("backup/status", "var/lib/dpkg/status");
+        let idx = walk(&l);
+        assert_eq!(body(&idx, "backup/status").unwrap(), b"Package: a\n");
+    }
+
+    #[test]
+    fn hardlink_to_uncaptured_entry_is_kept_for_the_squash() {
+        let l = Layer::new(Compression::None)
+            .file("var/lib/dpkg/status-old", "Package: a\n")
+            .hardlink("var/lib/dpkg/status", "var/lib/dpkg/status-old");
+        let idx = walk(&l);
+        assert_eq!(
+            idx.node("var/lib/dpkg/status"),
+            Some(&Node::Hardlink {
+                target: "var/lib/dpkg/status-old".into()
+            })
+        );
+    }
+
+    #[test]
+    fn hostile_names_are_warned_and_skipped_rest_kept() {
+        let l = Layer::new(Compression::None)
+            .raw_file(b"../etc/passwd", "x")
+            .raw_file(b"/abs/path", "x")
+            .hardlink("var/lib/dpkg/status", "../../outside")
+            .file("ok/METADATA", "Name: ok\n");
+        let idx = walk(&l);
+        assert_eq!(idx.warnings.len(), 3, "{:?}", idx.warnings);
+        assert!(idx.warnings.iter().any(|w| w.entry == "../etc/passwd"));
+        assert!(idx.warnings.iter().any(|w| w.entry == "/abs/path"));
+        assert!(idx
+            .warnings
+            .iter()
+            .any(|w| w.entry == "var/lib/dpkg/status" && w.message.contains("outside")));
+        assert!(idx.node("etc/passwd").is_none());
+        assert!(idx.node("abs/path").is_none());
+        assert_eq!(idx.node("var/lib/dpkg/status"), Some(&Node::File));
+        assert_eq!(body(&idx, "ok/METADATA").unwrap(), b"Name: ok\n");
+    }
+
+    #[test]
+    fn oversized_wanted_file_is_warned_and_not_kept() {
+        let l = Layer::new(Compression::None).file("x/METADATA", vec![b'a'; 100]);
+        let cfg = WalkConfig {
+            wants: &wants_metadata,
+            max_file_size: 10,
+        };
+        let idx = index_tar(l.tar_bytes().as_slice(), &cfg).unwrap();
+        assert_eq!(idx.node("x/METADATA"), Some(&Node::File));
+        assert_eq!(idx.warnings.len(), 1);
+        assert!(idx.warnings[0].message.contains("limit"));
+    }
+
+    #[test]
+    fn later_entry_for_same_path_wins_within_a_layer() {
+        let l = Layer::new(Compression::None)
+            .file("var/lib/dpkg/status", "old")
+            .file("var/lib/dpkg/status", "new");
+        assert_eq!(body(&walk(&l), "var/lib/dpkg/status").unwrap(), b"new");
+    }
+
+    #[test]
+    fn truncated_tar_is_an_error() {
+        let l = Layer::new(Compression::None).file("var/lib/dpkg/status", vec![b'x'; 4000]);
+        let bytes = l.tar_bytes();
+        let cfg = WalkConfig {
+            wants: &wants_metadata,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        };
+        let cut = bytes.get(..1500).unwrap();
+        assert!(index_tar(cut, &cfg).is_err());
+    }
+
+    #[test]
+    fn directory_walk_records_files_links_and_wanted_bodies() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("var/lib/dpkg")).unwrap();
+        std::fs::write(root.join("var/lib/dpkg/status"), "Package: a\n").unwrap();
+        std::fs::write(root.join("var/lib/other"), "x").unwrap();
+        std::os::unix::fs::symlink("/nowhere", root.join("link")).unwrap();
+        let cfg = WalkConfig {
+            wants: &wants_metadata,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        };
+        let idx = index_dir(root, &cfg).unwrap();
+        assert_eq!(body(&idx, "var/lib/dpkg/status").unwrap(), b"Package: a\n");
+        assert_eq!(idx.node("var/lib/other"), Some(&Node::File));
+        assert_eq!(idx.node("var"), Some(&Node::Dir));
+        assert_eq!(
+            idx.node("link"),
+            Some(&Node::Symlink {
+                target: "/nowhere".into(),
+                wanted: false
+            })
+        );
+    }
+}
