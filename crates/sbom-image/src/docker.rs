@@ -4,7 +4,9 @@
 
 use serde::Deserialize;
 
-use crate::oci::{digest_hex, parse_json, read_small, sha256, ConfigJson};
+use crate::oci::{
+    digest_hex, find_manifest_for_config, parse_json, read_small, sha256, ConfigJson,
+};
 use crate::platform::matches;
 use crate::store::Store;
 use crate::stream::{verified_layer, Expected};
@@ -184,7 +186,7 @@ impl ImageSource for DockerSource {
             name,
             tag,
             repository: None,
-            manifest_digest: None,
+            manifest_digest: find_manifest_for_config(self.store.as_ref(), image, &config_digest),
             config_digest: Some(config_digest),
             platform: have,
             layers,

@@ -208,6 +208,50 @@ fn read_blob(
     Ok(bytes)
 }
 
+/// The digest of the image manifest whose config is `config_digest`, found through
+/// `index.json` (directly or via nested indexes). `None` when the store has no index, or
+/// no readable, digest-verified manifest matches (used for docker archives that carry an
+/// OCI layout next to `manifest.json`).
+pub(crate) fn find_manifest_for_config(
+    store: &dyn Store,
+    image: &str,
+    config_digest: &str,
+) -> Option<String> {
+    let bytes = read_small(store, image, "index.json", "index.json").ok()?;
+    let index: IndexJson = parse_json(&bytes, image, "index.json").ok()?;
+    let mut queue: std::collections::VecDeque<(Descriptor, usize)> =
+        index.manifests.into_iter().map(|d| (d, 0)).collect();
+    let mut budget = 256;
+    while let Some((d, depth)) = queue.pop_front() {
+        budget -= 1;
+        if budget == 0 {
+            return None;
+        }
+        let Ok(bytes) = read_blob(store, image, &d.digest, "manifest") else {
+            continue;
+        };
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+            continue;
+        };
+        match kind_of_content(&value) {
+            Kind::Index if depth < MAX_NESTING => {
+                if let Ok(nested) = serde_json::from_value::<IndexJson>(value) {
+                    queue.extend(nested.manifests.into_iter().map(|n| (n, depth + 1)));
+                }
+            }
+            Kind::Manifest => {
+                if let Ok(m) = serde_json::from_value::<ManifestJson>(value) {
+                    if m.config.digest == config_digest {
+                        return Some(d.digest);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Index,

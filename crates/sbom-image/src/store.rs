@@ -91,7 +91,28 @@ impl TarStore {
             image: image.to_string(),
             message: format!("{} is not a readable tar archive: {e}", file.display()),
         };
-        let f = fs_err::File::open(file).map_err(io_err)?;
+        let mut f = fs_err::File::open(file).map_err(io_err)?;
+        let mut magic = [0u8; 4];
+        let mut got = 0;
+        while got < magic.len() {
+            match f.read(magic.get_mut(got..).unwrap_or_default()) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io_err(e)),
+            }
+        }
+        let compression = crate::stream::Compression::sniff(magic.get(..got).unwrap_or_default());
+        if compression != crate::stream::Compression::None {
+            return Err(ImageError::Invalid {
+                image: image.to_string(),
+                message: format!(
+                    "{} is a {compression:?}-compressed archive; decompress it first (archives are read in place, which needs a plain tar)",
+                    file.display()
+                ),
+            });
+        }
+        f.seek(SeekFrom::Start(0)).map_err(io_err)?;
         let mut archive = tar::Archive::new(f);
         let mut items = BTreeMap::new();
         for entry in archive.entries_with_seek().map_err(not_tar)? {
@@ -252,6 +273,23 @@ mod tests {
             Ok(s) => assert!(!s.contains("index.json")),
             Err(e) => panic!("unexpected error kind: {e}"),
         }
+    }
+
+    #[test]
+    fn compressed_archive_is_refused_with_advice() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("img.tar.gz");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &[0u8; 1024]).expect("gzip");
+        fs_err::write(&file, gz.finish().expect("gzip")).expect("write");
+        let err = TarStore::index(&file, "img")
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(
+            err.contains("Gzip-compressed archive; decompress it first"),
+            "{err}"
+        );
     }
 
     #[test]

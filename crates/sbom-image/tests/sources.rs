@@ -139,6 +139,7 @@ fn docker_archive_classic_streams_layers() {
         let diff_ids: Vec<&str> = built.blobs.iter().map(|b| b.diff_id.as_str()).collect();
         let names: Vec<&str> = img.layers.iter().map(|l| l.digest.as_str()).collect();
         assert_eq!(names, diff_ids);
+        assert_eq!(img.manifest_digest, None);
     }
 }
 
@@ -156,6 +157,11 @@ fn docker_archive_with_oci_layout_streams_layers() {
     ] {
         let (img, layers) = read_layers(&reference);
         assert_layers_match(&image, &built, &layers);
+        assert_eq!(
+            img.manifest_digest.as_deref(),
+            Some(built.manifest_digest.as_str()),
+            "{reference}"
+        );
         let digests: Vec<&str> = img.layers.iter().map(|l| l.digest.as_str()).collect();
         let want: Vec<&str> = built.blobs.iter().map(|l| l.digest.as_str()).collect();
         assert_eq!(digests, want, "{reference}");
