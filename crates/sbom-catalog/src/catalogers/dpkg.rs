@@ -3,7 +3,8 @@
 //! licenses from machine-readable (DEP-5) `usr/share/doc/NAME/copyright` files.
 //!
 //! Installed means the third word of `Status` is `installed` (`install ok installed`,
-//! `hold ok installed`, `deinstall ok installed`: the files are still there).
+//! `hold ok installed`, `deinstall ok installed`: the files are still there), or
+//! `triggers-pending`/`triggers-awaited` (configured, a trigger still to run).
 //! `config-files`, `half-installed`, `unpacked`, ... are skipped silently. Distroless
 //! `status.d` stanzas carry no `Status` field and count as installed; a stanza of the
 //! main status file without one is reported and skipped.
@@ -121,7 +122,7 @@ fn from_stanza(st: &Stanza<'_>, main: bool) -> Result<Option<Package>, String> {
         return Err(format!("invalid package name `{name}`"));
     }
     match st.value("Status") {
-        Some(s) if s.split_whitespace().nth(2) != Some("installed") => return Ok(None),
+        Some(s) if !is_installed(s) => return Ok(None),
         Some(_) => {}
         None if main => return Err(format!("package {name} has no Status field")),
         None => {}
@@ -165,6 +166,16 @@ fn from_stanza(st: &Stanza<'_>, main: bool) -> Result<Option<Package>, String> {
         }
     }
     Ok(Some(p))
+}
+
+/// Whether a `Status:` value (`want flag state`) means the files are on disk and
+/// configured: state `installed`, or `triggers-pending`/`triggers-awaited` (configured,
+/// only a trigger left to run).
+fn is_installed(status: &str) -> bool {
+    matches!(
+        status.split_whitespace().nth(2),
+        Some("installed" | "triggers-pending" | "triggers-awaited")
+    )
 }
 
 /// `Source: name` or `Source: name (version)`.
@@ -496,6 +507,29 @@ Description: time zone and daylight-saving time data
         assert!(w.len() >= 2, "{w:?}");
         assert!(w.iter().all(|x| x.entry.as_deref() == Some(STATUS)));
         assert!(w.iter().any(|x| x.message.contains("no Package")));
+    }
+
+    #[test]
+    fn status_states() {
+        for yes in [
+            "install ok installed",
+            "hold ok installed",
+            "deinstall ok installed",
+            "install ok triggers-pending",
+        ] {
+            assert!(is_installed(yes), "{yes}");
+        }
+        for no in [
+            "deinstall ok config-files",
+            "purge ok not-installed",
+            "install reinstreq half-installed",
+            "install ok unpacked",
+            "install ok half-configured",
+            "installed",
+            "",
+        ] {
+            assert!(!is_installed(no), "{no}");
+        }
     }
 
     #[test]

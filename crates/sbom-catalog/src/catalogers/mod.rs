@@ -118,6 +118,94 @@ mod tests {
         }
     }
 
+    /// All catalogers over one small Debian filesystem, then `relate`: the deb owns
+    /// the system dist-info, venv dependencies resolve inside the venv.
+    #[test]
+    fn catalogers_and_relate_together() {
+        use std::collections::BTreeMap;
+        use std::sync::Arc;
+
+        use sbom_model::RelationshipKind;
+
+        use crate::{CapturedFile, Context, FileView};
+
+        let sys = "usr/lib/python3/dist-packages";
+        let venv = "var/lib/kolla/venv/lib/python3.11/site-packages";
+        let files = [
+            ("etc/os-release".to_string(), "ID=debian\nVERSION_ID=\"12\"\n".to_string()),
+            (
+                "var/lib/dpkg/status".to_string(),
+                "Package: python3-yaml\nStatus: install ok installed\nArchitecture: amd64\nVersion: 6.0-3\nDepends: python3\n\n\
+                 Package: python3\nStatus: install ok installed\nArchitecture: amd64\nVersion: 3.11.2-1\n"
+                    .to_string(),
+            ),
+            (
+                "var/lib/dpkg/info/python3-yaml.list".to_string(),
+                format!("/.\n/{sys}/PyYAML-6.0.dist-info\n/{sys}/PyYAML-6.0.dist-info/METADATA\n"),
+            ),
+            (
+                format!("{sys}/PyYAML-6.0.dist-info/METADATA"),
+                "Name: PyYAML\nVersion: 6.0\n".to_string(),
+            ),
+            (
+                format!("{venv}/PyYAML-6.0.1.dist-info/METADATA"),
+                "Name: PyYAML\nVersion: 6.0.1\n".to_string(),
+            ),
+            (
+                format!("{venv}/keystone-25.0.0.dist-info/METADATA"),
+                "Name: keystone\nVersion: 25.0.0\nRequires-Dist: pyyaml>=5\n".to_string(),
+            ),
+        ];
+        let cats = all();
+        let view = FileView::from_files(
+            files
+                .iter()
+                .filter(|(p, _)| cats.iter().any(|c| c.wants(p)))
+                .map(|(p, d)| CapturedFile {
+                    path: p.clone(),
+                    data: Arc::new(d.as_bytes().to_vec()),
+                    layer: None,
+                }),
+        );
+        assert_eq!(view.len(), files.len(), "every sample file is wanted");
+        let ctx = Context {
+            distro: detect_distro(&view),
+        };
+        assert_eq!(ctx.distro.as_ref().map(|d| d.id.as_str()), Some("debian"));
+        let mut packages = Vec::new();
+        let mut owned = BTreeMap::new();
+        for c in &cats {
+            let out = c.catalog(&view, &ctx);
+            assert!(out.warnings.is_empty(), "{}: {:?}", c.name(), out.warnings);
+            packages.extend(out.packages);
+            owned.extend(out.owned_files);
+        }
+        assert_eq!(packages.len(), 5);
+        let ids: std::collections::BTreeSet<&str> =
+            packages.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids.len(), 5, "temporary ids are unique");
+        let rels = relate(&packages, &owned);
+        let find = |kind: RelationshipKind, from: &str, to: &str| {
+            rels.iter()
+                .any(|r| r.kind == kind && r.from == from && r.to == to)
+        };
+        let sys_yaml = format!("python:{sys}/PyYAML-6.0.dist-info/METADATA");
+        let venv_yaml = format!("python:{venv}/PyYAML-6.0.1.dist-info/METADATA");
+        let keystone = format!("python:{venv}/keystone-25.0.0.dist-info/METADATA");
+        assert!(find(
+            RelationshipKind::Owns,
+            "deb:python3-yaml:amd64",
+            &sys_yaml
+        ));
+        assert!(find(
+            RelationshipKind::DependsOn,
+            "deb:python3-yaml:amd64",
+            "deb:python3:amd64"
+        ));
+        assert!(find(RelationshipKind::DependsOn, &keystone, &venv_yaml));
+        assert_eq!(rels.len(), 3, "{rels:?}");
+    }
+
     #[test]
     fn decode_falls_back_to_latin1() {
         assert_eq!(decode(b"Author: J\xf6rg"), "Author: Jörg");
