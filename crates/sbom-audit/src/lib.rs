@@ -27,6 +27,7 @@ pub use ignore::{IgnoreEntry, IgnoreList};
 pub use license::{LicensePolicy, LicenseReport};
 pub use matcher::{audit, Finding, VulnReport};
 pub use osv::OsvDatabase;
+pub use proxy::{ProxyReport, ProxyRequest};
 
 pub use severity::Severity;
 
