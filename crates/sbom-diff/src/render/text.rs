@@ -142,12 +142,12 @@ pub(super) fn release(d: &ReleaseDiff, opts: RenderOptions) -> String {
                 .as_deref()
                 .map(|t| format!(":{}", clean(t)))
                 .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "  {sign} {}{tag} ({} packages)",
-                clean(&i.key),
-                i.packages
-            );
+            let n = if i.packages == 1 {
+                "package"
+            } else {
+                "packages"
+            };
+            let _ = writeln!(out, "  {sign} {}{tag} ({} {n})", clean(&i.key), i.packages);
         }
         out.push('\n');
     }
