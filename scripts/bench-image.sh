@@ -311,11 +311,29 @@ write_sizes() {
   mv "$s" "$OUT/SIZES"
 }
 
+# Expected changes r1 -> r2 (kind, ecosystem, name, old, new, where), ordered by
+# dpkg and PEP 440 rules, computed with the r2 image's own dpkg and packaging.
+write_truth_diff() {
+  local root=$WORK/r2/bundle/rootfs f side rel
+  for side in old new; do
+    rel=r1; [ $side = new ] && rel=r2
+    for f in dpkg.tsv pip-venv.tsv pip-system.tsv; do
+      sed "s|^|$f\t$side\t|" "$OUT/$rel/truth/$f"
+    done
+  done | env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin PYTHONDONTWRITEBYTECODE=1 chroot "$root" \
+    "$VENV/bin/python" -c "$(cat "$HERE/bench/truth_diff.py")" | LC_ALL=C sort >"$OUT/truth-diff-r1-r2.tsv.tmp"
+  mv "$OUT/truth-diff-r1-r2.tsv.tmp" "$OUT/truth-diff-r1-r2.tsv"
+}
+
 T0=$(date +%s)
 build_release r1
 build_release r2
 if [ ! -s "$OUT/SIZES" ] || [ "$OUT/r2/keystone.tar" -nt "$OUT/SIZES" ] || [ "$OUT/r1/keystone.tar" -nt "$OUT/SIZES" ]; then
   write_sizes
+fi
+if [ ! -s "$OUT/truth-diff-r1-r2.tsv" ] || [ "$OUT/r2/truth" -nt "$OUT/truth-diff-r1-r2.tsv" ] ||
+   [ "$OUT/r1/truth" -nt "$OUT/truth-diff-r1-r2.tsv" ]; then
+  write_truth_diff
 fi
 cat "$OUT/SIZES" >&2
 log "done in $(($(date +%s) - T0)) s: $OUT/r1 $OUT/r2"
