@@ -155,6 +155,16 @@ pub(crate) fn subject_ref(sbom: &Sbom) -> String {
     r
 }
 
+/// The supplier of the subject: the owner of its repository's namespace, named by
+/// registry and namespace (`quay.io/osism` for `quay.io/osism/keystone`): whoever
+/// controls that namespace publishes the image. `None` when the image has no
+/// repository or the repository has no namespace; nothing is guessed beyond that.
+pub(crate) fn subject_supplier(sbom: &Sbom) -> Option<String> {
+    let repo = sbom.subject.repository.as_deref()?.trim();
+    let (namespace, _) = repo.rsplit_once('/')?;
+    Some(namespace.to_string()).filter(|n| !n.is_empty())
+}
+
 /// The subject's name, falling back to the reference.
 pub(crate) fn subject_display_name(sbom: &Sbom) -> String {
     let s = &sbom.subject;
@@ -615,6 +625,50 @@ pub(crate) fn distro_from_properties(props: &[(String, String)]) -> Option<Distr
     any.then_some(d)
 }
 
+/// Splits `(A) AND (B) AND (C)` (our shape for several licenses) into its parts;
+/// anything else is one part.
+pub(crate) fn split_declared(expr: &str) -> Vec<&str> {
+    let e = expr.trim();
+    let mut parts = Vec::new();
+    let mut rest = e;
+    loop {
+        if !rest.starts_with('(') {
+            return vec![e];
+        }
+        let mut depth = 0usize;
+        let mut end = None;
+        for (i, c) in rest.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        end = Some(i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(end) = end else {
+            return vec![e];
+        };
+        parts.push(rest[1..end].trim());
+        rest = rest[end + 1..].trim_start();
+        if rest.is_empty() {
+            break;
+        }
+        match rest.strip_prefix("AND ") {
+            Some(r) => rest = r.trim_start(),
+            None => return vec![e],
+        }
+    }
+    if parts.len() < 2 {
+        return vec![e];
+    }
+    parts
+}
+
 /// Relationships of a package list back into the model: owners become `Owns`.
 pub(crate) fn owns_relationships(owned: &[(String, Vec<String>)]) -> Vec<Relationship> {
     let mut out = Vec::new();
@@ -696,6 +750,32 @@ mod tests {
             purl_name_version("pkg:pypi/a%4@1%"),
             (Some("a%4".into()), Some("1%".into()))
         );
+    }
+
+    #[test]
+    fn subject_supplier_is_the_repository_namespace() {
+        let mut s = Sbom::default();
+        assert_eq!(subject_supplier(&s), None);
+        s.subject.repository = Some("quay.io/osism/keystone".into());
+        assert_eq!(subject_supplier(&s).as_deref(), Some("quay.io/osism"));
+        s.subject.repository = Some("keystone".into());
+        assert_eq!(subject_supplier(&s), None);
+    }
+
+    #[test]
+    fn only_our_parenthesised_shape_is_split() {
+        assert_eq!(
+            split_declared("(MIT) AND (Apache-2.0 OR BSD-3-Clause)"),
+            vec!["MIT", "Apache-2.0 OR BSD-3-Clause"]
+        );
+        assert_eq!(
+            split_declared("MIT AND Apache-2.0"),
+            vec!["MIT AND Apache-2.0"]
+        );
+        assert_eq!(split_declared("(MIT OR X) AND Y"), vec!["(MIT OR X) AND Y"]);
+        assert_eq!(split_declared("(MIT"), vec!["(MIT"]);
+        assert_eq!(split_declared("(MIT)"), vec!["(MIT)"]);
+        assert_eq!(split_declared("(é) AND (ü)"), vec!["é", "ü"]);
     }
 
     #[test]

@@ -210,6 +210,17 @@ pub(crate) fn licenses(ls: &[License]) -> Vec<LicenseChoice> {
             }];
         }
     }
+    // Several SPDX licenses, one of them compound: one expression `(A) AND (B)`,
+    // which the reader splits again (same shape as SPDX licenseDeclared).
+    let all_spdx = ls.iter().all(|l| l.spdx().is_some());
+    if ls.len() > 1 && all_spdx && ls.iter().any(|l| !is_single_id(l.as_str())) {
+        let expression = ls
+            .iter()
+            .map(|l| format!("({})", l.as_str()))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        return vec![LicenseChoice::Expression { expression }];
+    }
     ls.iter()
         .map(|l| {
             let obj = match l {
@@ -328,6 +339,10 @@ fn subject_component(sbom: &Sbom, subject_ref: &str) -> Component {
         }
         .to_string(),
         bom_ref: Some(subject_ref.to_string()),
+        supplier: common::subject_supplier(sbom).map(|name| Entity {
+            name: Some(name),
+            ..Entity::default()
+        }),
         name: common::subject_display_name(sbom),
         version: s.manifest_digest.clone().or_else(|| s.tag.clone()),
         hashes,
@@ -437,6 +452,13 @@ mod tests {
         let one_expr = licenses(&[License::Spdx("MIT OR Apache-2.0".into())]);
         assert!(
             matches!(&one_expr[..], [LicenseChoice::Expression { expression }] if expression == "MIT OR Apache-2.0")
+        );
+        let all_spdx = licenses(&[
+            License::Spdx("MIT".into()),
+            License::Spdx("GPL-2.0-or-later OR BSD-3-Clause".into()),
+        ]);
+        assert!(
+            matches!(&all_spdx[..], [LicenseChoice::Expression { expression }] if expression == "(MIT) AND (GPL-2.0-or-later OR BSD-3-Clause)")
         );
         let mixed = licenses(&[
             License::Spdx("MIT".into()),

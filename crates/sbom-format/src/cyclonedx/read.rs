@@ -169,14 +169,20 @@ fn read_subject(s: &mut Subject, c: &Component) {
 
 /// A license as read: SPDX ids and expressions through [`License::from_declared`]
 /// (which keeps valid ones and repairs imprecise ones), names too.
-fn read_license(l: &LicenseChoice) -> Option<License> {
+/// Our `(A) AND (B)` shape for several licenses is split again.
+fn read_license(l: &LicenseChoice) -> Vec<License> {
     match l {
-        LicenseChoice::Expression { expression } => License::from_declared(expression),
+        LicenseChoice::Expression { expression } => common::split_declared(expression)
+            .into_iter()
+            .filter_map(License::from_declared)
+            .collect(),
         LicenseChoice::License { license } => license
             .id
             .as_deref()
             .or(license.name.as_deref())
-            .and_then(License::from_declared),
+            .and_then(License::from_declared)
+            .into_iter()
+            .collect(),
     }
 }
 
@@ -207,7 +213,7 @@ fn package(c: &Component, purl: String, layers: &[sbom_model::LayerRef]) -> (Pac
     });
     p.author = c.author.clone().or_else(|| c.publisher.clone());
     p.description = c.description.clone();
-    p.licenses = c.licenses.iter().filter_map(read_license).collect();
+    p.licenses = c.licenses.iter().flat_map(read_license).collect();
     p.checksums = c
         .hashes
         .iter()

@@ -388,7 +388,11 @@ pub(crate) fn build(sbom: &Sbom) -> Document {
         name: name.clone(),
         spdx_id: SUBJECT_ID.into(),
         version_info: s.manifest_digest.clone().or_else(|| s.tag.clone()),
-        supplier: Some(NOASSERTION.into()),
+        supplier: Some(
+            common::subject_supplier(sbom)
+                .map(|n| format!("Organization: {n}"))
+                .unwrap_or_else(|| NOASSERTION.into()),
+        ),
         download_location: NOASSERTION.into(),
         files_analyzed: Some(false),
         license_concluded: Some(NOASSERTION.into()),

@@ -222,50 +222,6 @@ fn from_actor(a: &str) -> Option<String> {
     Some(rest.to_string()).filter(|s| !s.is_empty())
 }
 
-/// Splits `(A) AND (B) AND (C)` (our shape for several licenses) into its parts;
-/// anything else is one part.
-fn split_declared(expr: &str) -> Vec<&str> {
-    let e = expr.trim();
-    let mut parts = Vec::new();
-    let mut rest = e;
-    loop {
-        if !rest.starts_with('(') {
-            return vec![e];
-        }
-        let mut depth = 0usize;
-        let mut end = None;
-        for (i, c) in rest.char_indices() {
-            match c {
-                '(' => depth += 1,
-                ')' => {
-                    depth = depth.saturating_sub(1);
-                    if depth == 0 {
-                        end = Some(i);
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        let Some(end) = end else {
-            return vec![e];
-        };
-        parts.push(rest[1..end].trim());
-        rest = rest[end + 1..].trim_start();
-        if rest.is_empty() {
-            break;
-        }
-        match rest.strip_prefix("AND ") {
-            Some(r) => rest = r.trim_start(),
-            None => return vec![e],
-        }
-    }
-    if parts.len() < 2 {
-        return vec![e];
-    }
-    parts
-}
-
 fn read_licenses(expr: Option<&str>, extracted: &BTreeMap<&str, &str>) -> Vec<License> {
     let Some(e) = expr.map(str::trim).filter(|e| !e.is_empty()) else {
         return Vec::new();
@@ -273,7 +229,7 @@ fn read_licenses(expr: Option<&str>, extracted: &BTreeMap<&str, &str>) -> Vec<Li
     if matches!(e, "NOASSERTION" | "NONE") {
         return Vec::new();
     }
-    split_declared(e)
+    common::split_declared(e)
         .into_iter()
         .filter_map(|part| match extracted.get(part) {
             Some(text) if part.starts_with("LicenseRef-") => Some(License::Named(text.to_string())),
@@ -350,21 +306,6 @@ fn package(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_our_parenthesised_shape_is_split() {
-        assert_eq!(
-            split_declared("(MIT) AND (Apache-2.0 OR BSD-3-Clause)"),
-            vec!["MIT", "Apache-2.0 OR BSD-3-Clause"]
-        );
-        assert_eq!(
-            split_declared("MIT AND Apache-2.0"),
-            vec!["MIT AND Apache-2.0"]
-        );
-        assert_eq!(split_declared("(MIT OR X) AND Y"), vec!["(MIT OR X) AND Y"]);
-        assert_eq!(split_declared("(MIT"), vec!["(MIT"]);
-        assert_eq!(split_declared("(MIT)"), vec!["(MIT)"]);
-    }
 
     #[test]
     fn actors_read_back_as_name_and_email() {
