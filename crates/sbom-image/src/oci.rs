@@ -152,7 +152,12 @@ pub(crate) fn read_small(
     what: &str,
 ) -> Result<Vec<u8>, ImageError> {
     let Some((reader, _)) = store.open(path)? else {
-        return Err(invalid(image, format!("{what}: blob missing: {path}")));
+        let message = if what == path {
+            format!("{path} not found")
+        } else {
+            format!("{what}: blob missing: {path}")
+        };
+        return Err(invalid(image, message));
     };
     let mut bytes = Vec::new();
     reader

@@ -348,6 +348,31 @@ mod tests {
     }
 
     #[test]
+    fn concatenated_gzip_members_are_one_stream() {
+        let a = Layer::new(C::None).file("a", "1").tar_bytes();
+        let whole: Vec<u8> = [
+            a.get(..512 * 2).expect("two blocks"),
+            a.get(512 * 2..).expect("rest"),
+        ]
+        .iter()
+        .flat_map(|part| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut e, part).expect("gzip");
+            e.finish().expect("gzip")
+        })
+        .collect();
+        let (r, l) = read_all(open(
+            whole.clone(),
+            Expected {
+                blob_digest: Some(sha(&whole)),
+                diff_id: Some(sha(&a)),
+            },
+        ));
+        assert_eq!(r.expect("reads both members"), a);
+        l.finish().expect("verifies");
+    }
+
+    #[test]
     fn finish_drains_unread_rest() {
         let (tar, blob) = layer_bytes(C::Gzip);
         let mut l = open(

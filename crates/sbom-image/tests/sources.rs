@@ -6,7 +6,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use sbom_image::{
-    default_platform, layer_error, open, parse_platform, ImageError, LayerContent, ResolvedImage,
+    default_platform, layer_error, open, parse_platform, verify_blob, ImageError, LayerContent,
+    ResolvedImage,
 };
 use sbom_testkit::{
     digest, write_docker_archive, write_docker_archive_oci, write_oci_archive, write_oci_layout,
@@ -704,4 +705,88 @@ fn garbage_file_as_bare_path_is_an_error_not_a_panic() {
         .unwrap()
         .to_string();
     assert!(err.contains("neither a docker archive"), "{err}");
+}
+
+#[test]
+fn several_tagged_images_for_one_platform_need_a_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    let built = write_oci_layout(
+        dir.path(),
+        &[
+            (three_layers("one"), Some("r1".into())),
+            (three_layers("two"), Some("r2".into())),
+        ],
+    )
+    .unwrap();
+    let err = resolve_err(dir.path()).to_string();
+    assert!(
+        err.contains("several images in index.json match linux/amd64 (r1, r2)"),
+        "{err}"
+    );
+    for (tag, i) in [("r1", 0), ("r2", 1)] {
+        let img = open(&format!("oci-dir:{}:{tag}", dir.path().display()))
+            .unwrap()
+            .resolve(&default_platform())
+            .unwrap();
+        assert_eq!(
+            img.manifest_digest.as_deref(),
+            Some(built[i].manifest_digest.as_str())
+        );
+    }
+}
+
+#[test]
+fn missing_index_json_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write_oci_layout(dir.path(), &[(three_layers("i"), None)]).unwrap();
+    std::fs::remove_file(dir.path().join("index.json")).unwrap();
+    let err = resolve_err(dir.path()).to_string();
+    assert!(err.ends_with(": index.json not found"), "{err}");
+}
+
+#[test]
+fn verify_blob_checks_a_raw_blob_from_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let image = three_layers("v");
+    let built = write_oci_layout(dir.path(), &[(image.clone(), None)]).unwrap();
+    let src = open(&dir.path().display().to_string()).unwrap();
+    let img = src.resolve(&default_platform()).unwrap();
+    let good = built[0].blobs[1].bytes.clone();
+    let mut t = verify_blob(&img, &img.layers[1], Box::new(std::io::Cursor::new(good))).unwrap();
+    let mut out = Vec::new();
+    t.read_to_end(&mut out).unwrap();
+    assert_eq!(out, image.layers[1].tar_bytes());
+    t.finish().unwrap();
+    // Another layer's bytes under this layer's descriptor: both digests differ.
+    let wrong = built[0].blobs[0].bytes.clone();
+    let err = verify_blob(&img, &img.layers[1], Box::new(std::io::Cursor::new(wrong)))
+        .unwrap()
+        .finish()
+        .unwrap_err();
+    assert_layer_error(
+        &err,
+        &img.reference,
+        &img.layers[1].digest,
+        "digest mismatch",
+    );
+}
+
+#[test]
+fn layer_error_maps_foreign_io_errors_too() {
+    let img = ResolvedImage {
+        reference: "ref".into(),
+        ..ResolvedImage::default()
+    };
+    let layer = sbom_image::LayerDescriptor {
+        index: 3,
+        digest: String::new(),
+        diff_id: "sha256:abc".into(),
+        media_type: String::new(),
+        size: None,
+    };
+    let err = layer_error(&img, &layer, std::io::Error::other("disk on fire"));
+    assert_eq!(
+        err.to_string(),
+        "ref: layer sha256:abc: read error: disk on fire"
+    );
 }
