@@ -1,0 +1,261 @@
+//! `sbom scan`: one image in, SBOM files out.
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use sbom_model::{Platform, Sbom};
+
+use crate::output::{self, OutputSpec};
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ScanArgs {
+    /// Image to scan: `oci-dir:PATH[:TAG]`, `oci-archive:FILE`, `docker-archive:FILE`,
+    /// `dir:PATH`, or an existing path (detected).
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+
+    /// Platform to pick from a multi-platform image: os/arch[/variant].
+    #[arg(long, default_value = "linux/amd64")]
+    pub platform: String,
+
+    /// Output format, optionally to a file: FORMAT[=FILE]. Repeatable. Formats:
+    /// cyclonedx-json (1.6), cyclonedx-json@1.5, cyclonedx-xml, spdx-json,
+    /// spdx-tag-value, json (lossless), table. Default: cyclonedx-json to stdout.
+    #[arg(short = 'o', long = "output", value_name = "FORMAT[=FILE]")]
+    pub outputs: Vec<OutputSpec>,
+
+    /// Layer cache folder (default: $XDG_CACHE_HOME/sbom).
+    #[arg(long, env = "SBOM_CACHE_DIR", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Do not read or write the layer cache.
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Treat warnings (hostile tar entries, malformed package records) as errors.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Leave out Python packages whose files an OS package owns (kept and linked by default).
+    #[arg(long)]
+    pub exclude_owned_python: bool,
+
+    /// Print what happened (layers cached or analysed, timings) to stderr.
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Print no warnings.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// How to reach registries.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct RegistryArgs {
+    /// Registry host[:port] to reach over plain HTTP / unverified TLS (repeatable).
+    /// localhost and 127.0.0.0/8 always are, as with docker.
+    #[arg(long = "insecure-registry", value_name = "HOST[:PORT]")]
+    pub insecure_registries: Vec<String>,
+
+    /// User name for the registry (the password is read from stdin with --password-stdin).
+    #[arg(long, requires = "password_stdin")]
+    pub username: Option<String>,
+
+    /// Read the registry password from stdin (one line).
+    #[arg(long, requires = "username")]
+    pub password_stdin: bool,
+
+    /// Blob downloads in flight at once.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub jobs: usize,
+}
+
+impl RegistryArgs {
+    /// Registry options; reads the password from stdin when asked to.
+    pub fn options(&self) -> Result<sbom_registry::RegistryOptions> {
+        let credentials = match (&self.username, self.password_stdin) {
+            (Some(u), true) => {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("cannot read the password from stdin")?;
+                let password = line.trim_end_matches(['\n', '\r']).to_string();
+                if password.is_empty() {
+                    bail!("--password-stdin: no password on stdin");
+                }
+                Some(sbom_registry::Credentials::Basic {
+                    username: u.clone(),
+                    password,
+                })
+            }
+            _ => None,
+        };
+        Ok(sbom_registry::RegistryOptions {
+            insecure_registries: self.insecure_registries.clone(),
+            credentials,
+            max_concurrent_downloads: self.jobs.max(1),
+            ..sbom_registry::RegistryOptions::default()
+        })
+    }
+}
+
+/// Opens a local source, or the registry for anything that is not a local path.
+pub fn open_source(
+    reference: &str,
+    registry: &sbom_registry::RegistryOptions,
+) -> Result<Box<dyn sbom_image::ImageSource>> {
+    match sbom_image::SourceRef::parse(reference) {
+        sbom_image::SourceRef::Registry(r) => {
+            Ok(Box::new(sbom_registry::RegistrySource::new(&r, registry)?))
+        }
+        local => Ok(sbom_image::open_ref(reference, local)?),
+    }
+}
+
+/// Parses `os/arch[/variant]`.
+pub fn parse_platform(s: &str) -> Result<Platform> {
+    let parts: Vec<&str> = s.split('/').collect();
+    match parts.as_slice() {
+        [os, arch] if !os.is_empty() && !arch.is_empty() => Ok(Platform {
+            os: os.to_string(),
+            architecture: arch.to_string(),
+            variant: None,
+        }),
+        [os, arch, variant] if !os.is_empty() && !arch.is_empty() && !variant.is_empty() => {
+            Ok(Platform {
+                os: os.to_string(),
+                architecture: arch.to_string(),
+                variant: Some(variant.to_string()),
+            })
+        }
+        _ => bail!("invalid --platform `{s}`: expected os/arch[/variant], e.g. linux/amd64"),
+    }
+}
+
+/// The default cache folder: `$XDG_CACHE_HOME/sbom`, else `~/.cache/sbom`.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(x).join("sbom"));
+    }
+    std::env::var_os("HOME")
+        .filter(|v| !v.is_empty())
+        .map(|h| PathBuf::from(h).join(".cache").join("sbom"))
+}
+
+/// Scans one source into a finished SBOM (timestamp set), printing warnings.
+pub fn scan_to_sbom(args: &ScanArgs) -> Result<Sbom> {
+    let platform = parse_platform(&args.platform)?;
+    let cache_dir = if args.no_cache {
+        None
+    } else {
+        args.cache_dir.clone().or_else(default_cache_dir)
+    };
+    let registry = args.registry.options()?;
+    let source = open_source(&args.source, &registry)?;
+    let mut opts = sbom_catalog::scan::ScanOptions::new(platform);
+    opts.cache_dir = cache_dir;
+    opts.strict = args.strict;
+    let started = std::time::Instant::now();
+    let out = sbom_catalog::scan::scan(source.as_ref(), &opts)?;
+    if args.verbose {
+        for note in &out.cache_notes {
+            eprintln!("cache: {note}");
+        }
+    }
+    if !args.quiet {
+        for w in &out.warnings {
+            eprintln!("warning: {}: {w}", args.source);
+        }
+    }
+    if args.verbose {
+        let s = &out.stats;
+        eprintln!(
+            "{}: {} layers ({} from cache: not downloaded, {} analysed: {} bytes read), {} packages, {:.2}s",
+            args.source,
+            s.layers_total,
+            s.layers_cached,
+            s.layers_analysed,
+            s.compressed_bytes,
+            out.sbom.packages.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let mut sbom = out.sbom;
+    if args.exclude_owned_python {
+        drop_owned_python(&mut sbom);
+    }
+    sbom.created = Some(output::created_timestamp()?);
+    Ok(sbom)
+}
+
+/// Removes Python packages that an OS package owns (relationship `owns`).
+fn drop_owned_python(sbom: &mut Sbom) {
+    use sbom_model::RelationshipKind;
+    let owned: std::collections::BTreeSet<String> = sbom
+        .relationships
+        .iter()
+        .filter(|r| r.kind == RelationshipKind::Owns)
+        .map(|r| r.to.clone())
+        .collect();
+    sbom.packages.retain(|p| !owned.contains(&p.id));
+    sbom.relationships
+        .retain(|r| !owned.contains(&r.to) && !owned.contains(&r.from));
+}
+
+/// Renders `sbom` in every requested format, then writes all of them (files atomically).
+pub fn write_outputs(sbom: &Sbom, outputs: &[OutputSpec]) -> Result<()> {
+    let default = [OutputSpec {
+        format: "cyclonedx-json".into(),
+        file: None,
+    }];
+    let outputs = if outputs.is_empty() {
+        &default[..]
+    } else {
+        outputs
+    };
+    if outputs.iter().filter(|o| o.file.is_none()).count() > 1 {
+        bail!("only one output can go to stdout; give the others a file: -o FORMAT=FILE");
+    }
+    // Render everything first so that a rendering error leaves no file behind.
+    let mut rendered = Vec::new();
+    for o in outputs {
+        let format: sbom_format::Format = o
+            .format
+            .parse()
+            .with_context(|| format!("unknown output format `{}`", o.format))?;
+        let bytes = sbom_format::write(sbom, &format)
+            .with_context(|| format!("cannot render {}", o.format))?;
+        rendered.push((o.file.clone(), bytes));
+    }
+    for (file, bytes) in rendered {
+        output::emit(file.as_deref(), &bytes)?;
+    }
+    Ok(())
+}
+
+pub fn run(args: &ScanArgs) -> Result<u8> {
+    // Validate output formats before the (long) scan.
+    for o in &args.outputs {
+        o.format
+            .parse::<sbom_format::Format>()
+            .with_context(|| format!("unknown output format `{}`", o.format))?;
+    }
+    let sbom = scan_to_sbom(args)?;
+    write_outputs(&sbom, &args.outputs)?;
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platform_parsing() {
+        let p = parse_platform("linux/arm64/v8").unwrap();
+        assert_eq!(p.variant.as_deref(), Some("v8"));
+        assert!(parse_platform("linux").is_err());
+        assert!(parse_platform("linux//").is_err());
+    }
+}
