@@ -224,26 +224,35 @@ pub(crate) fn parse_list(text: &str) -> Vec<String> {
 /// `License:` field, mapped to SPDX where the mapping is exact, otherwise kept as a
 /// named license. A copyright file that is not machine-readable yields nothing.
 pub fn copyright_licenses(text: &str) -> Vec<License> {
-    let stanzas = deb822::parse(text);
-    let Some(header) = stanzas.first() else {
-        return Vec::new();
-    };
-    if header.get("Format").is_none() && header.get("Format-Specification").is_none() {
+    // The header paragraph (up to the first blank line) must carry `Format:`.
+    let mut lines = text.lines();
+    let machine_readable = lines
+        .by_ref()
+        .take_while(|l| !l.trim().is_empty())
+        .any(|l| {
+            field_value(l, "Format").is_some() || field_value(l, "Format-Specification").is_some()
+        });
+    if !machine_readable {
         return Vec::new();
     }
     let mut set = BTreeSet::new();
-    for st in &stanzas {
-        for f in st
-            .fields
-            .iter()
-            .filter(|f| f.name.eq_ignore_ascii_case("License"))
-        {
-            if let Some(l) = debian_license(f.first) {
-                set.insert(l);
-            }
+    // `License:` at the start of a line is a field; its continuation lines (the
+    // license text) start with whitespace and are skipped.
+    for v in text.lines().filter_map(|l| field_value(l, "License")) {
+        if let Some(l) = debian_license(v) {
+            set.insert(l);
         }
     }
     set.into_iter().collect()
+}
+
+/// The trimmed value of `line` when it is the field `name` (case-insensitive).
+fn field_value<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+    let head = line.get(..name.len())?;
+    if !head.eq_ignore_ascii_case(name) {
+        return None;
+    }
+    line[name.len()..].strip_prefix(':').map(str::trim)
 }
 
 /// A DEP-5 short license expression (`GPL-2+ or Artistic-2.0`) as a license: SPDX
@@ -256,6 +265,23 @@ pub fn debian_license(short: &str) -> Option<License> {
     let named = || Some(License::Named(short.to_string()));
     if short.contains(',') {
         return named();
+    }
+    // `GPL-2 with Linux-syscall-note exception`: SPDX only when the exception's name
+    // is an SPDX exception id as written.
+    let words: Vec<&str> = short.split_whitespace().collect();
+    if let [lic, with, exc, "exception"] = words[..] {
+        if with.eq_ignore_ascii_case("with") {
+            return match spdx_id(lic) {
+                Some(id) => {
+                    let expr = format!("{id} WITH {exc}");
+                    match License::from_declared(&expr) {
+                        Some(License::Spdx(s)) if s == expr => Some(License::Spdx(s)),
+                        _ => named(),
+                    }
+                }
+                None => named(),
+            };
+        }
     }
     let mut ids = Vec::new();
     let mut op: Option<&str> = None;
@@ -634,6 +660,12 @@ License: Expat
         let text = "This is the Debian prepackaged version of bash.\n\nCopyright (C) 1987 FSF\nLicense: GPL-3+\n";
         assert!(copyright_licenses(text).is_empty());
         assert!(copyright_licenses("").is_empty());
+        // `Format:` outside the header paragraph does not make it machine-readable.
+        let late = "Upstream-Name: x\n\nFormat: https://x\nLicense: MIT\n";
+        assert!(copyright_licenses(late).is_empty());
+        // An indented `License:` inside a license text is not a field.
+        let nested = "Format: https://x\n\nFiles: *\nLicense: MIT\n License: GPL-2+\n";
+        assert_eq!(copyright_licenses(nested), [License::Spdx("MIT".into())]);
     }
 
     #[test]
@@ -649,6 +681,11 @@ License: Expat
             Some("BSD-3-Clause AND MIT")
         );
         // No LGPL-1.0, no guessing of vague names, no mixed operators.
+        assert_eq!(
+            s("GPL-2 with Linux-syscall-note exception").as_deref(),
+            Some("GPL-2.0-only WITH Linux-syscall-note")
+        );
+        assert_eq!(s("GPL-2+ with OpenSSL exception"), None);
         assert_eq!(s("LGPL-1"), None);
         assert_eq!(s("BSD"), None);
         assert_eq!(s("GPL-2+ or MIT and ISC"), None);

@@ -52,28 +52,33 @@ pub(crate) fn warning(file: &CapturedFile, message: impl Into<String>) -> Warnin
 /// `/`; an absolute `rel` ignores `base`). Returns `None` when the path would leave
 /// the root or is empty.
 pub(crate) fn join_normalise(base: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    let combined: [&str; 2] = if rel.starts_with('/') {
+    let mut out = String::with_capacity(base.len() + rel.len() + 1);
+    let pieces: [&str; 2] = if rel.starts_with('/') {
         ["", rel]
     } else {
         [base, rel]
     };
-    for piece in combined {
+    for piece in pieces {
         for c in piece.split('/') {
             match c {
                 "" | "." => {}
                 ".." => {
-                    parts.pop()?;
+                    if out.is_empty() {
+                        return None;
+                    }
+                    let cut = out.rfind('/').unwrap_or(0);
+                    out.truncate(cut);
                 }
-                other => parts.push(other),
+                other => {
+                    if !out.is_empty() {
+                        out.push('/');
+                    }
+                    out.push_str(other);
+                }
             }
         }
     }
-    if parts.is_empty() {
-        None
-    } else {
-        Some(parts.join("/"))
-    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// The folder part of a normalised path (`""` for a top-level entry).
