@@ -454,14 +454,13 @@ impl OciSource {
             }
         }
         let mut available: Vec<String> = Vec::new();
-        let mut best: Option<(u8, usize)> = None;
-        let mut ambiguous: Vec<String> = Vec::new();
+        // (rank, position) of every usable candidate; lower rank is better.
+        let mut ranked: Vec<(u8, usize)> = Vec::new();
         for (i, c) in candidates.iter().enumerate() {
             let Some(p) = &c.platform else {
-                // Neither the descriptor nor the config names a platform: take it as is.
-                if best.is_none() {
-                    best = Some((u8::MAX, i));
-                }
+                // Neither the descriptor nor the config names a platform: usable as is,
+                // after any candidate whose platform matches.
+                ranked.push((u8::MAX, i));
                 continue;
             };
             if p.os == "unknown" || p.architecture == "unknown" {
@@ -472,41 +471,41 @@ impl OciSource {
                 available.push(shown);
             }
             if matches(want, p) {
-                let rank = preference(p);
-                match best {
-                    Some((r, _)) if r < rank => {}
-                    Some((r, j)) if r == rank => {
-                        let other = candidates.get(j).and_then(|o| o.tag.clone());
-                        if other != c.tag && self.tag.is_none() {
-                            ambiguous = vec![
-                                other.unwrap_or_else(|| "(untagged)".into()),
-                                c.tag.clone().unwrap_or_else(|| "(untagged)".into()),
-                            ];
-                        }
-                    }
-                    _ => {
-                        best = Some((rank, i));
-                        ambiguous.clear();
-                    }
-                }
+                ranked.push((preference(p), i));
             }
         }
-        if !ambiguous.is_empty() {
-            return Err(invalid(
-                image,
-                format!(
-                    "several images in index.json match {want} ({}); choose one with PATH:TAG",
-                    ambiguous.join(", ")
-                ),
-            ));
-        }
-        let Some((_, i)) = best else {
+        let Some(&(best_rank, i)) = ranked.iter().min_by_key(|(r, i)| (*r, *i)) else {
             return Err(ImageError::PlatformNotFound {
                 image: image.to_string(),
                 wanted: format!("platform {want}"),
                 available: available.join(", "),
             });
         };
+        // Several different images equally good (e.g. two tags, one platform): refuse to guess.
+        if self.tag.is_none() {
+            let mut digests: Vec<&str> = Vec::new();
+            let mut tags: Vec<String> = Vec::new();
+            for (_, j) in ranked.iter().filter(|(r, _)| *r == best_rank) {
+                if let Some(c) = candidates.get(*j) {
+                    if !digests.contains(&c.desc.digest.as_str()) {
+                        digests.push(&c.desc.digest);
+                    }
+                    let t = c.tag.clone().unwrap_or_else(|| "(untagged)".into());
+                    if !tags.contains(&t) {
+                        tags.push(t);
+                    }
+                }
+            }
+            if digests.len() > 1 {
+                return Err(invalid(
+                    image,
+                    format!(
+                        "several images in index.json match {want} ({}); choose one with PATH:TAG",
+                        tags.join(", ")
+                    ),
+                ));
+            }
+        }
         let c = candidates.swap_remove(i);
         let l = loaded.swap_remove(i);
         Ok((c, l))

@@ -790,3 +790,120 @@ fn layer_error_maps_foreign_io_errors_too() {
         "ref: layer sha256:abc: read error: disk on fire"
     );
 }
+
+#[test]
+fn one_image_under_two_tags_is_not_ambiguous() {
+    let dir = tempfile::tempdir().unwrap();
+    let image = three_layers("same");
+    let built = write_oci_layout(
+        dir.path(),
+        &[
+            (image.clone(), Some("1.0".into())),
+            (image, Some("latest".into())),
+        ],
+    )
+    .unwrap();
+    assert_eq!(built[0].manifest_digest, built[1].manifest_digest);
+    let img = open(&dir.path().display().to_string())
+        .unwrap()
+        .resolve(&default_platform())
+        .unwrap();
+    assert_eq!(
+        img.manifest_digest.as_deref(),
+        Some(built[0].manifest_digest.as_str())
+    );
+    assert_eq!(img.tag.as_deref(), Some("1.0"));
+}
+
+/// Hostile but well-formed JSON in index.json: each is an error, never a panic or a read
+/// outside the layout.
+#[test]
+fn hostile_index_descriptors_are_refused() {
+    let m = "application/vnd.oci.image.manifest.v1+json";
+    let cases = [
+        format!(
+            r#"{{"manifests":[{{"mediaType":"{m}","digest":"sha256:../../../../etc/passwd"}}]}}"#
+        ),
+        format!(
+            r#"{{"manifests":[{{"mediaType":"{m}","digest":"sha512:{}"}}]}}"#,
+            "a".repeat(128)
+        ),
+        format!(
+            r#"{{"manifests":[{{"mediaType":"{m}","digest":"sha256:{}","size":-1}}]}}"#,
+            "a".repeat(64)
+        ),
+        format!(
+            r#"{{"manifests":[{{"mediaType":"{m}","digest":"sha256:{}"}}]}}"#,
+            "b".repeat(64)
+        ),
+        r#"{"manifests":[{"digest":""}]}"#.to_string(),
+        r#"{"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"x"}]}"#
+            .to_string(),
+        r#"{"manifests":[{"mediaType":"text/plain","digest":"x"}]}"#.to_string(),
+    ];
+    for text in cases {
+        let dir = tempfile::tempdir().unwrap();
+        write_oci_layout(dir.path(), &[(three_layers("h"), None)]).unwrap();
+        std::fs::write(dir.path().join("index.json"), &text).unwrap();
+        let err = resolve_err(dir.path());
+        assert!(matches!(err, ImageError::Invalid { .. }), "{text}: {err}");
+    }
+}
+
+#[test]
+fn deeply_nested_indexes_are_refused() {
+    // Six indexes, each pointing to the next: past the nesting limit.
+    let dir = tempfile::tempdir().unwrap();
+    write_oci_layout(dir.path(), &[(three_layers("deep"), None)]).unwrap();
+    let mut child = std::fs::read(dir.path().join("index.json")).unwrap();
+    for level in 0..6 {
+        let d = digest(&child);
+        std::fs::write(blob_file(dir.path(), &d), &child).unwrap();
+        child = format!(
+            r#"{{"schemaVersion":2,"manifests":[{{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"{d}","annotations":{{"level":"{level}"}}}}]}}"#
+        )
+        .into_bytes();
+    }
+    std::fs::write(dir.path().join("index.json"), &child).unwrap();
+    let err = resolve_err(dir.path()).to_string();
+    assert!(err.contains("nested deeper than"), "{err}");
+}
+
+#[test]
+fn docker_manifest_paths_cannot_leave_the_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("d.tar");
+    let built = write_docker_archive(&file, &three_layers("p"), "x:1").unwrap();
+    // Unpacked into a folder, with manifest.json pointing a layer outside it.
+    let unpacked = dir.path().join("unpacked");
+    std::fs::create_dir(&unpacked).unwrap();
+    tar::Archive::new(std::fs::File::open(&file).unwrap())
+        .unpack(&unpacked)
+        .unwrap();
+    let manifest = std::fs::read_to_string(unpacked.join("manifest.json")).unwrap();
+    let first = format!(
+        "{}/layer.tar",
+        built.blobs[0].digest.trim_start_matches("sha256:")
+    );
+    std::fs::write(
+        unpacked.join("manifest.json"),
+        manifest.replace(&first, "../d.tar"),
+    )
+    .unwrap();
+    let reference = format!("docker-archive:{}", unpacked.display());
+    let src = open(&reference).unwrap();
+    let img = src.resolve(&default_platform()).unwrap();
+    let err = src
+        .open_layer(&img, &img.layers[0])
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("points outside the image folder"), "{err}");
+    // The rest of the folder form works.
+    let LayerContent::Tar(t) = src.open_layer(&img, &img.layers[1]).unwrap() else {
+        panic!("tar expected")
+    };
+    let mut t = t;
+    std::io::copy(&mut t, &mut std::io::sink()).unwrap();
+    t.finish().unwrap();
+}
