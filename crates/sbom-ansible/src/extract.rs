@@ -83,6 +83,17 @@ fn strip_archive_ext(f: &str) -> &str {
     f
 }
 
+/// The part of a file name before its version: separators and a `v` prefix trimmed.
+fn name_prefix(s: &str) -> &str {
+    let prefix = s.trim_end_matches(['-', '_', '.']);
+    match prefix.strip_suffix('v') {
+        Some(p) if p.is_empty() || p.ends_with(['-', '_', '.']) => {
+            p.trim_end_matches(['-', '_', '.'])
+        }
+        _ => prefix,
+    }
+}
+
 /// The name of a downloaded artefact: the repository of a GitHub release URL, else the
 /// file name up to its version, else the file name without archive extensions.
 pub(crate) fn name_from_url(url: &str, version: &str) -> String {
@@ -95,14 +106,16 @@ pub(crate) fn name_from_url(url: &str, version: &str) -> String {
         }
     }
     let file = last_segment(url);
+    if let Some(i) = file.find("{{") {
+        // `keystone-{{ keystone_version }}.tar.gz`: the name is what comes before.
+        let prefix = name_prefix(&file[..i]);
+        if !prefix.is_empty() {
+            return prefix.to_string();
+        }
+    }
     if !version.is_empty() {
         if let Some(i) = file.find(version) {
-            let mut prefix = file[..i].trim_end_matches(['-', '_', '.']);
-            if let Some(p) = prefix.strip_suffix('v') {
-                if p.is_empty() || p.ends_with(['-', '_', '.']) {
-                    prefix = p.trim_end_matches(['-', '_', '.']);
-                }
-            }
+            let prefix = name_prefix(&file[..i]);
             if !prefix.is_empty() {
                 return prefix.to_string();
             }
@@ -233,6 +246,10 @@ impl Walker<'_> {
         unresolved: &[String],
     ) {
         let (file, line) = at.unwrap_or_else(|| (site.file.clone(), site.line));
+        if has_template(&p.version) {
+            // Never a guessed or half-rendered version: the expression is in `unresolved`.
+            p.version.clear();
+        }
         p.origin = Origin::Declared {
             file: file.clone(),
             line,
@@ -456,7 +473,7 @@ impl Walker<'_> {
         venv: Option<&str>,
         depth: usize,
     ) -> Result<(), AnsibleError> {
-        let text = fs_err::read_to_string(path).map_err(|e| AnsibleError::io(path, e))?;
+        let text = std::fs::read_to_string(path).map_err(|e| AnsibleError::io(path, e))?;
         let file = self.display(path);
         for (i, line) in text.lines().enumerate() {
             let l = line.trim();
@@ -680,7 +697,7 @@ impl Walker<'_> {
         site: &Site,
         render: bool,
     ) -> Result<(), AnsibleError> {
-        let text = fs_err::read_to_string(path).map_err(|e| AnsibleError::io(path, e))?;
+        let text = std::fs::read_to_string(path).map_err(|e| AnsibleError::io(path, e))?;
         let file = self.display(path);
         let mut s = site.clone();
         s.module = "compose".to_string();
@@ -792,7 +809,7 @@ fn collect_files(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
     if depth > 4 {
         return;
     }
-    let Ok(rd) = fs_err::read_dir(dir) else {
+    let Ok(rd) = std::fs::read_dir(dir) else {
         return;
     };
     for e in rd.flatten() {

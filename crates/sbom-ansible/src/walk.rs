@@ -119,7 +119,7 @@ pub(crate) struct Walker<'a> {
 
 /// Entry point of [`crate::read_ansible`].
 pub(crate) fn read(path: &Path, opts: &AnsibleOptions) -> Result<AnsibleReport, AnsibleError> {
-    let meta = fs_err::metadata(path).map_err(|e| AnsibleError::io(path, e))?;
+    let meta = std::fs::metadata(path).map_err(|e| AnsibleError::io(path, e))?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let extra = load_extra(&opts.extra_vars)?;
     let mut w = Walker {
@@ -213,7 +213,7 @@ fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, AnsibleError> {
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
-    for e in fs_err::read_dir(dir).map_err(|e| AnsibleError::io(dir, e))? {
+    for e in std::fs::read_dir(dir).map_err(|e| AnsibleError::io(dir, e))? {
         let e = e.map_err(|e| AnsibleError::io(dir, e))?;
         out.push(e.path());
     }

@@ -12,7 +12,7 @@ use crate::AnsibleError;
 
 /// Reads and parses a YAML file into a JSON-like tree (tags dropped, merge keys applied).
 pub(crate) fn read_yaml(path: &Path) -> Result<(String, Value), AnsibleError> {
-    let text = fs_err::read_to_string(path).map_err(|e| AnsibleError::io(path, e))?;
+    let text = std::fs::read_to_string(path).map_err(|e| AnsibleError::io(path, e))?;
     let value = parse_yaml(path, &text)?;
     Ok((text, value))
 }
