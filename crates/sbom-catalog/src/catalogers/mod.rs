@@ -103,14 +103,46 @@ mod tests {
 
     #[test]
     fn every_path_is_wanted_by_the_right_cataloger_only() {
-        let cases = [
-            ("etc/os-release", "os-release"),
-            ("var/lib/dpkg/status", "dpkg"),
+        // A syft-style sample tree: each path with the one cataloger that wants it,
+        // or none.
+        let cases: &[(&str, Option<&str>)] = &[
+            ("etc/os-release", Some("os-release")),
+            ("usr/lib/os-release", Some("os-release")),
+            ("etc/debian_version", Some("os-release")),
+            ("var/lib/dpkg/status", Some("dpkg")),
+            ("var/lib/dpkg/status.d/libssl3", Some("dpkg")),
+            ("var/lib/dpkg/info/libc6:amd64.list", Some("dpkg")),
+            ("usr/share/doc/bash/copyright", Some("dpkg")),
             (
                 "usr/lib/python3/dist-packages/yaml-6.0.dist-info/METADATA",
-                "python",
+                Some("python"),
             ),
-            ("lib/apk/db/installed", "apk"),
+            (
+                "usr/lib/python3/dist-packages/yaml-6.0.dist-info/RECORD",
+                Some("python"),
+            ),
+            (
+                "usr/lib/python3/dist-packages/six-1.16.0.egg-info",
+                Some("python"),
+            ),
+            ("lib/apk/db/installed", Some("apk")),
+            ("etc/passwd", None),
+            ("var/lib/dpkg/status-old", None),
+            ("var/lib/dpkg/info/bash.md5sums", None),
+            ("var/lib/dpkg/status.d/libssl3.md5sums", None),
+            ("usr/share/doc/bash/changelog.Debian.gz", None),
+            ("usr/lib/python3/dist-packages/yaml/__init__.py", None),
+            ("usr/lib/python3/dist-packages/pip/_vendor/x.cdx.json", None),
+            (
+                "usr/lib/python3/dist-packages/pip-24.0.dist-info/sboms/pip.cdx.json",
+                None,
+            ),
+            (
+                "usr/lib/python3/dist-packages/yaml-6.0.dist-info/WHEEL",
+                None,
+            ),
+            ("lib/apk/db/scripts.tar", None),
+            ("usr/bin/python3", None),
         ];
         let cats = all();
         for (path, owner) in cases {
@@ -119,7 +151,7 @@ mod tests {
                 .filter(|c| c.wants(path))
                 .map(|c| c.name())
                 .collect();
-            assert_eq!(wanting, [owner], "{path}");
+            assert_eq!(wanting, owner.iter().copied().collect::<Vec<_>>(), "{path}");
         }
     }
 
