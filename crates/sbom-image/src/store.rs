@@ -241,6 +241,12 @@ mod tests {
         h.set_size(0);
         b.append_link(&mut h, "hard", "blobs/sha256/aa")
             .expect("link");
+        for (link, target) in [("loop/a", "b"), ("loop/b", "a")] {
+            let mut h = tar::Header::new_gnu();
+            h.set_entry_type(tar::EntryType::Symlink);
+            h.set_size(0);
+            b.append_link(&mut h, link, target).expect("link");
+        }
         fs_err::write(&file, b.into_inner().expect("tar")).expect("write");
 
         let store = TarStore::index(&file, "img").expect("indexes");
@@ -255,6 +261,10 @@ mod tests {
         );
         assert_eq!(read(&store, "hard").as_deref(), Some(&b"first blob"[..]));
         assert!(read(&store, "missing").is_none());
+        assert!(
+            read(&store, "loop/a").is_none(),
+            "a symlink loop ends as missing"
+        );
         assert!(store.contains("index.json"));
     }
 

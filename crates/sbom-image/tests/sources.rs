@@ -907,3 +907,53 @@ fn docker_manifest_paths_cannot_leave_the_archive() {
     std::io::copy(&mut t, &mut std::io::sink()).unwrap();
     t.finish().unwrap();
 }
+
+#[test]
+fn multi_image_docker_archive_selects_by_tag_or_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let merged = dir.path().join("merged");
+    std::fs::create_dir(&merged).unwrap();
+    let mut entries = Vec::new();
+    let mut built = Vec::new();
+    for (name, tag) in [("one", "a:1"), ("two", "b:2")] {
+        let file = dir.path().join(format!("{name}.tar"));
+        built.push(write_docker_archive(&file, &three_layers(name), tag).unwrap());
+        tar::Archive::new(std::fs::File::open(&file).unwrap())
+            .unpack(&merged)
+            .unwrap();
+        let m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(merged.join("manifest.json")).unwrap()).unwrap();
+        entries.extend(m.as_array().unwrap().iter().cloned());
+    }
+    std::fs::write(
+        merged.join("manifest.json"),
+        serde_json::to_vec(&entries).unwrap(),
+    )
+    .unwrap();
+    let base = format!("docker-archive:{}", merged.display());
+    let err = open(&base)
+        .unwrap()
+        .resolve(&default_platform())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("archive holds 2 images (@0 a:1, @1 b:2)"),
+        "{err}"
+    );
+    for (suffix, i) in [(":a:1", 0), (":b:2", 1), (":@1", 1), (":@0", 0)] {
+        let img = open(&format!("{base}{suffix}"))
+            .unwrap()
+            .resolve(&default_platform())
+            .unwrap();
+        assert_eq!(
+            img.config_digest.as_deref(),
+            Some(built[i].config_digest.as_str()),
+            "{suffix}"
+        );
+    }
+    let err = open(&format!("{base}:@5"))
+        .unwrap()
+        .resolve(&default_platform())
+        .unwrap_err();
+    assert!(err.to_string().contains("no image @5"), "{err}");
+}
