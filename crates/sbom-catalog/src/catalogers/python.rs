@@ -141,7 +141,7 @@ fn package(
         Source::EggInfoFile => parent(&file.path),
     };
     p.site_root = (!site_root.is_empty()).then(|| site_root.to_string());
-    p.description = meta.value("Summary").map(str::to_string);
+    p.description = meta.value("Summary").map(unfold);
     p.homepage = meta
         .value("Home-page")
         .map(str::to_string)
@@ -149,8 +149,8 @@ fn package(
     p.download_url = meta.value("Download-URL").map(str::to_string);
     let author = person(meta.value("Author"), meta.value("Author-email"));
     let maintainer = person(meta.value("Maintainer"), meta.value("Maintainer-email"));
-    p.supplier = maintainer.or_else(|| author.clone());
-    p.author = author;
+    p.supplier = maintainer.or_else(|| author.clone()).map(|s| unfold(&s));
+    p.author = author.map(|s| unfold(&s));
     p.licenses = meta.licenses();
 
     let mut seen = BTreeSet::new();
@@ -207,6 +207,15 @@ fn package(
         Source::EggInfoFile => {}
     }
     Some((p, owned))
+}
+
+/// A folded header value on one line (continuations joined by a space).
+fn unfold(v: &str) -> String {
+    if v.contains('\n') {
+        v.split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        v.to_string()
+    }
 }
 
 /// `Name <email>` from a name and an email field (either may be missing; an email
@@ -558,6 +567,21 @@ Name: not-a-header
             ),
             Vec::<License>::new()
         );
+    }
+
+    #[test]
+    fn folded_summary_is_one_line() {
+        let v = view(&[(
+            "s/x-1.dist-info/METADATA",
+            "Name: x\nVersion: 1\nSummary: A long summary\n  folded by an email generator\nAuthor: A\n\tB\n",
+        )]);
+        let out = PythonCataloger.catalog(&v, &Context::default());
+        let p = &out.packages[0];
+        assert_eq!(
+            p.description.as_deref(),
+            Some("A long summary folded by an email generator")
+        );
+        assert_eq!(p.supplier.as_deref(), Some("A B"));
     }
 
     #[test]
