@@ -28,6 +28,7 @@ pub use license::{LicensePolicy, LicenseReport};
 pub use matcher::{audit, Finding, VulnReport};
 pub use osv::OsvDatabase;
 pub use proxy::{ProxyReport, ProxyRequest};
+pub use quality::{quality, QualityReport};
 
 pub use severity::Severity;
 
