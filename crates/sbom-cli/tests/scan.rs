@@ -63,7 +63,7 @@ fn every_output_format_passes_the_official_validators() {
     }
     cmd.assert().success();
     let paths: Vec<_> = files.iter().map(|(_, n)| d.join(n)).collect();
-    validate(&paths, &["--ntia"]);
+    validate(&paths, &[]);
 }
 
 #[test]

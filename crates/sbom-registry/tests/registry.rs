@@ -1,12 +1,10 @@
 //! Against a real `docker-registry` on 127.0.0.1: anonymous pull, Basic auth, multi-arch,
 //! zstd layers, missing tags, and a fault-injecting proxy (cut midway, corrupt bytes, 429).
-mod harness;
-
 use std::io::Read;
 
-use harness::{fixture_layout, Fault, FaultProxy, Registry};
 use sbom_image::{ImageSource, LayerContent, Platform};
 use sbom_registry::{Credentials, RegistryOptions, RegistrySource};
+use sbom_testkit::registry::{fixture_layout, Fault, FaultProxy, Registry};
 
 fn amd64() -> Platform {
     Platform {

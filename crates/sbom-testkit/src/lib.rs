@@ -12,6 +12,8 @@
 //! ```
 #![allow(clippy::unwrap_used)]
 
+pub mod registry;
+
 use std::io::{self, Write};
 use std::path::Path;
 

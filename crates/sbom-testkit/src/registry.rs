@@ -1,6 +1,5 @@
 //! Test harness: a real `docker-registry` (CNCF distribution) on 127.0.0.1 at a free port,
 //! images pushed with skopeo, and a fault-injecting TCP proxy.
-#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -276,8 +275,8 @@ fn find(h: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// A small fixture image: 3 layers (gzip, zstd, plain) of sizes that make cuts meaningful.
-pub fn fixture_layout(dir: &Path) -> (PathBuf, Vec<sbom_testkit::BuiltImage>) {
-    use sbom_testkit::{Compression, Image, Layer};
+pub fn fixture_layout(dir: &Path) -> (PathBuf, Vec<crate::BuiltImage>) {
+    use crate::{Compression, Image, Layer};
     // xorshift noise: incompressible, so the gzip blob stays large enough to cut.
     let mut x: u32 = 0x9E37_79B9;
     let big: Vec<u8> = (0..400_000u32)
@@ -294,7 +293,7 @@ pub fn fixture_layout(dir: &Path) -> (PathBuf, Vec<sbom_testkit::BuiltImage>) {
     let l2 = Layer::new(Compression::Zstd).file("var/lib/dpkg/status", "Package: bash\nStatus: install ok installed\nVersion: 5.2.15-2+b2\nArchitecture: amd64\n\n");
     let l3 = Layer::new(Compression::None).file("etc/motd", "hello\n");
     let layout = dir.join("layout");
-    let built = sbom_testkit::write_oci_layout(
+    let built = crate::write_oci_layout(
         &layout,
         &[(Image::new(vec![l1, l2, l3]), Some("v1".into()))],
     )
