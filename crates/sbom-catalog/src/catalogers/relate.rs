@@ -292,6 +292,28 @@ mod tests {
     }
 
     #[test]
+    fn apk_package_owns_python_package_through_its_folder_entry() {
+        let site = "usr/lib/python3.12/site-packages";
+        let yaml = py("PyYAML", site, &[]);
+        let mut apk = Package::new(Ecosystem::Apk, "py3-yaml", "6.0.1-r3");
+        apk.id = "apk:py3-yaml".into();
+        let mut owned = BTreeMap::new();
+        owned.insert(
+            apk.id.clone(),
+            vec![format!("{site}/PyYAML-1.dist-info"), format!("{site}/yaml")],
+        );
+        let rels = relate(&[apk, yaml.clone()], &owned);
+        assert_eq!(
+            rels,
+            [Relationship {
+                from: "apk:py3-yaml".into(),
+                kind: RelationshipKind::Owns,
+                to: yaml.id,
+            }]
+        );
+    }
+
+    #[test]
     fn output_is_sorted_and_deterministic() {
         let pkgs = vec![
             deb("z", "all", &["a", "m"]),
