@@ -237,10 +237,10 @@ impl Read for BlobStream {
 
 impl LayerStream for BlobStream {
     fn finish(mut self: Box<Self>) -> Result<LayerStats, ImageError> {
-        let mut problems: Vec<String> = Vec::new();
-        if self.error.is_none() {
+        let mut decode_error = self.error.as_ref().map(|e| e.message.clone());
+        if decode_error.is_none() {
             if let Err(e) = io::copy(&mut self, &mut io::sink()) {
-                problems.push(describe(self.compression, &e));
+                decode_error = Some(describe(self.compression, &e));
             }
         }
         let BlobStream {
@@ -248,43 +248,44 @@ impl LayerStream for BlobStream {
             digest,
             expected,
             reader,
-            error,
             ..
         } = *self;
-        let decode_failed = error.is_some();
-        if let Some(e) = error {
-            if !problems.contains(&e.message) {
-                problems.insert(0, e.message);
-            }
-        }
         let (diff_id, uncompressed_bytes, decoder) = reader.into_inner().digest();
         let (_, mut raw) = decoder.into_source().into_inner();
         // The decoder may stop before the end of the blob: the blob digest covers all of it.
-        if let Err(e) = io::copy(&mut raw, &mut io::sink()) {
-            problems.push(format!("read error: {e}"));
-        }
+        let raw_error = io::copy(&mut raw, &mut io::sink())
+            .err()
+            .map(|e| format!("read error: {e}"));
         let (blob_digest, compressed_bytes, _) = raw.digest();
-        if let Some(want) = &expected.blob_digest {
-            if *want != blob_digest {
+        let stats = LayerStats {
+            compressed_bytes,
+            uncompressed_bytes,
+        };
+        let blob_ok = expected.blob_digest.as_ref().map(|w| *w == blob_digest);
+        let diff_ok = expected.diff_id.as_ref().map(|w| *w == diff_id);
+        // Bytes the decoder cannot read after a complete tar (some tools pad blobs): when
+        // both digests match, the content is exactly what the image describes.
+        if blob_ok == Some(true) && diff_ok == Some(true) && raw_error.is_none() {
+            return Ok(stats);
+        }
+        let mut problems: Vec<String> = Vec::new();
+        let clean_read = decode_error.is_none() && raw_error.is_none();
+        problems.extend(decode_error);
+        problems.extend(raw_error);
+        if let (Some(false), Some(want)) = (blob_ok, &expected.blob_digest) {
+            problems.push(format!(
+                "digest mismatch: manifest says {want}, content is {blob_digest}"
+            ));
+        }
+        if let (true, Some(false), Some(want)) = (clean_read, diff_ok, &expected.diff_id) {
+            if blob_ok != Some(false) {
                 problems.push(format!(
-                    "digest mismatch: manifest says {want}, content is {blob_digest}"
+                    "diff_id mismatch: config says {want}, content is {diff_id}"
                 ));
             }
         }
-        if !decode_failed && problems.is_empty() {
-            if let Some(want) = &expected.diff_id {
-                if *want != diff_id {
-                    problems.push(format!(
-                        "diff_id mismatch: config says {want}, content is {diff_id}"
-                    ));
-                }
-            }
-        }
         if problems.is_empty() {
-            Ok(LayerStats {
-                compressed_bytes,
-                uncompressed_bytes,
-            })
+            Ok(stats)
         } else {
             Err(ImageError::Layer {
                 image,
@@ -370,6 +371,30 @@ mod tests {
         ));
         assert_eq!(r.expect("reads both members"), a);
         l.finish().expect("verifies");
+    }
+
+    #[test]
+    fn junk_after_a_verified_tar_is_tolerated_only_when_both_digests_match() {
+        for c in [C::Gzip, C::Zstd] {
+            let (tar, mut blob) = layer_bytes(c);
+            blob.extend_from_slice(&[0u8; 100]);
+            let both = Expected {
+                blob_digest: Some(sha(&blob)),
+                diff_id: Some(sha(&tar)),
+            };
+            open(blob.clone(), both)
+                .finish()
+                .expect("both digests vouch");
+            let blob_only = Expected {
+                blob_digest: Some(sha(&blob)),
+                diff_id: None,
+            };
+            let err = open(blob, blob_only)
+                .finish()
+                .expect_err("unverified")
+                .to_string();
+            assert!(err.contains("corrupt"), "{c:?}: {err}");
+        }
     }
 
     #[test]
