@@ -46,51 +46,30 @@ fn strip_tag(r: &str) -> &str {
 }
 
 impl Release {
-    /// Builds a release from SBOMs; fails when two describe the same repository.
+    /// Builds a release from SBOMs (see [`Release::load`] for how keys are chosen and
+    /// when two SBOMs of one repository are an error).
     pub fn from_sboms(
         name: impl Into<String>,
         sboms: impl IntoIterator<Item = Sbom>,
     ) -> Result<Self, ReleaseError> {
-        let mut r = Release {
-            name: name.into(),
-            images: BTreeMap::new(),
-        };
-        let mut from: BTreeMap<String, PathBuf> = BTreeMap::new();
-        for (i, s) in sboms.into_iter().enumerate() {
-            let label = PathBuf::from(format!("#{i}"));
-            r.insert(s, label, &mut from)?;
-        }
-        Ok(r)
-    }
-
-    fn insert(
-        &mut self,
-        sbom: Sbom,
-        path: PathBuf,
-        from: &mut BTreeMap<String, PathBuf>,
-    ) -> Result<(), ReleaseError> {
-        let mut key = image_key(&sbom);
-        if key.is_empty() {
-            // No name inside: the file name stands in (`keystone.cdx.json` -> `keystone`).
-            let file = path.file_name().and_then(|f| f.to_str()).unwrap_or("");
-            key = file.split('.').next().unwrap_or(file).to_ascii_lowercase();
-        }
-        if let Some(first) = from.get(&key) {
-            return Err(ReleaseError::DuplicateImage {
-                key,
-                first: first.clone(),
-                second: path,
-            });
-        }
-        from.insert(key.clone(), path);
-        self.images.insert(key, sbom);
-        Ok(())
+        let entries = sboms
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| (PathBuf::from(format!("#{i}")), s))
+            .collect();
+        build(name.into(), entries)
     }
 
     /// Reads every `*.json` file under `dir` (recursively, in sorted order, hidden
     /// files and folders skipped, symlinked folders not followed) with `read`, which
     /// the caller provides (the CLI passes sbom-format's reader for CycloneDX, SPDX and
     /// our own JSON).
+    ///
+    /// Images are keyed by [`image_key`] (or the file name up to its first dot when the
+    /// SBOM names nothing). When a batch scan wrote one image in several formats, one
+    /// file is kept: our own `*.json` first (lossless), then `*.cdx.json`, then
+    /// `*.spdx.json`. When one repository was scanned for several platforms, each gets
+    /// the key `REPO [os/arch]`. Any other pair of SBOMs with one key is an error.
     pub fn load<E, F>(dir: &Path, read: F) -> Result<Release, ReleaseError>
     where
         F: Fn(&Path) -> Result<Sbom, E>,
@@ -108,20 +87,82 @@ impl Release {
             .file_name()
             .and_then(|n| n.to_str())
             .map_or_else(|| dir.display().to_string(), str::to_string);
-        let mut r = Release {
-            name,
-            images: BTreeMap::new(),
-        };
-        let mut from = BTreeMap::new();
+        let mut entries = Vec::with_capacity(files.len());
         for f in files {
             let sbom = read(&f).map_err(|e| ReleaseError::Read {
                 path: f.clone(),
                 source: e.into(),
             })?;
-            r.insert(sbom, f, &mut from)?;
+            entries.push((f, sbom));
         }
-        Ok(r)
+        build(name, entries)
     }
+}
+
+/// Preference among formats of one image: lower is better.
+fn format_rank(path: &Path) -> u8 {
+    let name = path
+        .file_name()
+        .and_then(|f| f.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if name.ends_with(".spdx.json") {
+        2
+    } else if name.ends_with(".cdx.json") {
+        1
+    } else {
+        0
+    }
+}
+
+fn key_of(path: &Path, sbom: &Sbom) -> String {
+    let key = image_key(sbom);
+    if !key.is_empty() {
+        return key;
+    }
+    // No name inside: the file name stands in (`keystone.cdx.json` -> `keystone`).
+    let file = path.file_name().and_then(|f| f.to_str()).unwrap_or("");
+    file.split('.').next().unwrap_or(file).to_ascii_lowercase()
+}
+
+fn build(name: String, entries: Vec<(PathBuf, Sbom)>) -> Result<Release, ReleaseError> {
+    let mut groups: BTreeMap<String, Vec<(PathBuf, Sbom)>> = BTreeMap::new();
+    for (path, sbom) in entries {
+        groups
+            .entry(key_of(&path, &sbom))
+            .or_default()
+            .push((path, sbom));
+    }
+    let mut images = BTreeMap::new();
+    for (key, mut group) in groups {
+        // Keep only the preferred format(s); stable sort keeps file order among equals.
+        group.sort_by_key(|(p, _)| format_rank(p));
+        let best = group.first().map_or(0, |(p, _)| format_rank(p));
+        group.retain(|(p, _)| format_rank(p) == best);
+        if group.len() == 1 {
+            if let Some((_, sbom)) = group.pop() {
+                images.insert(key, sbom);
+            }
+            continue;
+        }
+        // Several platforms of one repository: one image each.
+        let platforms: Vec<Option<String>> = group
+            .iter()
+            .map(|(_, s)| s.subject.platform.as_ref().map(ToString::to_string))
+            .collect();
+        let distinct: BTreeSet<&String> = platforms.iter().flatten().collect();
+        if distinct.len() != group.len() {
+            let mut paths = group.into_iter().map(|(p, _)| p);
+            let first = paths.next().unwrap_or_default();
+            let second = paths.next().unwrap_or_default();
+            return Err(ReleaseError::DuplicateImage { key, first, second });
+        }
+        for ((_, sbom), platform) in group.into_iter().zip(platforms) {
+            let platform = platform.unwrap_or_default();
+            images.insert(format!("{key} [{platform}]"), sbom);
+        }
+    }
+    Ok(Release { name, images })
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ReleaseError> {
@@ -464,6 +505,57 @@ mod tests {
             Release::load(&dir.path().join("missing"), read),
             Err(ReleaseError::Io { .. })
         ));
+    }
+
+    #[test]
+    fn one_image_in_several_formats_keeps_the_preferred_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for f in ["keystone.spdx.json", "keystone.cdx.json", "nova.spdx.json"] {
+            std::fs::write(dir.path().join(f), "").expect("write");
+        }
+        // The reader tags each SBOM with the file it came from.
+        let r = Release::load(dir.path(), |p: &Path| {
+            let file = p.file_name().and_then(|f| f.to_str()).unwrap_or("");
+            let mut s = Sbom::default();
+            s.subject.name = format!("quay.io/osism/{}:r4", file.split('.').next().unwrap_or(""));
+            s.subject.reference = file.to_string();
+            Ok::<_, std::io::Error>(s)
+        })
+        .expect("loads");
+        let got: Vec<(&str, &str)> = r
+            .images
+            .iter()
+            .map(|(k, s)| (k.as_str(), s.subject.reference.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("quay.io/osism/keystone", "keystone.cdx.json"),
+                ("quay.io/osism/nova", "nova.spdx.json")
+            ]
+        );
+    }
+
+    #[test]
+    fn one_repository_for_several_platforms_gets_one_key_each() {
+        let with_platform = |arch: &str| {
+            let mut s = image("a/b", "1", vec![]);
+            s.subject.platform = Some(sbom_model::Platform {
+                os: "linux".into(),
+                architecture: arch.into(),
+                variant: None,
+            });
+            s
+        };
+        let r = Release::from_sboms("R", [with_platform("arm64"), with_platform("amd64")])
+            .expect("distinct platforms");
+        assert_eq!(
+            r.images.keys().collect::<Vec<_>>(),
+            vec!["a/b [linux/amd64]", "a/b [linux/arm64]"]
+        );
+        let e = Release::from_sboms("R", [with_platform("arm64"), with_platform("arm64")])
+            .expect_err("same platform twice");
+        assert!(matches!(e, ReleaseError::DuplicateImage { .. }));
     }
 
     #[test]
