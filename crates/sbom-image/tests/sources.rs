@@ -957,3 +957,37 @@ fn multi_image_docker_archive_selects_by_tag_or_position() {
         .unwrap_err();
     assert!(err.to_string().contains("no image @5"), "{err}");
 }
+
+#[test]
+fn docker_media_types_are_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let built = write_oci_layout_nested(dir.path(), &multi_platform(), "d").unwrap();
+    let top = std::fs::read_to_string(dir.path().join("index.json"))
+        .unwrap()
+        .replace(
+            "application/vnd.oci.image.index.v1+json",
+            "application/vnd.docker.distribution.manifest.list.v2+json",
+        );
+    std::fs::write(dir.path().join("index.json"), top).unwrap();
+    // The nested list's entries as docker schema-2 manifests (content-addressed: rewrite it).
+    let nested: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("index.json")).unwrap())
+            .unwrap();
+    let nested_digest = nested["manifests"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let inner = std::fs::read_to_string(blob_file(dir.path(), &nested_digest))
+        .unwrap()
+        .replace(
+            "application/vnd.oci.image.manifest.v1+json",
+            "application/vnd.docker.distribution.manifest.v2+json",
+        );
+    let new = digest(inner.as_bytes());
+    std::fs::write(blob_file(dir.path(), &new), &inner).unwrap();
+    let top = std::fs::read_to_string(dir.path().join("index.json"))
+        .unwrap()
+        .replace(&nested_digest, &new);
+    std::fs::write(dir.path().join("index.json"), top).unwrap();
+    check_platforms(&format!("oci-dir:{}", dir.path().display()), &built);
+}
