@@ -53,6 +53,7 @@ else
 fi
 HOST_CA=/etc/ssl/certs/ca-certificates.crt
 
+T0=$(date +%s)
 mkdir -p "$CACHE/apt-archives/partial" "$CACHE/wheels" "$WORK"
 
 # ---------------------------------------------------------------- mounts
@@ -325,7 +326,6 @@ write_truth_diff() {
   mv "$OUT/truth-diff-r1-r2.tsv.tmp" "$OUT/truth-diff-r1-r2.tsv"
 }
 
-T0=$(date +%s)
 build_release r1
 build_release r2
 if [ ! -s "$OUT/SIZES" ] || [ "$OUT/r2/keystone.tar" -nt "$OUT/SIZES" ] || [ "$OUT/r1/keystone.tar" -nt "$OUT/SIZES" ]; then
