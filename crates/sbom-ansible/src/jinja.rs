@@ -38,6 +38,15 @@ impl Outcome {
     }
 }
 
+/// `text` with each unresolved expression replaced by `*` (a file-name pattern).
+pub(crate) fn wildcard(text: &str, unresolved: &[String]) -> String {
+    let mut out = text.to_string();
+    for u in unresolved {
+        out = out.replace(u.as_str(), "*");
+    }
+    out
+}
+
 /// Whether a string contains Jinja syntax.
 pub(crate) fn has_template(s: &str) -> bool {
     s.contains("{{") || s.contains("{%")

@@ -957,21 +957,39 @@ impl Walker<'_> {
             .cloned()
             .unwrap_or(Value::Null);
         let o = self.jinja.eval(&raw, ctx);
-        if !o.unresolved.is_empty() {
+        let Some(f) = o.text() else {
             self.unresolved(site, None, &site.module, &o.unresolved);
             return Ok(());
-        }
-        let Some(f) = o.text() else { return Ok(()) };
-        let mut candidates = Vec::new();
+        };
+        let mut dirs = Vec::new();
         if let Some(d) = env.file.parent() {
-            candidates.push(d.join(&f));
+            dirs.push(d.to_path_buf());
         }
         if let Some(r) = &env.role_dir {
-            candidates.push(r.join("tasks").join(&f));
+            dirs.push(r.join("tasks"));
         }
         if let Some(pd) = &self.playbook_dir {
-            candidates.push(pd.join(&f));
+            dirs.push(pd.clone());
         }
+        if !o.unresolved.is_empty() {
+            // `install-{{ ansible_os_family }}.yml`: conditions are not evaluated, so
+            // every file the name can select is read, each guarded by that choice.
+            self.unresolved(site, None, &site.module, &o.unresolved);
+            let pattern = crate::jinja::wildcard(&f, &o.unresolved);
+            for p in glob_files(&dirs, &pattern)? {
+                let mut child = env.clone();
+                child.ctx = ctx.clone();
+                child.when = when.to_vec();
+                let chosen = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                child.when.push(format!("{f} == {chosen}"));
+                self.tasks_file(&p, &child)?;
+            }
+            return Ok(());
+        }
+        let candidates: Vec<PathBuf> = dirs.iter().map(|d| d.join(&f)).collect();
         match candidates.into_iter().find(|p| p.is_file()) {
             Some(p) => {
                 let mut child = env.clone();
@@ -1072,6 +1090,59 @@ impl Walker<'_> {
     }
 }
 
+/// Files matching `pattern` (`*` matches any run of characters except `/`) relative to
+/// the first folder where anything matches; sorted.
+fn glob_files(dirs: &[PathBuf], pattern: &str) -> Result<Vec<PathBuf>, AnsibleError> {
+    let (sub, name) = match pattern.rsplit_once('/') {
+        Some((s, n)) => (Some(s), n),
+        None => (None, pattern),
+    };
+    if sub.is_some_and(|s| s.contains('*')) {
+        return Ok(Vec::new());
+    }
+    for d in dirs {
+        let dir = match sub {
+            Some(s) => d.join(s),
+            None => d.clone(),
+        };
+        let found: Vec<PathBuf> = sorted_entries(&dir)?
+            .into_iter()
+            .filter(|p| {
+                p.is_file()
+                    && p.file_name()
+                        .is_some_and(|n| wildcard_match(name, &n.to_string_lossy()))
+            })
+            .collect();
+        if !found.is_empty() {
+            return Ok(found);
+        }
+    }
+    Ok(Vec::new())
+}
+
+/// `*`-only wildcard matching.
+fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first)
+        || !text[first.len()..].ends_with(last)
+        || text.len() < first.len() + last.len()
+    {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for mid in &parts[1..parts.len() - 1] {
+        match rest.find(mid) {
+            Some(i) => rest = &rest[i + mid.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
 fn origin_key(p: &sbom_model::Package) -> (String, u32) {
     match &p.origin {
         sbom_model::Origin::Declared { file, line, .. } => (file.clone(), line.unwrap_or(0)),
@@ -1107,6 +1178,17 @@ fn module_of(m: &Map<String, Value>) -> Option<(String, Value)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard_match(
+            "install-*-family.yml",
+            "install-Debian-family.yml"
+        ));
+        assert!(!wildcard_match("install-*-family.yml", "install.yml"));
+        assert!(wildcard_match("*.yml", "a.yml"));
+        assert!(!wildcard_match("a*a", "a"));
+    }
 
     #[test]
     fn module_names_are_normalised() {

@@ -395,3 +395,27 @@ fn odd_shapes_never_panic() {
     assert_eq!(find(&r, Ecosystem::Deb, "nested-pkg").len(), 1);
     assert!(r.unresolved.iter().any(|u| u.expression == "{{ nowhere }}"));
 }
+
+#[test]
+fn include_chosen_by_a_fact_reads_every_candidate() {
+    let r = read("collection", &[], false);
+    let deb = one(&r, Ecosystem::Deb, "ntpsec");
+    assert_eq!(
+        origin(deb).0,
+        "collection/roles/chrony_os/tasks/install-Debian-family.yml"
+    );
+    assert_eq!(
+        prop(deb, sbom_ansible::PROP_WHEN),
+        Some("install-{{ ansible_os_family }}-family.yml == install-Debian-family.yml")
+    );
+    assert_eq!(one(&r, Ecosystem::Rpm, "ntpsec").version, "");
+    assert!(r
+        .unresolved
+        .iter()
+        .any(|u| u.expression == "{{ ansible_os_family }}"
+            && u.scope.as_deref() == Some("chrony_os")));
+    // With the fact given as an extra var, only the chosen file is read.
+    let r = read("collection", &["ansible_os_family=Debian"], false);
+    assert_eq!(find(&r, Ecosystem::Rpm, "ntpsec").len(), 0);
+    assert_eq!(find(&r, Ecosystem::Deb, "ntpsec").len(), 1);
+}
