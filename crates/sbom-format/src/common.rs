@@ -61,15 +61,75 @@ pub fn document_timestamp(sbom: &Sbom) -> String {
     }
 }
 
+/// An RFC 3339 time in UTC as `YYYY-MM-DDThh:mm:ssZ` (offsets applied, fractions
+/// dropped). Text that is not RFC 3339 is returned as it is.
 fn normalise_timestamp(t: &str) -> String {
     let t = t.trim();
-    // 2024-01-01T00:00:00.123Z -> 2024-01-01T00:00:00Z
-    if let (Some(dot), true) = (t.find('.'), t.ends_with('Z')) {
-        if dot == 19 && t[dot + 1..t.len() - 1].bytes().all(|b| b.is_ascii_digit()) {
-            return format!("{}Z", &t[..dot]);
-        }
+    parse_rfc3339(t)
+        .map(rfc3339_utc)
+        .unwrap_or_else(|| t.to_string())
+}
+
+/// Seconds since the epoch of an RFC 3339 time (`2024-01-01T00:00:00.5+02:00`).
+fn parse_rfc3339(t: &str) -> Option<u64> {
+    let b = t.as_bytes();
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
     }
-    t.to_string()
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let s = t.get(r)?;
+        if s.bytes().all(|c| c.is_ascii_digit()) {
+            s.parse().ok()
+        } else {
+            None
+        }
+    };
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    let mut rest = t.get(19..)?;
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        rest = &frac[digits..];
+    }
+    let offset = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.as_bytes().first() {
+                Some(b'+') => 1,
+                Some(b'-') => -1,
+                _ => return None,
+            };
+            let o = rest.get(1..)?;
+            if o.len() != 5 || o.as_bytes()[2] != b':' {
+                return None;
+            }
+            let oh: i64 = o.get(0..2)?.parse().ok()?;
+            let om: i64 = o.get(3..5)?.parse().ok()?;
+            sign * (oh * 3600 + om * 60)
+        }
+    };
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if mo <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + h * 3600 + mi * 60 + s - offset;
+    u64::try_from(secs).ok()
 }
 
 /// Seconds since the epoch as `YYYY-MM-DDThh:mm:ssZ`.
@@ -461,6 +521,7 @@ pub(crate) fn apply_properties(
     let mut declared_scope: Option<String> = None;
     let mut declared = false;
     let mut foreign_path: Option<String> = None;
+    let mut syft_locations: BTreeMap<u32, (Option<String>, Option<String>)> = BTreeMap::new();
     for (k, v) in props {
         let v = v.clone();
         match k.as_str() {
@@ -489,21 +550,48 @@ pub(crate) fn apply_properties(
             P_DECLARED_SCOPE => declared_scope = Some(v),
             P_DEPENDS => p.depends.push(v),
             P_OWNED_BY => owners.push(v),
-            // syft
-            "syft:location:0:layerID" | "aquasecurity:trivy:LayerDiffID" => {
+            "aquasecurity:trivy:LayerDiffID" => {
                 layer_diff.get_or_insert(v);
             }
             "aquasecurity:trivy:LayerDigest" => {
                 layer_digest.get_or_insert(v);
             }
-            "syft:location:0:path" | "aquasecurity:trivy:FilePath" => {
+            "aquasecurity:trivy:FilePath" => {
                 foreign_path.get_or_insert(v.trim_start_matches('/').to_string());
             }
             _ => {
-                if !k.starts_with("syft:location:") {
+                // syft: `syft:location:N:path` / `syft:location:N:layerID`.
+                if let Some(rest) = k.strip_prefix("syft:location:") {
+                    if let Some((n, what)) = rest.split_once(':') {
+                        let slot = syft_locations
+                            .entry(n.parse().unwrap_or(u32::MAX))
+                            .or_default();
+                        match what {
+                            "path" => slot.0 = Some(v),
+                            "layerID" => slot.1 = Some(v),
+                            _ => {}
+                        }
+                    }
+                } else {
                     p.properties.insert(k.clone(), v);
                 }
             }
+        }
+    }
+    // syft lists every file it read (copyright, RECORD, ...): the package's metadata
+    // file is the one named like a package database, else the first.
+    let syft_pick = syft_locations
+        .values()
+        .find(|(path, _)| path.as_deref().is_some_and(is_metadata_file))
+        .or_else(|| syft_locations.values().next());
+    if let Some((path, layer)) = syft_pick {
+        if foreign_path.is_none() {
+            foreign_path = path
+                .as_deref()
+                .map(|x| x.trim_start_matches('/').to_string());
+        }
+        if layer_diff.is_none() {
+            layer_diff = layer.clone();
         }
     }
     if p.metadata_path.is_none() {
@@ -541,6 +629,17 @@ pub(crate) fn apply_properties(
     owners
 }
 
+/// Whether a path is a package database or metadata file (as opposed to a copyright
+/// file or a RECORD that a tool also read).
+fn is_metadata_file(path: &str) -> bool {
+    path.ends_with("var/lib/dpkg/status")
+        || path.contains("var/lib/dpkg/status.d/")
+        || path.ends_with("/METADATA")
+        || path.ends_with("PKG-INFO")
+        || path.ends_with("lib/apk/db/installed")
+        || path.contains("var/lib/rpm/")
+}
+
 /// Reads subject properties back. Returns true when any was ours.
 pub(crate) fn apply_subject_properties(s: &mut Subject, props: &[(String, String)]) -> bool {
     let mut ours = false;
@@ -567,14 +666,6 @@ pub(crate) fn apply_subject_properties(s: &mut Subject, props: &[(String, String
                     os: parts.next().unwrap_or_default().to_string(),
                     architecture: parts.next().unwrap_or_default().to_string(),
                     variant: parts.next().map(str::to_string),
-                });
-            }
-            "aquasecurity:trivy:DiffID" => {
-                let index = u32::try_from(s.layers.len()).unwrap_or(u32::MAX);
-                s.layers.push(LayerRef {
-                    index,
-                    diff_id: v,
-                    digest: None,
                 });
             }
             "aquasecurity:trivy:RepoDigest" => {
@@ -693,6 +784,32 @@ mod tests {
         assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339_utc(1_700_000_000), "2023-11-14T22:13:20Z");
         assert_eq!(rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn trivy_offset_timestamps_become_utc() {
+        assert_eq!(
+            normalise_timestamp("2026-11-29T12:51:18+00:00"),
+            "2026-11-29T12:51:18Z"
+        );
+        assert_eq!(
+            normalise_timestamp("2024-03-01T01:30:00+02:00"),
+            "2024-02-29T23:30:00Z"
+        );
+        assert_eq!(
+            normalise_timestamp("2024-12-31T23:00:00.123-01:00"),
+            "2025-01-01T00:00:00Z"
+        );
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(normalise_timestamp("yesterday"), "yesterday");
+        assert_eq!(
+            normalise_timestamp("2024-01-01T00:00:00+0"),
+            "2024-01-01T00:00:00+0"
+        );
+        assert_eq!(
+            normalise_timestamp("2024-13-01T00:00:00Z"),
+            "2024-13-01T00:00:00Z"
+        );
     }
 
     #[test]

@@ -176,6 +176,35 @@ pub fn write(sbom: &Sbom, format: &Format) -> Result<Vec<u8>, FormatError> {
     }
 }
 
+/// Places packages read from a foreign SBOM in the image's layers.
+///
+/// syft and trivy name a package's layer by diffID but do not say where that layer
+/// sits in the image (trivy lists the diffIDs sorted, not in order), so the readers
+/// keep such a diffID as the property `sbom:layer:diff_id`. Given the image's layers
+/// (from its config, e.g. our own scan of the same image), this turns those
+/// properties into [`sbom_model::LayerRef`]s and fills `subject.layers` when empty.
+/// Returns how many packages were placed.
+pub fn place_layers(sbom: &mut Sbom, layers: &[sbom_model::LayerRef]) -> usize {
+    let mut placed = 0;
+    for p in &mut sbom.packages {
+        if p.layer.is_some() {
+            continue;
+        }
+        let Some(diff) = p.properties.get(common::P_LAYER_DIFF_ID) else {
+            continue;
+        };
+        if let Some(l) = layers.iter().find(|l| &l.diff_id == diff) {
+            p.layer = Some(l.clone());
+            p.properties.remove(common::P_LAYER_DIFF_ID);
+            placed += 1;
+        }
+    }
+    if sbom.subject.layers.is_empty() {
+        sbom.subject.layers = layers.to_vec();
+    }
+    placed
+}
+
 /// The kind of document [`detect`] found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DocumentKind {

@@ -3,7 +3,6 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::process::Command;
 
 use sbom_format::{read_any, write, CdxVersion, Format};
@@ -126,20 +125,9 @@ fn every_bom_ref_referenced_exists() {
     }
 }
 
-/// The validator: `$SBOM_VALIDATE`, else `../../../shared/tools/validate-sbom` from this
-/// crate. Missing is a failure, not a skip: CI provides it.
-pub fn validator() -> PathBuf {
-    match std::env::var_os("SBOM_VALIDATE") {
-        Some(p) => PathBuf::from(p),
-        None => {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/tools/validate-sbom")
-        }
-    }
-}
-
 #[test]
 fn every_format_passes_the_validator_with_ntia() {
-    let tool = validator();
+    let tool = common::validator();
     assert!(
         tool.exists(),
         "validate-sbom not found at {} (set SBOM_VALIDATE)",

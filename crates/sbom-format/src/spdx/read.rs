@@ -67,7 +67,10 @@ pub fn read_json(bytes: &[u8]) -> Result<Sbom, FormatError> {
             read_subject(&mut sbom, sp, &props);
             continue;
         }
-        if sp.primary_package_purpose.as_deref() == Some("OPERATING-SYSTEM") {
+        if matches!(
+            sp.primary_package_purpose.as_deref(),
+            Some("OPERATING-SYSTEM" | "OPERATING_SYSTEM")
+        ) {
             if os_distro.is_none() && !sp.name.is_empty() {
                 os_distro = Some(Distro {
                     id: sp.name.to_ascii_lowercase(),
@@ -161,19 +164,25 @@ fn serial_from_namespace(ns: &str) -> Option<String> {
     common::is_cdx_serial(&s).then_some(s)
 }
 
-/// Annotation comments as properties: ours are `NAME=VALUE`; trivy writes
-/// `Key: value`, kept under its CycloneDX property name `aquasecurity:trivy:Key`.
+/// Annotation comments as properties: ours are `NAME=VALUE` (NAME has a `:` and no
+/// spaces: `sbom:layer:index`, or a foreign property we carried over such as
+/// `syft:package:type`); trivy writes `Key: value`, kept under its CycloneDX property
+/// name `aquasecurity:trivy:Key`.
 fn annotation_pairs(sp: &SpdxPackage) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for a in &sp.annotations {
         let c = a.comment.trim();
-        if c.starts_with("sbom:") {
-            if let Some((k, v)) = c.split_once('=') {
+        if let Some((k, v)) = c.split_once('=') {
+            if k.contains(':') && !k.contains(char::is_whitespace) {
                 out.push((k.to_string(), v.to_string()));
+                continue;
             }
-        } else if a.annotator.contains("trivy") {
+        }
+        if a.annotator.contains("trivy") {
             if let Some((k, v)) = c.split_once(": ") {
-                out.push((format!("aquasecurity:trivy:{k}"), v.to_string()));
+                if !k.contains(char::is_whitespace) {
+                    out.push((format!("aquasecurity:trivy:{k}"), v.to_string()));
+                }
             }
         }
     }
@@ -232,7 +241,8 @@ fn read_licenses(expr: Option<&str>, extracted: &BTreeMap<&str, &str>) -> Vec<Li
     common::split_declared(e)
         .into_iter()
         .filter_map(|part| match extracted.get(part) {
-            Some(text) if part.starts_with("LicenseRef-") => Some(License::Named(text.to_string())),
+            // The text may be an imprecise name (syft: `Apache License, Version 2.0`).
+            Some(text) if part.starts_with("LicenseRef-") => License::from_declared(text),
             _ => License::from_declared(part),
         })
         .collect()

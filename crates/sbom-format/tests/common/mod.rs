@@ -4,6 +4,8 @@
 //! free-text licenses.
 #![allow(dead_code)]
 
+use std::path::PathBuf;
+
 use sbom_model::{
     Checksum, Distro, Ecosystem, HashAlgorithm, LayerRef, License, Origin, Package, Platform,
     Relationship, RelationshipKind, Sbom, Subject, SubjectKind, Tool,
@@ -234,4 +236,21 @@ pub fn fixture() -> Sbom {
     };
     sbom.finalize();
     sbom
+}
+
+/// The validator: `$SBOM_VALIDATE`, else `../../../shared/tools/validate-sbom` from this
+/// crate. Missing is a failure, not a skip: CI provides it.
+pub fn validator() -> PathBuf {
+    let tool = match std::env::var_os("SBOM_VALIDATE") {
+        Some(p) => PathBuf::from(p),
+        None => {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/tools/validate-sbom")
+        }
+    };
+    assert!(
+        tool.exists(),
+        "validate-sbom not found at {} (set SBOM_VALIDATE)",
+        tool.display()
+    );
+    tool
 }
