@@ -91,7 +91,7 @@ pub fn diff(old: &Sbom, new: &Sbom, opts: &DiffOptions) -> SbomDiff {
             }
         }
     }
-    changes.sort_by(change_order);
+    crate::sort::sort_safe(&mut changes, change_order);
     SbomDiff {
         old: SubjectInfo::of(old),
         new: SubjectInfo::of(new),
@@ -189,8 +189,8 @@ fn pair<'a>(eco: Ecosystem, mut olds: Vec<&'a Package>, mut news: Vec<&'a Packag
             .then_with(|| a.version.cmp(&b.version))
             .then_with(|| a.sort_key().cmp(&b.sort_key()))
     };
-    olds.sort_by(order);
-    news.sort_by(order);
+    crate::sort::sort_safe(&mut olds, order);
+    crate::sort::sort_safe(&mut news, order);
     let mut pairs = Vec::new();
     let mut old_left: Vec<Option<&Package>> = olds.into_iter().map(Some).collect();
     let mut new_left: Vec<Option<&Package>> = news.into_iter().map(Some).collect();
@@ -252,7 +252,7 @@ fn nearest<'a>(
         .map(|(i, p)| (false, i, *p))
         .chain(news.iter().enumerate().map(|(i, p)| (true, i, *p)))
         .collect();
-    all.sort_by(|a, b| {
+    crate::sort::sort_safe(&mut all, |a, b| {
         version::compare(eco, &a.2.version, &b.2.version)
             .then_with(|| a.2.version.cmp(&b.2.version))
             .then_with(|| a.0.cmp(&b.0))
@@ -549,6 +549,38 @@ mod tests {
         assert_eq!(d.changes[0].old_layer.as_ref().map(|l| l.index), Some(1));
         assert_eq!(d.changes[0].new_layer.as_ref().map(|l| l.index), Some(2));
         assert_eq!(d.summary.moved_layer, 1);
+    }
+
+    /// Versions that do not parse fall back to natural order, so a mix is not a total
+    /// order; std's sorts may panic on that. Every package must still be accounted for.
+    #[test]
+    fn regression_mixed_parseable_and_unparseable_versions_do_not_panic() {
+        let odd = [
+            "1.0", "x:1", "1:0", "a", "0.9~", "10", "2", ":", "1.0-", "~", "1.0~rc1", "01", "1:1",
+            "9:", "1.a", "z", "1..0", "-1", "0", "1.0+b1", "1:1.0~", "x:2", "b:1",
+        ];
+        for eco in [
+            Ecosystem::Deb,
+            Ecosystem::Pypi,
+            Ecosystem::Apk,
+            Ecosystem::Rpm,
+        ] {
+            let olds: Vec<Package> = odd.iter().map(|v| Package::new(eco, "p", *v)).collect();
+            let news: Vec<Package> = odd
+                .iter()
+                .rev()
+                .skip(3)
+                .map(|v| Package::new(eco, "p", format!("{v}1")))
+                .collect();
+            let (a, b) = (sbom("a", olds), sbom("b", news));
+            let d = diff(&a, &b, &DiffOptions::default());
+            let s = &d.summary;
+            // Every old package is removed or paired, every new one added or paired.
+            let paired = s.upgraded + s.downgraded + d.unchanged;
+            assert_eq!(s.removed + paired, a.packages.len(), "{eco}");
+            assert_eq!(s.added + paired, b.packages.len(), "{eco}");
+            assert_eq!(diff(&a, &b, &DiffOptions::default()), d, "deterministic");
+        }
     }
 
     #[test]

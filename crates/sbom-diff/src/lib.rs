@@ -15,6 +15,7 @@ mod engine;
 mod error;
 mod release;
 pub mod render;
+mod sort;
 
 pub use change::{Change, ChangeKind, DiffOptions, SbomDiff, SubjectInfo, Summary};
 pub use engine::diff;

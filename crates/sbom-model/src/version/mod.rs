@@ -12,6 +12,10 @@ pub mod rpm;
 /// Compares two versions by the rules of `ecosystem`.
 /// Falls back to a natural (digit-aware) comparison for ecosystems without rules and for
 /// versions that do not parse.
+///
+/// Within one ecosystem, versions that all parse are totally ordered; a mix of parseable
+/// and unparseable versions need not be (the fallback order differs), so do not hand
+/// this to `slice::sort_by` on untrusted input (it may panic on inconsistent orders).
 pub fn compare(ecosystem: Ecosystem, a: &str, b: &str) -> Ordering {
     let ruled = match ecosystem {
         Ecosystem::Deb => deb::compare(a, b),
