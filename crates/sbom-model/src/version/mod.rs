@@ -13,9 +13,11 @@ pub mod rpm;
 /// Falls back to a natural (digit-aware) comparison for ecosystems without rules and for
 /// versions that do not parse.
 ///
-/// Within one ecosystem, versions that all parse are totally ordered; a mix of parseable
-/// and unparseable versions need not be (the fallback order differs), so do not hand
-/// this to `slice::sort_by` on untrusted input (it may panic on inconsistent orders).
+/// dpkg and PEP 440 orders are total on versions that parse (apk and rpm follow their
+/// tools' algorithms, which are not proven total); a mix of parseable and unparseable
+/// versions need not be total either (the fallback order differs). So do not hand this
+/// to `slice::sort_by` on untrusted input: the standard sorts may panic on inconsistent
+/// orders (sbom-diff uses its own panic-free merge sort).
 pub fn compare(ecosystem: Ecosystem, a: &str, b: &str) -> Ordering {
     let ruled = match ecosystem {
         Ecosystem::Deb => deb::compare(a, b),
