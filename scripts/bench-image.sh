@@ -242,6 +242,16 @@ write_truth() { # REL
   env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin PYTHONDONTWRITEBYTECODE=1 chroot "$root" \
     /usr/bin/python3 -m pip list --disable-pip-version-check --format json --path /usr/lib/python3/dist-packages |
     env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin PYTHONDONTWRITEBYTECODE=1 chroot "$root" /usr/bin/python3 -c "$conv" | LC_ALL=C sort >"$t.tmp/pip-system.tsv"
+  # Distributions outside the two site-packages roots that pip list does not show
+  # (setuptools' own _vendor/*.dist-info): a scanner that reads every *.dist-info finds them.
+  local d r parent meta
+  find "$root" -xdev \( -name '*.dist-info' -o -name '*.egg-info' \) -print | while read -r d; do
+    r=${d#"$root"}; parent=${r%/*}
+    case $parent in "$VENV/lib/python3.11/site-packages" | /usr/lib/python3/dist-packages) continue ;; esac
+    if [ -f "$d" ]; then meta=$d; elif [ -f "$d/METADATA" ]; then meta=$d/METADATA; else meta=$d/PKG-INFO; fi
+    printf '%s\t%s\t%s\n' "$(sed -n '/^$/q; s/^Name: *//p' "$meta" | head -1)" \
+      "$(sed -n '/^$/q; s/^Version: *//p' "$meta" | head -1)" "$parent"
+  done | LC_ALL=C sort >"$t.tmp/pip-other.tsv"
   LC_ALL=C sort "$WORK/$rel/removed.tsv" >"$t.tmp/removed.tsv"
   grep -h '^ID=\|^VERSION_ID=' "$root/etc/os-release" >"$t.tmp/os-release"
   safe_rm "$t"; mv "$t.tmp" "$t"
@@ -304,9 +314,9 @@ write_sizes() {
       done
       printf '%s total layers=%d compressed=%d uncompressed=%d entries=%d docker-archive=%d\n' \
         "$rel" "$i" "$comp" "$unc" "$files" "$(stat -c %s "$OUT/$rel/keystone.tar")"
-      printf '%s packages debs=%d venv=%d system-python=%d\n' "$rel" \
+      printf '%s packages debs=%d venv=%d system-python=%d other-python=%d\n' "$rel" \
         "$(wc -l <"$OUT/$rel/truth/dpkg.tsv")" "$(wc -l <"$OUT/$rel/truth/pip-venv.tsv")" \
-        "$(wc -l <"$OUT/$rel/truth/pip-system.tsv")"
+        "$(wc -l <"$OUT/$rel/truth/pip-system.tsv")" "$(wc -l <"$OUT/$rel/truth/pip-other.tsv")"
     done
   } >"$s"
   mv "$s" "$OUT/SIZES"
@@ -318,7 +328,7 @@ write_truth_diff() {
   local root=$WORK/r2/bundle/rootfs f side rel
   for side in old new; do
     rel=r1; [ $side = new ] && rel=r2
-    for f in dpkg.tsv pip-venv.tsv pip-system.tsv; do
+    for f in dpkg.tsv pip-venv.tsv pip-system.tsv pip-other.tsv; do
       sed "s|^|$f\t$side\t|" "$OUT/$rel/truth/$f"
     done
   done | env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin PYTHONDONTWRITEBYTECODE=1 chroot "$root" \

@@ -34,6 +34,9 @@ def load(stream):
         elif f in ROOTS:
             name, version = row[0], row[1]
             rel[side][("pypi", norm(name), ROOTS[f])] = (name, version)
+        elif f == "pip-other.tsv":
+            name, version, where = row[0], row[1], row[2]
+            rel[side][("pypi", norm(name), where)] = (name, version)
     return rel["old"], rel["new"]
 
 
