@@ -21,6 +21,9 @@ pub const INSTALLER_PROPERTY: &str = "sbom:python:installer";
 /// Property with the `url` of a dist-info's `direct_url.json` (PEP 610).
 pub const DIRECT_URL_PROPERTY: &str = "sbom:python:direct_url";
 
+/// Property marking a distribution vendored inside another one (see [`PythonCataloger`]).
+pub const VENDORED_PROPERTY: &str = "sbom:python:vendored";
+
 const DIST_INFO_FILES: [&str; 4] = ["METADATA", "RECORD", "INSTALLER", "direct_url.json"];
 const EGG_INFO_FILES: [&str; 3] = ["PKG-INFO", "requires.txt", "installed-files.txt"];
 const EGG_FILES: [&str; 2] = ["PKG-INFO", "requires.txt"];
@@ -108,7 +111,71 @@ impl Cataloger for PythonCataloger {
                 out.packages.push(pkg);
             }
         }
+        mark_vendored(&mut out);
         out
+    }
+}
+
+/// Marks packages whose site root lies inside another site root (setuptools'
+/// `site-packages/setuptools/_vendor/*.dist-info`, test data inside a package): they
+/// are copies shipped inside another distribution, not importable installs, so pip
+/// does not list them. They stay in the SBOM (their code is in the image) with
+/// [`VENDORED_PROPERTY`] set to `NAME@VERSION` of the package whose `RECORD` lists
+/// their metadata, or to `true` when no `RECORD` does.
+fn mark_vendored(out: &mut CatalogOutput) {
+    let roots: BTreeSet<&str> = out
+        .packages
+        .iter()
+        .filter_map(|p| p.site_root.as_deref())
+        .collect();
+    let nested: Vec<bool> = out
+        .packages
+        .iter()
+        .map(|p| {
+            let Some(root) = p.site_root.as_deref() else {
+                return false;
+            };
+            let mut dir = parent(root);
+            while !dir.is_empty() {
+                if roots.contains(dir) {
+                    return true;
+                }
+                dir = parent(dir);
+            }
+            false
+        })
+        .collect();
+    if !nested.contains(&true) {
+        return;
+    }
+    // metadata path → "name@version" of the package whose RECORD lists it
+    let mut owner: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
+    for p in &out.packages {
+        if let Some(files) = out.owned_files.get(&p.id) {
+            for f in files {
+                owner
+                    .entry(f.as_str())
+                    .or_insert_with(|| format!("{}@{}", p.name, p.version));
+            }
+        }
+    }
+    let values: Vec<Option<String>> = out
+        .packages
+        .iter()
+        .zip(&nested)
+        .map(|(p, &is_nested)| {
+            is_nested.then(|| {
+                p.metadata_path
+                    .as_deref()
+                    .and_then(|m| owner.get(m).cloned())
+                    .unwrap_or_else(|| "true".to_string())
+            })
+        })
+        .collect();
+    for (p, v) in out.packages.iter_mut().zip(values) {
+        if let Some(v) = v {
+            p.properties.insert(VENDORED_PROPERTY.to_string(), v);
+        }
     }
 }
 
@@ -582,6 +649,50 @@ Name: not-a-header
             Some("A long summary folded by an email generator")
         );
         assert_eq!(p.supplier.as_deref(), Some("A B"));
+    }
+
+    #[test]
+    fn setuptools_vendored_dist_info_is_marked_not_dropped() {
+        let site = "venv/lib/python3.11/site-packages";
+        let st = format!("{site}/setuptools-80.9.0.dist-info");
+        let zipp = format!("{site}/setuptools/_vendor/zipp-3.23.0.dist-info");
+        let egg = format!("{site}/pkg_resources/tests/data/x-1.0.egg/EGG-INFO/PKG-INFO");
+        let v = view(&[
+            (
+                &format!("{st}/METADATA"),
+                "Name: setuptools\nVersion: 80.9.0\n",
+            ),
+            (
+                &format!("{st}/RECORD"),
+                "setuptools/_vendor/zipp-3.23.0.dist-info/METADATA,sha256=x,1\n",
+            ),
+            (&format!("{zipp}/METADATA"), "Name: zipp\nVersion: 3.23.0\n"),
+            (&egg, "Name: x\nVersion: 1.0\n"),
+            (
+                "usr/lib/python3/dist-packages/six-1.dist-info/METADATA",
+                "Name: six\nVersion: 1\n",
+            ),
+        ]);
+        let out = PythonCataloger.catalog(&v, &Context::default());
+        let vendored: Vec<(&str, Option<&str>)> = out
+            .packages
+            .iter()
+            .map(|p| {
+                (
+                    p.name.as_str(),
+                    p.properties.get(VENDORED_PROPERTY).map(String::as_str),
+                )
+            })
+            .collect();
+        assert_eq!(
+            vendored,
+            [
+                ("six", None),
+                ("x", Some("true")),
+                ("setuptools", None),
+                ("zipp", Some("setuptools@80.9.0")),
+            ]
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ use sbom_model::purl::pep503_name;
 use sbom_model::{Ecosystem, Package, Relationship, RelationshipKind};
 
 use super::dpkg::PROVIDES_PROPERTY;
+use super::python::VENDORED_PROPERTY;
 use super::{file_name, parent};
 
 /// All `DependsOn` and `Owns` edges between `packages` (by their temporary ids).
@@ -77,7 +78,12 @@ fn depends(packages: &[Package], rels: &mut BTreeSet<Relationship>) {
                         Some(same) => same.clone(),
                         None => by_name
                             .get(&(Ecosystem::Pypi, name))
-                            .cloned()
+                            .map(|c| {
+                                c.iter()
+                                    .copied()
+                                    .filter(|t| !t.properties.contains_key(VENDORED_PROPERTY))
+                                    .collect()
+                            })
                             .unwrap_or_default(),
                     }
                 }
@@ -237,6 +243,25 @@ mod tests {
         ];
         want.sort();
         assert_eq!(deps_of(&rels, k), want);
+    }
+
+    #[test]
+    fn vendored_copies_are_not_fallback_targets() {
+        let site = "venv/lib/python3.11/site-packages";
+        let vendor = format!("{site}/setuptools/_vendor");
+        let mut vendored = py("packaging", &vendor, &[]);
+        vendored
+            .properties
+            .insert(VENDORED_PROPERTY.into(), "setuptools@80".into());
+        let pkgs = vec![
+            py("build", site, &["packaging"]),
+            vendored,
+            py("wheel", &vendor, &["packaging"]),
+        ];
+        let rels = relate(&pkgs, &BTreeMap::new());
+        assert!(deps_of(&rels, &pkgs[0].id).is_empty(), "{rels:?}");
+        // Inside the vendor folder itself, the vendored copy is the same-root match.
+        assert_eq!(deps_of(&rels, &pkgs[2].id), [pkgs[1].id.clone()]);
     }
 
     #[test]
