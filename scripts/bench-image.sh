@@ -35,7 +35,13 @@ log() { printf '[bench-image %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { printf 'bench-image: error: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- preflight
-[ "$(id -u)" = 0 ] || die "must run as root (chroot, mounts, device nodes)"
+if [ "$(id -u)" != 0 ]; then
+  if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    exec sudo -n --preserve-env=SOURCE_DATE_EPOCH,BENCH_MIRROR_SOURCES,PIP_INDEX_URL,http_proxy,https_proxy,no_proxy \
+      "$HERE/bench-image.sh" "$OUT"
+  fi
+  die "must run as root (chroot, mounts, device nodes); passwordless sudo is used when available"
+fi
 missing=()
 for tool in mmdebstrap umoci skopeo dpkg-query chroot mount umount findmnt tar gzip sha256sum; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
