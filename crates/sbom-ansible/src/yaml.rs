@@ -22,8 +22,7 @@ pub(crate) fn parse_yaml(path: &Path, text: &str) -> Result<Value, AnsibleError>
     if text.trim().is_empty() {
         return Ok(Value::Null);
     }
-    let mut v: serde_norway::Value =
-        serde_norway::from_str(text).map_err(|e| yaml_error(path, &e))?;
+    let Loose(mut v) = serde_norway::from_str(text).map_err(|e| yaml_error(path, &e))?;
     v.apply_merge().map_err(|e| yaml_error(path, &e))?;
     Ok(to_json(v))
 }
@@ -38,6 +37,73 @@ fn yaml_error(path: &Path, e: &serde_norway::Error) -> AnsibleError {
         line,
         column,
         message: e.to_string(),
+    }
+}
+
+/// A YAML value read as Ansible reads YAML: a duplicate key is not an error, the later
+/// value wins; tags are dropped (`!unsafe 'x'` is `x`).
+struct Loose(serde_norway::Value);
+
+impl<'de> serde::Deserialize<'de> for Loose {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LooseVisitor).map(Loose)
+    }
+}
+
+struct LooseVisitor;
+
+impl<'de> serde::de::Visitor<'de> for LooseVisitor {
+    type Value = serde_norway::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Self::Value, E> {
+        Ok(serde_norway::Value::Bool(b))
+    }
+    fn visit_i64<E>(self, i: i64) -> Result<Self::Value, E> {
+        Ok(serde_norway::Value::Number(i.into()))
+    }
+    fn visit_u64<E>(self, u: u64) -> Result<Self::Value, E> {
+        Ok(serde_norway::Value::Number(u.into()))
+    }
+    fn visit_f64<E>(self, f: f64) -> Result<Self::Value, E> {
+        Ok(serde_norway::Value::Number(f.into()))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(serde_norway::Value::String(s.to_string()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Self::Value, E> {
+        Ok(serde_norway::Value::String(s))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_norway::Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_norway::Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(LooseVisitor)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Loose(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(serde_norway::Value::Sequence(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = serde_norway::Mapping::new();
+        while let Some((Loose(k), Loose(v))) = map.next_entry()? {
+            out.insert(k, v);
+        }
+        Ok(serde_norway::Value::Mapping(out))
+    }
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
+        use serde::de::VariantAccess;
+        let (_tag, contents): (String, _) = data.variant()?;
+        let Loose(v) = contents.newtype_variant()?;
+        Ok(v)
     }
 }
 
@@ -221,6 +287,28 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
         assert!(err.to_string().starts_with("roles/x/tasks/main.yml:"));
+    }
+
+    #[test]
+    fn comment_only_and_empty_files_are_null() {
+        assert_eq!(
+            parse_yaml(Path::new("a.yml"), "").expect("empty"),
+            Value::Null
+        );
+        assert_eq!(
+            parse_yaml(Path::new("a.yml"), "---\n# nothing here\n").expect("comments"),
+            Value::Null
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_accepted_later_wins_as_in_ansible() {
+        let v = parse_yaml(
+            Path::new("t.yml"),
+            "- apt:\n    name: curl\n    name: wget\n",
+        )
+        .expect("ansible accepts duplicate keys");
+        assert_eq!(v[0]["apt"]["name"], "wget");
     }
 
     #[test]
