@@ -368,5 +368,3 @@ mod tests {
         assert_eq!(file_name("c"), "c");
     }
 }
-#[cfg(test)]
-mod hostcheck_tmp;
