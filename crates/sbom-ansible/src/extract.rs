@@ -216,11 +216,13 @@ fn unquote(s: &str) -> &str {
 }
 
 impl Walker<'_> {
+    /// The first of `names` that is given (a field that renders to `omit` is not given).
     fn field(&self, args: &Map<String, Value>, names: &[&str], ctx: &Ctx) -> Option<Outcome> {
         names
             .iter()
-            .find_map(|n| args.get(*n))
+            .filter_map(|n| args.get(*n))
             .map(|raw| self.jinja.eval(raw, ctx))
+            .find(|o| o.value.as_str() != Some(crate::jinja::OMIT))
     }
 
     fn text(&self, args: &Map<String, Value>, names: &[&str], ctx: &Ctx) -> Option<String> {
@@ -366,7 +368,7 @@ impl Walker<'_> {
                 push(&o.value, &o.unresolved);
             }
         }
-        out.retain(|(n, _)| !n.is_empty());
+        out.retain(|(n, _)| !n.is_empty() && n != crate::jinja::OMIT);
         out
     }
 

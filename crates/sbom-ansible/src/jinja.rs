@@ -11,6 +11,9 @@ use minijinja::value::{Value as MjValue, ValueKind};
 use minijinja::{Environment, UndefinedBehavior};
 use serde_json::{Map, Value};
 
+/// The value of Ansible's `omit` placeholder.
+pub(crate) const OMIT: &str = "__omit_place_holder__";
+
 /// How deep templates that produce templates are followed.
 pub(crate) const MAX_DEPTH: usize = 8;
 
@@ -425,6 +428,8 @@ impl Ctx {
         extra: &Map<String, Value>,
     ) -> Ctx {
         let mut raw = Map::new();
+        // Ansible's `omit`: a field set to it counts as not given.
+        raw.insert("omit".to_string(), Value::String(OMIT.to_string()));
         for layer in layers.iter().copied().chain(std::iter::once(extra)) {
             for (k, v) in layer {
                 raw.insert(k.clone(), v.clone());

@@ -419,3 +419,20 @@ fn include_chosen_by_a_fact_reads_every_candidate() {
     assert_eq!(find(&r, Ecosystem::Rpm, "ntpsec").len(), 0);
     assert_eq!(find(&r, Ecosystem::Deb, "ntpsec").len(), 1);
 }
+
+#[test]
+fn default_omit_means_not_given() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let role = dir.path().join("omit");
+    std::fs::create_dir_all(role.join("tasks")).expect("mkdir");
+    std::fs::write(
+        role.join("tasks/main.yml"),
+        "- name: pull\n  community.docker.docker_image:\n    name: quay.io/osism/x\n    tag: \"{{ x_tag | default(omit) }}\"\n- name: pip\n  pip:\n    name: foo\n    version: \"{{ foo_version | default(omit) }}\"\n",
+    )
+    .expect("write");
+    let r = read_ansible(&role, &AnsibleOptions::default()).expect("reads");
+    assert_eq!(one(&r, Ecosystem::Oci, "quay.io/osism/x").version, "latest");
+    assert_eq!(r.images, vec!["quay.io/osism/x".to_string()]);
+    assert_eq!(one(&r, Ecosystem::Pypi, "foo").version, "");
+    assert!(r.unresolved.is_empty(), "{:?}", r.unresolved);
+}
