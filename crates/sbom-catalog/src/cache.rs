@@ -10,6 +10,7 @@
 //! The encoding is a compact binary one of our own (sorted paths stored as shared
 //! prefix + suffix, bodies raw), because it is on the warm path: decoding is a single
 //! pass over a byte slice.
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -18,7 +19,7 @@ use crate::Cataloger;
 
 const MAGIC: &[u8; 8] = b"SBOMLIDX";
 /// Bumped when the file encoding changes.
-const FILE_FORMAT: u32 = 1;
+const FILE_FORMAT: u32 = 2;
 
 /// Errors writing the cache (reading never fails: a bad file is a miss).
 #[derive(Debug, thiserror::Error)]
@@ -100,12 +101,17 @@ impl LayerCache {
         let Some(path) = self.path_for(diff_id) else {
             return Lookup::Miss;
         };
-        match std::fs::read(&path) {
-            Ok(bytes) => match decode(&bytes, diff_id) {
-                Ok(idx) => Lookup::Hit(idx),
-                Err(why) => Lookup::Corrupt(format!("{}: {why}", path.display())),
-            },
-            Err(_) => Lookup::Miss,
+        let Ok(file) = std::fs::File::open(&path) else {
+            return Lookup::Miss;
+        };
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        match decode_from(
+            std::io::BufReader::with_capacity(64 * 1024, file),
+            size,
+            diff_id,
+        ) {
+            Ok(idx) => Lookup::Hit(idx),
+            Err(why) => Lookup::Corrupt(format!("{}: {why}", path.display())),
         }
     }
 
@@ -120,7 +126,6 @@ impl LayerCache {
             move |source| CacheError::Write { path: p, source }
         };
         std::fs::create_dir_all(&dir).map_err(werr(&dir))?;
-        let bytes = encode(index, diff_id);
         let n = TMP_COUNTER.fetch_add(1, Ordering::Relaxed);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -132,13 +137,17 @@ impl LayerCache {
             path.file_name().and_then(|f| f.to_str()).unwrap_or("idx")
         ));
         let write = || -> std::io::Result<()> {
-            use std::io::Write;
-            let mut f = std::fs::OpenOptions::new()
+            let f = std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
                 .open(&tmp)?;
-            f.write_all(&bytes)?;
-            f.flush()?;
+            let mut w = encode_to(
+                std::io::BufWriter::with_capacity(64 * 1024, f),
+                index,
+                diff_id,
+            )?;
+            w.flush()?;
+            drop(w);
             std::fs::rename(&tmp, &path)
         };
         write().map_err(|e| {
@@ -148,59 +157,135 @@ impl LayerCache {
     }
 }
 
-/// A fast 64-bit checksum (not cryptographic: it only detects damaged files).
-fn checksum(data: &[u8]) -> u64 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ (data.len() as u64).wrapping_mul(K);
-    let mut chunks = data.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(29);
-    }
-    for &b in chunks.remainder() {
-        h = (h ^ u64::from(b)).wrapping_mul(K).rotate_left(29);
-    }
-    h ^ (h >> 31)
+/// A fast streaming 64-bit checksum (not cryptographic: it only detects damaged
+/// files). Four independent lanes over 32-byte blocks keep it near memory speed.
+#[derive(Clone)]
+struct Sum {
+    lanes: [u64; 4],
+    pending: [u8; 32],
+    npending: usize,
+    total: u64,
 }
 
-struct Enc(Vec<u8>);
+const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
-impl Enc {
-    fn uv(&mut self, mut v: u64) {
+impl Sum {
+    fn new() -> Self {
+        Sum {
+            lanes: [
+                0xcbf2_9ce4_8422_2325,
+                0x8422_2325_cbf2_9ce4,
+                0x2545_F491_4F6C_DD1D,
+                0x4F6C_DD1D_2545_F491,
+            ],
+            pending: [0; 32],
+            npending: 0,
+            total: 0,
+        }
+    }
+    fn block(&mut self, b: &[u8]) {
+        for (lane, w) in self.lanes.iter_mut().zip(b.chunks_exact(8)) {
+            let mut x = [0u8; 8];
+            x.copy_from_slice(w);
+            *lane = (*lane ^ u64::from_le_bytes(x))
+                .wrapping_mul(K)
+                .rotate_left(29);
+        }
+    }
+    fn update(&mut self, mut data: &[u8]) {
+        self.total += data.len() as u64;
+        if self.npending > 0 {
+            let take = (32 - self.npending).min(data.len());
+            let (head, rest) = data.split_at(take);
+            if let Some(dst) = self.pending.get_mut(self.npending..self.npending + take) {
+                dst.copy_from_slice(head);
+            }
+            self.npending += take;
+            data = rest;
+            if self.npending < 32 {
+                return;
+            }
+            let p = self.pending;
+            self.block(&p);
+            self.npending = 0;
+        }
+        let mut blocks = data.chunks_exact(32);
+        for b in &mut blocks {
+            self.block(b);
+        }
+        let rem = blocks.remainder();
+        if let Some(dst) = self.pending.get_mut(..rem.len()) {
+            dst.copy_from_slice(rem);
+        }
+        self.npending = rem.len();
+    }
+    fn finish(&self) -> u64 {
+        let mut h = self.total.wrapping_mul(K);
+        for &b in self.pending.get(..self.npending).unwrap_or_default() {
+            h = (h ^ u64::from(b)).wrapping_mul(K).rotate_left(29);
+        }
+        for l in self.lanes {
+            h = (h ^ l).wrapping_mul(K).rotate_left(31);
+        }
+        h ^ (h >> 29)
+    }
+}
+
+#[cfg(test)]
+fn checksum(data: &[u8]) -> u64 {
+    let mut s = Sum::new();
+    s.update(data);
+    s.finish()
+}
+
+/// Streaming encoder: writes through to the file, checksumming as it goes (no copy
+/// of the layer's bodies is made).
+struct Enc<W> {
+    w: W,
+    sum: Sum,
+}
+
+impl<W: Write> Enc<W> {
+    fn raw(&mut self, b: &[u8]) -> std::io::Result<()> {
+        self.sum.update(b);
+        self.w.write_all(b)
+    }
+    fn uv(&mut self, mut v: u64) -> std::io::Result<()> {
+        let mut buf = [0u8; 10];
+        let mut n = 0;
         while v >= 0x80 {
-            self.0.push((v as u8) | 0x80);
+            if let Some(slot) = buf.get_mut(n) {
+                *slot = (v as u8) | 0x80;
+            }
+            n += 1;
             v >>= 7;
         }
-        self.0.push(v as u8);
-    }
-    fn bytes(&mut self, b: &[u8]) {
-        self.uv(b.len() as u64);
-        self.0.extend_from_slice(b);
-    }
-    fn set(&mut self, s: &std::collections::BTreeSet<String>) {
-        self.uv(s.len() as u64);
-        for x in s {
-            self.bytes(x.as_bytes());
+        if let Some(slot) = buf.get_mut(n) {
+            *slot = v as u8;
         }
+        self.raw(buf.get(..=n).unwrap_or_default())
+    }
+    fn bytes(&mut self, b: &[u8]) -> std::io::Result<()> {
+        self.uv(b.len() as u64)?;
+        self.raw(b)
+    }
+    fn set(&mut self, s: &std::collections::BTreeSet<String>) -> std::io::Result<()> {
+        self.uv(s.len() as u64)?;
+        for x in s {
+            self.bytes(x.as_bytes())?;
+        }
+        Ok(())
     }
 }
 
-fn encode(idx: &LayerIndex, diff_id: &str) -> Vec<u8> {
-    let captured: usize = idx
-        .nodes
-        .iter()
-        .map(|(p, n)| {
-            p.len()
-                + match n {
-                    Node::Captured(b) => b.len(),
-                    _ => 0,
-                }
-        })
-        .sum();
-    let mut e = Enc(Vec::with_capacity(captured / 2 + 64));
-    e.bytes(diff_id.as_bytes());
-    e.uv(idx.nodes.len() as u64);
+/// Writes the whole file: header (checksum patched in at the end), then the body.
+fn encode_to<W: Write + Seek>(w: W, idx: &LayerIndex, diff_id: &str) -> std::io::Result<W> {
+    let mut e = Enc { w, sum: Sum::new() };
+    e.w.write_all(MAGIC)?;
+    e.w.write_all(&FILE_FORMAT.to_le_bytes())?;
+    e.w.write_all(&[0u8; 8])?;
+    e.bytes(diff_id.as_bytes())?;
+    e.uv(idx.nodes.len() as u64)?;
     let mut prev: &str = "";
     for (path, node) in &idx.nodes {
         let shared = prev
@@ -213,54 +298,76 @@ fn encode(idx: &LayerIndex, diff_id: &str) -> Vec<u8> {
             .rev()
             .find(|&i| path.is_char_boundary(i))
             .unwrap_or(0);
-        e.uv(shared as u64);
-        e.bytes(path.as_bytes().get(shared..).unwrap_or_default());
+        e.uv(shared as u64)?;
+        e.bytes(path.as_bytes().get(shared..).unwrap_or_default())?;
         match node {
-            Node::Dir => e.0.push(0),
-            Node::File => e.0.push(1),
+            Node::Dir => e.raw(&[0])?,
+            Node::File => e.raw(&[1])?,
             Node::Captured(b) => {
-                e.0.push(2);
-                e.bytes(b);
+                e.raw(&[2])?;
+                e.bytes(b)?;
             }
             Node::Symlink { target, wanted } => {
-                e.0.push(if *wanted { 4 } else { 3 });
-                e.bytes(target.as_bytes());
+                e.raw(&[if *wanted { 4 } else { 3 }])?;
+                e.bytes(target.as_bytes())?;
             }
             Node::Hardlink { target } => {
-                e.0.push(5);
-                e.bytes(target.as_bytes());
+                e.raw(&[5])?;
+                e.bytes(target.as_bytes())?;
             }
         }
         prev = path;
     }
-    e.set(&idx.whiteouts);
-    e.set(&idx.opaque_dirs);
-    e.uv(idx.warnings.len() as u64);
+    e.set(&idx.whiteouts)?;
+    e.set(&idx.opaque_dirs)?;
+    e.uv(idx.warnings.len() as u64)?;
     for w in &idx.warnings {
-        e.bytes(w.entry.as_bytes());
-        e.bytes(w.message.as_bytes());
+        e.bytes(w.entry.as_bytes())?;
+        e.bytes(w.message.as_bytes())?;
     }
-    let body = e.0;
-    let mut out = Vec::with_capacity(body.len() + 20);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FILE_FORMAT.to_le_bytes());
-    out.extend_from_slice(&checksum(&body).to_le_bytes());
-    out.extend_from_slice(&body);
-    out
+    let sum = e.sum.finish();
+    let mut w = e.w;
+    w.seek(SeekFrom::Start((MAGIC.len() + 4) as u64))?;
+    w.write_all(&sum.to_le_bytes())?;
+    w.seek(SeekFrom::End(0))?;
+    Ok(w)
 }
 
-struct Dec<'a> {
-    buf: &'a [u8],
+/// The whole file in memory (tests).
+#[cfg(test)]
+fn encode(idx: &LayerIndex, diff_id: &str) -> Vec<u8> {
+    encode_to(std::io::Cursor::new(Vec::new()), idx, diff_id)
+        .map(std::io::Cursor::into_inner)
+        .unwrap_or_default()
+}
+
+/// Streaming decoder: reads straight from the file into the final buffers (one copy,
+/// no whole-file buffer), checksumming as it goes. Every length is checked against
+/// what is left of the file before anything is allocated.
+struct Dec<R> {
+    r: R,
+    left: u64,
+    sum: Sum,
 }
 
 type DResult<T> = Result<T, &'static str>;
 
-impl<'a> Dec<'a> {
+impl<R: Read> Dec<R> {
+    fn fill(&mut self, buf: &mut [u8]) -> DResult<()> {
+        self.r.read_exact(buf).map_err(|_| "truncated")?;
+        self.sum.update(buf);
+        Ok(())
+    }
+    fn byte(&mut self) -> DResult<u8> {
+        let mut b = [0u8; 1];
+        self.len_ok(1)?;
+        self.fill(&mut b)?;
+        Ok(b[0])
+    }
     fn uv(&mut self) -> DResult<u64> {
         let mut v: u64 = 0;
         for shift in (0..64).step_by(7) {
-            let (&b, rest) = self.buf.split_first().ok_or("truncated")?;
-            self.buf = rest;
+            let b = self.byte()?;
             v |= u64::from(b & 0x7f) << shift;
             if b & 0x80 == 0 {
                 return Ok(v);
@@ -268,72 +375,82 @@ impl<'a> Dec<'a> {
         }
         Err("bad number")
     }
-    fn len(&mut self) -> DResult<usize> {
-        let n = usize::try_from(self.uv()?).map_err(|_| "bad length")?;
-        if n > self.buf.len() {
+    fn len_ok(&mut self, n: u64) -> DResult<usize> {
+        if n > self.left {
             return Err("truncated");
         }
-        Ok(n)
+        self.left -= n;
+        usize::try_from(n).map_err(|_| "bad length")
     }
-    fn bytes(&mut self) -> DResult<&'a [u8]> {
-        let n = self.len()?;
-        let (a, b) = self.buf.split_at(n);
-        self.buf = b;
-        Ok(a)
+    fn len(&mut self) -> DResult<usize> {
+        let n = self.uv()?;
+        self.len_ok(n)?;
+        // Give the bytes back: `bytes` consumes them.
+        self.left += n;
+        usize::try_from(n).map_err(|_| "bad length")
+    }
+    fn bytes(&mut self) -> DResult<Vec<u8>> {
+        let n = self.uv()?;
+        let n = self.len_ok(n)?;
+        let mut v = vec![0u8; n];
+        self.fill(&mut v)?;
+        Ok(v)
     }
     fn string(&mut self) -> DResult<String> {
-        std::str::from_utf8(self.bytes()?)
-            .map(str::to_string)
-            .map_err(|_| "bad text")
-    }
-    fn byte(&mut self) -> DResult<u8> {
-        let (&b, rest) = self.buf.split_first().ok_or("truncated")?;
-        self.buf = rest;
-        Ok(b)
-    }
-    fn count(&mut self) -> DResult<usize> {
-        // Each item takes at least one byte: a count larger than what is left is bad.
-        self.len()
+        String::from_utf8(self.bytes()?).map_err(|_| "bad text")
     }
     fn set(&mut self) -> DResult<std::collections::BTreeSet<String>> {
-        let n = self.count()?;
+        let n = self.len()?;
         (0..n).map(|_| self.string()).collect()
     }
 }
 
+/// Decodes a whole file held in memory (tests, tools).
+#[cfg(test)]
 fn decode(data: &[u8], diff_id: &str) -> DResult<LayerIndex> {
-    let rest = data
-        .strip_prefix(MAGIC.as_slice())
-        .ok_or("not a layer index")?;
-    let (ver, rest) = rest.split_at_checked(4).ok_or("truncated")?;
+    decode_from(data, data.len() as u64, diff_id)
+}
+
+/// Decodes a file of `size` bytes from `r`.
+fn decode_from(mut r: impl Read, size: u64, diff_id: &str) -> DResult<LayerIndex> {
+    let mut head = [0u8; 20];
+    r.read_exact(&mut head).map_err(|_| "not a layer index")?;
+    let (magic, rest) = head.split_at(8);
+    if magic != MAGIC.as_slice() {
+        return Err("not a layer index");
+    }
+    let (ver, sum) = rest.split_at(4);
     if ver != FILE_FORMAT.to_le_bytes() {
         return Err("other format version");
     }
-    let (sum, body) = rest.split_at_checked(8).ok_or("truncated")?;
-    if sum != checksum(body).to_le_bytes() {
-        return Err("checksum mismatch");
-    }
-    let mut d = Dec { buf: body };
+    let mut want = [0u8; 8];
+    want.copy_from_slice(sum);
+    let want = u64::from_le_bytes(want);
+    let mut d = Dec {
+        r,
+        left: size.saturating_sub(20),
+        sum: Sum::new(),
+    };
     if d.bytes()? != diff_id.as_bytes() {
         return Err("written for another layer");
     }
-    let n = d.count()?;
+    let n = d.len()?;
     let mut nodes: Vec<(String, Node)> = Vec::with_capacity(n);
     let mut prev = String::new();
     for _ in 0..n {
         let shared = usize::try_from(d.uv()?).map_err(|_| "bad length")?;
         let head = prev.get(..shared).ok_or("bad prefix")?;
-        let tail = std::str::from_utf8(d.bytes()?).map_err(|_| "bad text")?;
+        let tail = d.string()?;
         let mut path = String::with_capacity(shared + tail.len());
         path.push_str(head);
-        path.push_str(tail);
+        path.push_str(&tail);
         if path <= prev && !nodes.is_empty() {
             return Err("paths out of order");
         }
         let node = match d.byte()? {
             0 => Node::Dir,
             1 => Node::File,
-            2 => Node::Captured(std::sync::Arc::new(d.bytes()?.to_vec())),
+            2 => Node::Captured(std::sync::Arc::new(d.bytes()?)),
             k @ (3 | 4) => Node::Symlink {
                 target: d.string()?,
                 wanted: k == 4,
@@ -348,7 +465,7 @@ fn decode(data: &[u8], diff_id: &str) -> DResult<LayerIndex> {
     }
     let whiteouts = d.set()?;
     let opaque_dirs = d.set()?;
-    let nw = d.count()?;
+    let nw = d.len()?;
     let mut warnings = Vec::with_capacity(nw);
     for _ in 0..nw {
         warnings.push(IndexWarning {
@@ -356,8 +473,11 @@ fn decode(data: &[u8], diff_id: &str) -> DResult<LayerIndex> {
             message: d.string()?,
         });
     }
-    if !d.buf.is_empty() {
+    if d.left != 0 {
         return Err("trailing bytes");
+    }
+    if d.sum.finish() != want {
+        return Err("checksum mismatch");
     }
     Ok(LayerIndex {
         nodes,
@@ -411,6 +531,23 @@ mod tests {
                 message: "escapes".into(),
             }],
         }
+    }
+
+    #[test]
+    fn checksum_is_the_same_however_the_data_is_split() {
+        let data: Vec<u8> = (0..1000u32).map(|i| (i * 7 + i / 13) as u8).collect();
+        let whole = checksum(&data);
+        for step in [1, 3, 31, 32, 33, 100, 999] {
+            let mut s = Sum::new();
+            for piece in data.chunks(step) {
+                s.update(piece);
+            }
+            assert_eq!(s.finish(), whole, "step {step}");
+        }
+        let mut other = data.clone();
+        other[500] ^= 1;
+        assert_ne!(checksum(&other), whole);
+        assert_ne!(checksum(&data[..999]), whole);
     }
 
     #[test]

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use sbom_image::{ImageError, ImageSource, LayerContent, LayerDescriptor, ResolvedImage};
-use sbom_model::{LayerRef, Package, Platform, Relationship, Sbom, Subject, SubjectKind};
+use sbom_model::{LayerRef, Package, Platform, Sbom, Subject, SubjectKind};
 
 use crate::cache::{analysis_version, LayerCache, Lookup};
 use crate::squash::Squasher;
@@ -391,9 +391,6 @@ type Identity = (
     String,
 );
 
-/// (layer position, cataloger position, identities found in the view after that layer).
-type PrefixSet = (usize, usize, BTreeSet<Identity>);
-
 /// Paths whose captured file differs between two views (added, removed, changed).
 fn changed_paths(before: &FileView, after: &FileView) -> Vec<String> {
     let mut out = Vec::new();
@@ -442,23 +439,6 @@ fn run_cataloger(
         image: image.to_string(),
         message: format!("cataloger {}: {}", c.name(), panic_text(p.as_ref())),
     })
-}
-
-/// Relationships between the packages found (dependencies, ownership).
-///
-/// The hook where the catalogers' relation step plugs in: it sees every package with
-/// its temporary id and every cataloger's owned files.
-fn relationships(packages: &[Package], outputs: &[CatalogOutput]) -> Vec<Relationship> {
-    let mut owned: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for o in outputs {
-        for (k, v) in &o.owned_files {
-            owned
-                .entry(k.clone())
-                .or_default()
-                .extend(v.iter().cloned());
-        }
-    }
-    catalogers::relate(packages, &owned)
 }
 
 /// Scans one image.
@@ -522,30 +502,41 @@ pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, 
         }
     }
 
-    // Squash, keeping the view after every layer that changed a captured file, with
-    // the catalogers that care about the change.
+    // Squash. After every layer, the catalogers that want a file the layer changed
+    // get a run over the filesystem as it stands then: these runs give
+    // `introduced_in`, and a cataloger's last run is its final output (its files do
+    // not change after it).
     let mut squasher = Squasher::new();
-    let mut prev = FileView::default();
-    let mut prefix_runs: Vec<(usize, FileView, Vec<usize>)> = Vec::new();
+    let mut prev = Arc::new(FileView::default());
+    let mut runs: Vec<(usize, Arc<FileView>, Vec<usize>)> = Vec::new();
+    let mut ran = vec![false; cats.len()];
     let last = results.len().saturating_sub(1);
     let mut squash_warnings = Vec::new();
     for (k, (r, lref)) in results.iter().zip(&refs).enumerate() {
         squasher.apply(&r.index, lref.clone());
         let (view, w) = squasher.view();
-        if k == last {
-            squash_warnings = w;
-            prev = view;
-            break;
-        }
         let changed = changed_paths(&prev, &view);
         let who: Vec<usize> = cats
             .iter()
             .enumerate()
-            .filter(|(_, c)| changed.iter().any(|p| c.wants(p)))
+            .filter(|&(i, c)| {
+                changed.iter().any(|p| c.wants(p))
+                    // Every cataloger runs at least once, on the final view.
+                    || (k == last && !ran.get(i).copied().unwrap_or(true))
+            })
             .map(|(i, _)| i)
             .collect();
+        for &i in &who {
+            if let Some(x) = ran.get_mut(i) {
+                *x = true;
+            }
+        }
+        if k == last {
+            squash_warnings = w;
+        }
+        let view = Arc::new(view);
         if !who.is_empty() {
-            prefix_runs.push((k, view.clone(), who));
+            runs.push((k, Arc::clone(&view), who));
         }
         prev = view;
     }
@@ -556,16 +547,12 @@ pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, 
     let ctx = Context {
         distro: catalogers::detect_distro(&final_view),
     };
-    // Final runs, then prefix runs, all in parallel.
-    let final_outputs: Vec<Result<CatalogOutput, ScanError>> = cats
-        .par_iter()
-        .map(|c| run_cataloger(c.as_ref(), &final_view, &ctx, &reference))
-        .collect();
-    let jobs: Vec<(usize, usize, &FileView)> = prefix_runs
+    // All runs at once, in parallel; results come back in job order.
+    let jobs: Vec<(usize, usize, &FileView)> = runs
         .iter()
-        .flat_map(|(k, v, who)| who.iter().map(move |&c| (*k, c, v)))
+        .flat_map(|(k, v, who)| who.iter().map(move |&c| (*k, c, v.as_ref())))
         .collect();
-    let prefix_sets: Vec<Result<PrefixSet, ScanError>> = jobs
+    let done: Vec<Result<(usize, usize, CatalogOutput), ScanError>> = jobs
         .par_iter()
         .map(|&(k, c, v)| {
             let cat = cats
@@ -575,28 +562,32 @@ pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, 
                     image: reference.clone(),
                     message: "cataloger index out of range".into(),
                 })?;
-            let out = run_cataloger(cat, v, &ctx, &reference)?;
-            Ok((k, c, out.packages.iter().map(identity).collect()))
+            Ok((k, c, run_cataloger(cat, v, &ctx, &reference)?))
         })
         .collect();
-    let mut outputs = Vec::with_capacity(final_outputs.len());
-    for o in final_outputs {
-        outputs.push(o?);
-    }
-    // timeline[c] = (layer position, identities) in layer order.
+    drop(runs);
+    // Per cataloger: the identities after each of its runs (layer order), and the
+    // output of its last run.
     let mut timeline: Vec<Vec<(usize, BTreeSet<Identity>)>> = vec![Vec::new(); cats.len()];
-    for s in prefix_sets {
-        let (k, c, set) = s?;
+    let mut outputs: Vec<CatalogOutput> = vec![CatalogOutput::default(); cats.len()];
+    for d in done {
+        let (k, c, out) = d?;
         if let Some(t) = timeline.get_mut(c) {
-            t.push((k, set));
+            t.push((k, out.packages.iter().map(identity).collect()));
+        }
+        if let Some(o) = outputs.get_mut(c) {
+            *o = out;
         }
     }
 
     let mut packages = Vec::new();
-    for (c, out) in outputs.iter().enumerate() {
+    let mut owned: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (c, out) in outputs.into_iter().enumerate() {
         let history = timeline.get(c).map(Vec::as_slice).unwrap_or_default();
-        for p in &out.packages {
-            let mut p = p.clone();
+        for (k, mut v) in out.owned_files {
+            owned.entry(k).or_default().append(&mut v);
+        }
+        for mut p in out.packages {
             if p.layer.is_none() {
                 p.layer = p
                     .metadata_path
@@ -605,22 +596,26 @@ pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, 
                     .and_then(|f| f.layer.clone());
             }
             if p.introduced_in.is_none() {
+                // The start of the unbroken run of snapshots that hold it.
                 let id = identity(&p);
-                let mut start = last;
+                let mut start = None;
                 for (k, set) in history.iter().rev() {
                     if set.contains(&id) {
-                        start = *k;
+                        start = Some(*k);
                     } else {
                         break;
                     }
                 }
-                p.introduced_in = refs.get(start).cloned().or_else(|| p.layer.clone());
+                p.introduced_in = start
+                    .and_then(|k| refs.get(k).cloned())
+                    .or_else(|| p.layer.clone());
             }
             packages.push(p);
         }
-        warnings.extend(out.warnings.iter().cloned());
+        warnings.extend(out.warnings);
     }
-    let relationships = relationships(&packages, &outputs);
+    // Dependencies and ownership (a deb owning a dist-info), by temporary ids.
+    let relationships = catalogers::relate(&packages, &owned);
 
     warnings.sort();
     warnings.dedup();
