@@ -46,19 +46,30 @@ pub(crate) const P_SUBJECT_PLATFORM: &str = "sbom:subject:platform";
 /// `sbom:subject:layer:N` = `DIFF_ID` or `DIFF_ID DIGEST`.
 pub(crate) const P_SUBJECT_LAYER: &str = "sbom:subject:layer:";
 
-/// The document timestamp: `Sbom.created` when set (fractional seconds dropped, as
-/// SPDX wants `YYYY-MM-DDThh:mm:ssZ`), otherwise the current time.
-pub fn document_timestamp(sbom: &Sbom) -> String {
+/// The document timestamp: `Sbom.created` when set (in UTC, fractional seconds
+/// dropped, as SPDX wants `YYYY-MM-DDThh:mm:ssZ`), otherwise the current time.
+/// A `created` that is not an RFC 3339 time is an error: no writer emits a document
+/// its schema rejects.
+pub fn document_timestamp(sbom: &Sbom) -> Result<String, crate::FormatError> {
     match &sbom.created {
-        Some(c) => normalise_timestamp(c),
+        Some(c) => parse_rfc3339(c.trim())
+            .map(rfc3339_utc)
+            .ok_or_else(|| crate::FormatError::Timestamp(c.clone())),
         None => {
             let secs = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs())
                 .unwrap_or(0);
-            rfc3339_utc(secs)
+            Ok(rfc3339_utc(secs))
         }
     }
+}
+
+/// A timestamp read from a document, kept only when it is an RFC 3339 time (so that
+/// writing what was read never fails on it).
+pub(crate) fn read_time(t: Option<&str>) -> Option<String> {
+    let t = t?.trim();
+    parse_rfc3339(t).map(|_| t.to_string())
 }
 
 /// An RFC 3339 time in UTC as `YYYY-MM-DDThh:mm:ssZ` (offsets applied, fractions

@@ -142,6 +142,8 @@ pub enum FormatError {
         #[source]
         source: serde_json::Error,
     },
+    #[error("the SBOM's creation time `{0}` is not an RFC 3339 time (2024-01-01T00:00:00Z)")]
+    Timestamp(String),
     #[error("cannot write CycloneDX XML: {0}")]
     Xml(#[from] std::io::Error),
     #[error("not valid JSON: {0}")]
@@ -170,7 +172,7 @@ pub fn write(sbom: &Sbom, format: &Format) -> Result<Vec<u8>, FormatError> {
         Format::CycloneDxJson { version } => cyclonedx::write_json(sbom, *version),
         Format::CycloneDxXml => cyclonedx::write_xml(sbom),
         Format::SpdxJson => spdx::write_json(sbom),
-        Format::SpdxTagValue => Ok(spdx::write_tag_value(sbom)),
+        Format::SpdxTagValue => spdx::write_tag_value(sbom),
         Format::Json => native::write(sbom),
         Format::Table => Ok(table::write(sbom)),
     }

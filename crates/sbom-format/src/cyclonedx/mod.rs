@@ -353,8 +353,8 @@ fn subject_component(sbom: &Sbom, subject_ref: &str) -> Component {
 }
 
 /// The CycloneDX document for `sbom`.
-pub(crate) fn build(sbom: &Sbom, version: CdxVersion) -> Bom {
-    let timestamp = common::document_timestamp(sbom);
+pub(crate) fn build(sbom: &Sbom, version: CdxVersion) -> Result<Bom, FormatError> {
+    let timestamp = common::document_timestamp(sbom)?;
     let serial = match &sbom.serial {
         Some(s) if common::is_cdx_serial(s) => s.clone(),
         _ => format!("urn:uuid:{}", common::content_uuid(sbom, &timestamp)),
@@ -403,7 +403,7 @@ pub(crate) fn build(sbom: &Sbom, version: CdxVersion) -> Bom {
             });
         }
     }
-    Bom {
+    Ok(Bom {
         schema: Some(format!(
             "http://cyclonedx.org/schema/bom-{}.schema.json",
             version.as_str()
@@ -429,12 +429,12 @@ pub(crate) fn build(sbom: &Sbom, version: CdxVersion) -> Bom {
         }),
         components: sbom.packages.iter().map(|p| component(sbom, p)).collect(),
         dependencies,
-    }
+    })
 }
 
 /// CycloneDX JSON of `sbom`, pretty-printed, ending in a newline.
 pub(crate) fn write_json(sbom: &Sbom, version: CdxVersion) -> Result<Vec<u8>, FormatError> {
-    let bom = build(sbom, version);
+    let bom = build(sbom, version)?;
     let mut out = serde_json::to_vec_pretty(&bom).map_err(|source| FormatError::Serialize {
         format: "CycloneDX JSON",
         source,

@@ -45,7 +45,7 @@ pub fn read_json(bytes: &[u8]) -> Result<Sbom, FormatError> {
     let mut subject_ref: Option<String> = None;
     let mut os_distro: Option<Distro> = None;
     if let Some(m) = &bom.metadata {
-        sbom.created = m.timestamp.clone();
+        sbom.created = common::read_time(m.timestamp.as_deref());
         match &m.tools {
             Some(Tools::Modern {
                 components,

@@ -212,7 +212,7 @@ fn bom(w: &mut W, b: &Bom) -> io::Result<()> {
 
 /// CycloneDX XML 1.6 of `sbom`, ending in a newline.
 pub(crate) fn write_xml(sbom: &Sbom) -> Result<Vec<u8>, FormatError> {
-    let b = super::build(sbom, CdxVersion::V1_6);
+    let b = super::build(sbom, CdxVersion::V1_6)?;
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     bom(&mut w, &b)?;
     let mut out = w.into_inner();

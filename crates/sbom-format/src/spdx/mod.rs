@@ -362,8 +362,8 @@ fn purl_ref(purl: &str) -> ExternalRef {
 }
 
 /// The SPDX document for `sbom`.
-pub(crate) fn build(sbom: &Sbom) -> Document {
-    let created = common::document_timestamp(sbom);
+pub(crate) fn build(sbom: &Sbom) -> Result<Document, FormatError> {
+    let created = common::document_timestamp(sbom)?;
     let uuid = sbom
         .serial
         .as_deref()
@@ -522,7 +522,7 @@ pub(crate) fn build(sbom: &Sbom) -> Document {
         });
     }
 
-    Document {
+    Ok(Document {
         spdx_version: "SPDX-2.3".into(),
         data_license: "CC0-1.0".into(),
         spdx_id: DOCUMENT_ID.into(),
@@ -560,13 +560,13 @@ pub(crate) fn build(sbom: &Sbom) -> Document {
                 extracted_text: text,
             })
             .collect(),
-    }
+    })
 }
 
 /// SPDX 2.3 JSON of `sbom`, pretty-printed, ending in a newline.
 pub(crate) fn write_json(sbom: &Sbom) -> Result<Vec<u8>, FormatError> {
     let mut out =
-        serde_json::to_vec_pretty(&build(sbom)).map_err(|source| FormatError::Serialize {
+        serde_json::to_vec_pretty(&build(sbom)?).map_err(|source| FormatError::Serialize {
             format: "SPDX JSON",
             source,
         })?;

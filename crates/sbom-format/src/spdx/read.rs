@@ -29,7 +29,7 @@ pub fn read_json(bytes: &[u8]) -> Result<Sbom, FormatError> {
         });
     }
     let mut sbom = Sbom {
-        created: Some(doc.creation_info.created.clone()).filter(|c| !c.is_empty()),
+        created: common::read_time(Some(&doc.creation_info.created)),
         serial: serial_from_namespace(&doc.document_namespace),
         ..Sbom::default()
     };

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use sbom_model::Sbom;
 
 use super::{build, Annotation};
+use crate::FormatError;
 
 /// A single-line value: line breaks become spaces.
 fn line(v: &str) -> String {
@@ -24,8 +25,8 @@ fn annotation(out: &mut String, spdx_ref: &str, a: &Annotation) {
 }
 
 /// SPDX 2.3 tag-value of `sbom`.
-pub(crate) fn write_tag_value(sbom: &Sbom) -> Vec<u8> {
-    let d = build(sbom);
+pub(crate) fn write_tag_value(sbom: &Sbom) -> Result<Vec<u8>, FormatError> {
+    let d = build(sbom)?;
     let mut out = String::new();
     let _ = writeln!(out, "SPDXVersion: {}", d.spdx_version);
     let _ = writeln!(out, "DataLicense: {}", d.data_license);
@@ -125,7 +126,7 @@ pub(crate) fn write_tag_value(sbom: &Sbom) -> Vec<u8> {
             let _ = writeln!(out, "LicenseName: {}", line(n));
         }
     }
-    out.into_bytes()
+    Ok(out.into_bytes())
 }
 
 #[cfg(test)]
