@@ -74,6 +74,7 @@ pub(crate) fn read_time(t: Option<&str>) -> Option<String> {
 
 /// An RFC 3339 time in UTC as `YYYY-MM-DDThh:mm:ssZ` (offsets applied, fractions
 /// dropped). Text that is not RFC 3339 is returned as it is.
+#[cfg(test)]
 fn normalise_timestamp(t: &str) -> String {
     let t = t.trim();
     parse_rfc3339(t)
