@@ -122,6 +122,7 @@ impl Jinja {
                 }
             },
         );
+        env.add_filter("regex_replace", regex_replace);
         Jinja { env }
     }
 
@@ -252,6 +253,69 @@ impl Jinja {
             }
         }
     }
+}
+
+/// Ansible's `regex_replace(value, pattern, replacement='', ignorecase=False)`.
+/// Python replacement syntax (`\1`, `\g<name>`) is translated; patterns Rust's regex
+/// does not support (look-around, back-references) fail, which makes the expression
+/// unresolved, never wrong.
+fn regex_replace(
+    value: String,
+    pattern: String,
+    replacement: Option<String>,
+    ignorecase: Option<bool>,
+) -> Result<String, minijinja::Error> {
+    let re = regex::RegexBuilder::new(&pattern)
+        .case_insensitive(ignorecase.unwrap_or(false))
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|e| {
+            minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
+        })?;
+    let rep = py_replacement(replacement.as_deref().unwrap_or(""));
+    Ok(re.replace_all(&value, rep.as_str()).into_owned())
+}
+
+/// Python `re.sub` replacement text in Rust `regex` syntax.
+fn py_replacement(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '$' => out.push_str("$$"),
+            '\\' => match chars.peek().copied() {
+                Some(d) if d.is_ascii_digit() => {
+                    let mut num = String::new();
+                    while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                        num.push(d);
+                        chars.next();
+                    }
+                    out.push_str(&format!("${{{num}}}"));
+                }
+                Some('g') => {
+                    chars.next();
+                    if chars.peek() == Some(&'<') {
+                        chars.next();
+                        let name: String = chars.by_ref().take_while(|c| *c != '>').collect();
+                        out.push_str(&format!("${{{name}}}"));
+                    } else {
+                        out.push_str("\\g");
+                    }
+                }
+                Some('n') => {
+                    chars.next();
+                    out.push('\n');
+                }
+                Some('\\') => {
+                    chars.next();
+                    out.push('\\');
+                }
+                _ => out.push('\\'),
+            },
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn contains_undefined(v: &MjValue, depth: usize) -> bool {
@@ -585,6 +649,31 @@ mod tests {
             o.value,
             json!("x{{ a | ipaddr }}y{{ lookup('env', 'HOME') }}")
         );
+    }
+
+    #[test]
+    fn regex_replace_like_ansible() {
+        let j = Jinja::new();
+        let c = ctx(
+            &j,
+            json!({"v": "v1.8.2", "img": "quay.io/osism/x:1.0"}),
+            json!({}),
+        );
+        assert_eq!(
+            j.eval_str("{{ v | regex_replace('^v', '') }}", &c).value,
+            json!("1.8.2")
+        );
+        assert_eq!(
+            j.eval_str(
+                r"{{ img | regex_replace('^(.*):(.*)$', '\\2-\\g<1>') }}",
+                &c
+            )
+            .value,
+            json!("1.0-quay.io/osism/x")
+        );
+        // Look-around is not supported: unresolved, not wrong.
+        let o = j.eval_str("{{ v | regex_replace('(?<=v)1', 'x') }}", &c);
+        assert_eq!(o.unresolved.len(), 1);
     }
 
     #[test]
