@@ -7,7 +7,7 @@
 //! back into a finalized [`Sbom`]; [`read_any`] detects the format from the content.
 //!
 //! How the model maps to each format (properties, relationships, ids) is written down
-//! in `docs/formats.md` of this crate's folder.
+//! in the workspace's `docs/formats.md`.
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 use std::fmt;
