@@ -55,40 +55,60 @@ pub fn diff(old: &Sbom, new: &Sbom, opts: &DiffOptions) -> SbomDiff {
     }
     let mut changes = Vec::new();
     let mut unchanged = 0;
+    // Leftovers of the exact pass, by ecosystem and name, for the lenient pass.
+    type Loose<'a> = BTreeMap<(Ecosystem, String), (Vec<&'a Package>, Vec<&'a Package>)>;
+    let mut loose: Loose<'_> = BTreeMap::new();
     for (id, (olds, news)) in groups {
-        let paired = pair(id.ecosystem, olds, news);
-        for p in paired.removed {
-            changes.push(change(ChangeKind::Removed, &id, Some(p), None, opts));
-        }
-        for p in paired.added {
-            changes.push(change(ChangeKind::Added, &id, None, Some(p), opts));
-        }
+        let paired = pair(id.ecosystem, olds, news, None);
         for (o, n) in paired.pairs {
-            let before = changes.len();
-            match version::compare(id.ecosystem, &o.version, &n.version) {
-                Ordering::Less => {
-                    changes.push(change(ChangeKind::Upgraded, &id, Some(o), Some(n), opts))
-                }
-                Ordering::Greater => {
-                    changes.push(change(ChangeKind::Downgraded, &id, Some(o), Some(n), opts));
-                }
-                Ordering::Equal => {}
-            }
-            if license_set(o) != license_set(n) {
-                changes.push(change(
-                    ChangeKind::LicenseChanged,
-                    &id,
-                    Some(o),
-                    Some(n),
-                    opts,
-                ));
-            }
-            if opts.layers && layer_moved(o, n) {
-                changes.push(change(ChangeKind::MovedLayer, &id, Some(o), Some(n), opts));
-            }
-            if changes.len() == before {
+            if !emit_pair(&id, o, n, opts, &mut changes) {
                 unchanged += 1;
             }
+        }
+        let slot = loose.entry((id.ecosystem, id.name.clone())).or_default();
+        slot.0.extend(paired.removed);
+        slot.1.extend(paired.added);
+    }
+    // Lenient pass: an unknown arch or site root (an SBOM from another tool) matches
+    // any; two known, different values never match (two venvs stay two packages).
+    for ((eco, _), (olds, news)) in loose {
+        let paired = if olds.is_empty() || news.is_empty() {
+            Paired {
+                pairs: Vec::new(),
+                removed: olds,
+                added: news,
+            }
+        } else {
+            pair(eco, olds, news, Some(&compatible))
+        };
+        for (o, n) in paired.pairs {
+            let (a, b) = (Identity::of(o), Identity::of(n));
+            let id = Identity {
+                arch: b.arch.or(a.arch),
+                site_root: b.site_root.or(a.site_root),
+                ..b
+            };
+            if !emit_pair(&id, o, n, opts, &mut changes) {
+                unchanged += 1;
+            }
+        }
+        for p in paired.removed {
+            changes.push(change(
+                ChangeKind::Removed,
+                &Identity::of(p),
+                Some(p),
+                None,
+                opts,
+            ));
+        }
+        for p in paired.added {
+            changes.push(change(
+                ChangeKind::Added,
+                &Identity::of(p),
+                None,
+                Some(p),
+                opts,
+            ));
         }
     }
     crate::sort::sort_safe(&mut changes, change_order);
@@ -99,6 +119,48 @@ pub fn diff(old: &Sbom, new: &Sbom, opts: &DiffOptions) -> SbomDiff {
         unchanged,
         changes,
     }
+}
+
+/// A predicate: may these two packages be paired?
+type Compatible<'f> = dyn Fn(&Package, &Package) -> bool + 'f;
+
+/// Whether two packages of one ecosystem and name may be the same package when their
+/// identities differ: each of arch and site root is equal or unknown on one side.
+fn compatible(o: &Package, n: &Package) -> bool {
+    let (a, b) = (Identity::of(o), Identity::of(n));
+    let ok = |x: &Option<String>, y: &Option<String>| x == y || x.is_none() || y.is_none();
+    ok(&a.arch, &b.arch) && ok(&a.site_root, &b.site_root)
+}
+
+/// Pushes the changes of a matched pair; returns whether there was any.
+fn emit_pair(
+    id: &Identity,
+    o: &Package,
+    n: &Package,
+    opts: &DiffOptions,
+    changes: &mut Vec<Change>,
+) -> bool {
+    let before = changes.len();
+    match version::compare(id.ecosystem, &o.version, &n.version) {
+        Ordering::Less => changes.push(change(ChangeKind::Upgraded, id, Some(o), Some(n), opts)),
+        Ordering::Greater => {
+            changes.push(change(ChangeKind::Downgraded, id, Some(o), Some(n), opts));
+        }
+        Ordering::Equal => {}
+    }
+    if license_set(o) != license_set(n) {
+        changes.push(change(
+            ChangeKind::LicenseChanged,
+            id,
+            Some(o),
+            Some(n),
+            opts,
+        ));
+    }
+    if opts.layers && layer_moved(o, n) {
+        changes.push(change(ChangeKind::MovedLayer, id, Some(o), Some(n), opts));
+    }
+    changes.len() != before
 }
 
 fn license_set(p: &Package) -> BTreeSet<&License> {
@@ -133,7 +195,9 @@ fn change(
         kind,
         ecosystem: id.ecosystem,
         name: shown.map_or_else(|| id.name.clone(), |p| p.name.clone()),
-        arch: shown.and_then(|p| p.arch.clone()),
+        arch: shown
+            .and_then(|p| p.arch.clone())
+            .or_else(|| id.arch.clone()),
         site_root: id.site_root.clone(),
         old_version: old.map(|p| p.version.clone()),
         new_version: new.map(|p| p.version.clone()),
@@ -183,7 +247,14 @@ struct Paired<'a> {
 /// Pairs the versions of one identity as a multiset: equal strings first, then versions
 /// equal by the ecosystem's ordering (`1.0` and `1.0.0` for Python), then the remaining
 /// ones by nearest position in the merged ordering. Leftovers are added or removed.
-fn pair<'a>(eco: Ecosystem, mut olds: Vec<&'a Package>, mut news: Vec<&'a Package>) -> Paired<'a> {
+/// With `compatible`, only packages it accepts are paired (the lenient pass).
+fn pair<'a>(
+    eco: Ecosystem,
+    mut olds: Vec<&'a Package>,
+    mut news: Vec<&'a Package>,
+    compatible: Option<&Compatible<'_>>,
+) -> Paired<'a> {
+    let may = |a: &Package, b: &Package| compatible.is_none_or(|f| f(a, b));
     let order = |a: &&Package, b: &&Package| {
         version::compare(eco, &a.version, &b.version)
             .then_with(|| a.version.cmp(&b.version))
@@ -194,24 +265,48 @@ fn pair<'a>(eco: Ecosystem, mut olds: Vec<&'a Package>, mut news: Vec<&'a Packag
     let mut pairs = Vec::new();
     let mut old_left: Vec<Option<&Package>> = olds.into_iter().map(Some).collect();
     let mut new_left: Vec<Option<&Package>> = news.into_iter().map(Some).collect();
-    for exact in [true, false] {
-        let same = |a: &Package, b: &Package| {
-            if exact {
-                a.version == b.version
-            } else {
-                version::compare(eco, &a.version, &b.version) == Ordering::Equal
-            }
+    let big = old_left.len().saturating_mul(new_left.len()) > MAX_PAIR_CANDIDATES;
+    // Equal strings first, through an index so that large groups stay near-linear.
+    let mut by_version: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (j, n) in new_left.iter().enumerate().rev() {
+        if let Some(np) = n {
+            by_version.entry(np.version.as_str()).or_default().push(j);
+        }
+    }
+    for o in old_left.iter_mut() {
+        let Some(op) = *o else { continue };
+        let Some(list) = by_version.get_mut(op.version.as_str()) else {
+            continue;
         };
+        // Candidates are in file order (the list is reversed; take from the end).
+        let pick = list.iter().rposition(|j| {
+            new_left
+                .get(*j)
+                .copied()
+                .flatten()
+                .is_some_and(|np| may(op, np))
+        });
+        if let Some(k) = pick {
+            let j = list.remove(k);
+            if let Some(np) = new_left.get_mut(j).and_then(Option::take) {
+                pairs.push((op, np));
+                *o = None;
+            }
+        }
+    }
+    // Then versions equal by the ecosystem's ordering (`1.0` and `1.0.0`).
+    if !big {
         for o in old_left.iter_mut() {
             let Some(op) = *o else { continue };
-            if let Some(n) = new_left
-                .iter_mut()
-                .find(|n| n.is_some_and(|np| same(op, np)))
-            {
-                if let Some(np) = n.take() {
-                    pairs.push((op, np));
-                    *o = None;
-                }
+            let found = new_left.iter_mut().find(|n| {
+                n.is_some_and(|np| {
+                    may(op, np)
+                        && version::compare(eco, &op.version, &np.version) == Ordering::Equal
+                })
+            });
+            if let Some(np) = found.and_then(Option::take) {
+                pairs.push((op, np));
+                *o = None;
             }
         }
     }
@@ -221,13 +316,27 @@ fn pair<'a>(eco: Ecosystem, mut olds: Vec<&'a Package>, mut news: Vec<&'a Packag
     if olds.is_empty() || news.is_empty() {
         removed.extend(olds);
         added.extend(news);
-    } else if olds.len() * news.len() > MAX_PAIR_CANDIDATES {
-        let n = olds.len().min(news.len());
-        pairs.extend(olds.iter().copied().zip(news.iter().copied()));
-        removed.extend(olds.into_iter().skip(n));
-        added.extend(news.into_iter().skip(n));
+    } else if olds.len().saturating_mul(news.len()) > MAX_PAIR_CANDIDATES {
+        if compatible.is_some() {
+            // Lenient pass on a huge group: no guessing.
+            removed.extend(olds);
+            added.extend(news);
+        } else {
+            let n = olds.len().min(news.len());
+            pairs.extend(olds.iter().copied().zip(news.iter().copied()));
+            removed.extend(olds.into_iter().skip(n));
+            added.extend(news.into_iter().skip(n));
+        }
     } else {
-        nearest(eco, &olds, &news, &mut pairs, &mut removed, &mut added);
+        nearest(
+            eco,
+            &olds,
+            &news,
+            &may,
+            &mut pairs,
+            &mut removed,
+            &mut added,
+        );
     }
     Paired {
         pairs,
@@ -241,6 +350,7 @@ fn nearest<'a>(
     eco: Ecosystem,
     olds: &[&'a Package],
     news: &[&'a Package],
+    may: &Compatible<'_>,
     pairs: &mut Vec<(&'a Package, &'a Package)>,
     removed: &mut Vec<&'a Package>,
     added: &mut Vec<&'a Package>,
@@ -273,7 +383,9 @@ fn nearest<'a>(
     let mut candidates: Vec<(usize, usize, usize)> = Vec::new();
     for (i, ro) in old_rank.iter().enumerate() {
         for (j, rn) in new_rank.iter().enumerate() {
-            candidates.push((ro.abs_diff(*rn), i, j));
+            if may(olds[i], news[j]) {
+                candidates.push((ro.abs_diff(*rn), i, j));
+            }
         }
     }
     candidates.sort_unstable();
@@ -428,6 +540,50 @@ mod tests {
             d.changes[1].site_root.as_deref(),
             Some("venv2/site-packages")
         );
+    }
+
+    #[test]
+    fn unknown_site_root_or_arch_from_another_tool_matches_any() {
+        // Ours knows the venv and arch; the other tool's SBOM does not.
+        let mut bare_py = Package::new(Ecosystem::Pypi, "requests", "2.32.3");
+        bare_py.site_root = None;
+        let bare_deb = Package::new(Ecosystem::Deb, "bash", "5.2-1");
+        let a = sbom(
+            "ours",
+            vec![py("requests", "2.31.0", "venv1"), deb("bash", "5.2-1")],
+        );
+        let b = sbom("theirs", vec![bare_py, bare_deb]);
+        let d = diff(&a, &b, &DiffOptions::default());
+        assert_eq!(
+            kinds(&d),
+            vec![(
+                ChangeKind::Upgraded,
+                "requests".into(),
+                s("2.31.0"),
+                s("2.32.3")
+            )]
+        );
+        assert_eq!(d.changes[0].site_root.as_deref(), Some("venv1"));
+        assert_eq!(d.unchanged, 1);
+    }
+
+    #[test]
+    fn unknown_site_root_pairs_with_the_equal_version_of_two_venvs() {
+        let mut bare = Package::new(Ecosystem::Pypi, "requests", "2.32.3");
+        bare.site_root = None;
+        let a = sbom(
+            "ours",
+            vec![
+                py("requests", "2.31.0", "venv1"),
+                py("requests", "2.32.3", "venv2"),
+            ],
+        );
+        let d = diff(&a, &sbom("theirs", vec![bare]), &DiffOptions::default());
+        assert_eq!(
+            kinds(&d),
+            vec![(ChangeKind::Removed, "requests".into(), s("2.31.0"), None)]
+        );
+        assert_eq!(d.changes[0].site_root.as_deref(), Some("venv1"));
     }
 
     #[test]
