@@ -696,6 +696,31 @@ Name: not-a-header
     }
 
     #[test]
+    fn two_venvs_same_package_different_versions() {
+        let a = "opt/a/venv/lib/python3.11/site-packages";
+        let b = "opt/b/venv/lib/python3.12/site-packages";
+        let v = view(&[
+            (
+                &format!("{a}/requests-2.31.0.dist-info/METADATA"),
+                "Name: requests\nVersion: 2.31.0\n",
+            ),
+            (
+                &format!("{b}/requests-2.32.3.dist-info/METADATA"),
+                "Name: requests\nVersion: 2.32.3\n",
+            ),
+        ]);
+        let out = PythonCataloger.catalog(&v, &Context::default());
+        let got: Vec<(&str, Option<&str>)> = out
+            .packages
+            .iter()
+            .map(|p| (p.version.as_str(), p.site_root.as_deref()))
+            .collect();
+        assert_eq!(got, [("2.31.0", Some(a)), ("2.32.3", Some(b))]);
+        assert_ne!(out.packages[0].id, out.packages[1].id);
+        assert!(out.packages.iter().all(|p| p.properties.is_empty()));
+    }
+
+    #[test]
     fn supplier_prefers_maintainer() {
         let m = Metadata::parse(
             "Name: x\nAuthor: Alice\nAuthor-email: alice@example.org\nMaintainer-email: Bob <bob@example.org>\n",
