@@ -297,7 +297,7 @@ pub(crate) fn looks_like_email(e: &str) -> bool {
 
 /// The facts of a package that have no field in CycloneDX/SPDX, as `sbom:` properties
 /// (then the package's own properties), in a fixed order.
-pub(crate) fn package_properties(sbom: &Sbom, p: &Package) -> Vec<(String, String)> {
+pub(crate) fn package_properties(p: &Package, owners: &Owners) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut push = |k: &str, v: &str| out.push((k.to_string(), v.to_string()));
     if let Some(l) = &p.layer {
@@ -357,15 +357,27 @@ pub(crate) fn package_properties(sbom: &Sbom, p: &Package) -> Vec<(String, Strin
     for d in &p.depends {
         push(P_DEPENDS, d);
     }
-    for r in &sbom.relationships {
-        if r.kind == RelationshipKind::Owns && r.to == p.id {
-            push(P_OWNED_BY, &r.from);
-        }
+    for o in owners.get(p.id.as_str()).into_iter().flatten() {
+        push(P_OWNED_BY, o);
     }
     for (k, v) in &p.properties {
         push(k, v);
     }
     out
+}
+
+/// Owned package id -> owning package ids, in relationship order.
+pub(crate) type Owners<'a> = BTreeMap<&'a str, Vec<&'a str>>;
+
+/// The `Owns` relationships of `sbom`, indexed by the owned package.
+pub(crate) fn owners(sbom: &Sbom) -> Owners<'_> {
+    let mut m: Owners<'_> = BTreeMap::new();
+    for r in &sbom.relationships {
+        if r.kind == RelationshipKind::Owns {
+            m.entry(r.to.as_str()).or_default().push(r.from.as_str());
+        }
+    }
+    m
 }
 
 /// Properties of the document itself (distro) and of the subject.

@@ -267,8 +267,8 @@ fn supplier_entity(s: &str) -> Entity {
     }
 }
 
-fn component(sbom: &Sbom, p: &Package) -> Component {
-    let mut properties = common::package_properties(sbom, p);
+fn component(p: &Package, owners: &common::Owners) -> Component {
+    let mut properties = common::package_properties(p, owners);
     let mut hashes = Vec::new();
     for c in &p.checksums {
         if hash_fits(c.algorithm, &c.value) {
@@ -427,7 +427,13 @@ pub(crate) fn build(sbom: &Sbom, version: CdxVersion) -> Result<Bom, FormatError
                     .unwrap_or_default(),
             ),
         }),
-        components: sbom.packages.iter().map(|p| component(sbom, p)).collect(),
+        components: {
+            let owners = common::owners(sbom);
+            sbom.packages
+                .iter()
+                .map(|p| component(p, &owners))
+                .collect()
+        },
         dependencies,
     })
 }

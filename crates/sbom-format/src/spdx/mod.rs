@@ -426,10 +426,11 @@ pub(crate) fn build(sbom: &Sbom) -> Result<Document, FormatError> {
         ..SpdxPackage::default()
     });
 
+    let owners = common::owners(sbom);
     for p in &sbom.packages {
         let id = package_spdx_id(p);
         ids.insert(p.id.as_str(), id.clone());
-        let mut props = common::package_properties(sbom, p);
+        let mut props = common::package_properties(p, &owners);
         props.retain(|(k, _)| k != common::P_OWNED_BY);
         let mut checksums = Vec::new();
         for c in &p.checksums {
