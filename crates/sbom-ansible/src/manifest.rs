@@ -22,6 +22,7 @@ struct Entry {
     checksum: Option<String>,
     license: Option<String>,
     supplier: Option<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
     installed_on: Option<String>,
     description: Option<String>,
     homepage: Option<String>,
@@ -41,12 +42,27 @@ fn text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
     Ok(v.and_then(|v| crate::yaml::scalar_text(&v)))
 }
 
+/// `installed_on: manager` or `installed_on: [manager, monitoring]` (joined with `,`,
+/// as Ansible host patterns are).
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let v = Option::<Value>::deserialize(d)?;
+    Ok(match v {
+        Some(Value::Array(a)) => {
+            let parts: Vec<String> = a.iter().filter_map(crate::yaml::scalar_text).collect();
+            (!parts.is_empty()).then(|| parts.join(","))
+        }
+        Some(other) => crate::yaml::scalar_text(&other),
+        None => None,
+    })
+}
+
 /// Defaults applied to every entry that does not set the field.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Defaults {
     kind: Option<String>,
     supplier: Option<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
     installed_on: Option<String>,
     license: Option<String>,
 }
@@ -137,14 +153,16 @@ fn entry_to_package(e: Entry, d: &Defaults, file: &str, line: u32) -> Result<Pac
     };
     let mut version = e.version.unwrap_or_default().trim().to_string();
     let mut name = name;
-    if eco == Ecosystem::Oci && version.is_empty() {
-        // `name: quay.io/osism/cgit:1.2.3` carries its tag.
-        let (n, v) = crate::extract::split_image(&name);
+    if eco == Ecosystem::Oci {
+        // `name: quay.io/osism/cgit:1.2.3` carries its tag; the name is the repository.
         let explicit =
             name.rsplit('/').next().is_some_and(|l| l.contains(':')) || name.contains('@');
         if explicit {
+            let (n, v) = crate::extract::split_image(&name);
             name = n;
-            version = v;
+            if version.is_empty() {
+                version = v;
+            }
         }
     }
     let mut p = Package::new(eco, name, version);
@@ -290,6 +308,19 @@ mod tests {
         assert_eq!(pkgs[1].purl.as_deref(), Some("pkg:github/acme/x@v1"));
         assert!(
             matches!(&pkgs[1].origin, Origin::Declared { scope: Some(s), .. } if s == "control")
+        );
+    }
+
+    #[test]
+    fn image_names_and_host_group_lists() {
+        let (_d, p) = write(
+            "- name: quay.io/osism/x:1.0\n  version: '1.0'\n  kind: container-image\n  installed_on: [manager, monitoring]\n",
+        );
+        let pkgs = load_manifest(&p).expect("loads");
+        assert_eq!(pkgs[0].name, "quay.io/osism/x");
+        assert_eq!(pkgs[0].version, "1.0");
+        assert!(
+            matches!(&pkgs[0].origin, Origin::Declared { scope: Some(s), line: Some(1), .. } if s == "manager,monitoring")
         );
     }
 
