@@ -10,9 +10,11 @@
 //! The encoding is a compact binary one of our own (sorted paths stored as shared
 //! prefix + suffix, bodies raw), because it is on the warm path: decoding is a single
 //! pass over a byte slice.
+use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 
 use crate::walker::{IndexWarning, LayerIndex, Node, WALKER_FORMAT_VERSION};
 use crate::Cataloger;
@@ -67,6 +69,34 @@ pub struct LayerCache {
 
 static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// Layers being analysed in this process, by cache file: a second scan needing the
+/// same layer at the same time waits for the first instead of reading it again.
+static IN_FLIGHT: Mutex<BTreeMap<PathBuf, Arc<Flight>>> = Mutex::new(BTreeMap::new());
+
+#[derive(Default)]
+struct Flight {
+    done: Mutex<bool>,
+    cv: Condvar,
+}
+
+/// The right to analyse one layer in this process; others wait until it is dropped.
+pub struct Claim {
+    path: PathBuf,
+    flight: Arc<Flight>,
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if let Ok(mut m) = IN_FLIGHT.lock() {
+            m.remove(&self.path);
+        }
+        if let Ok(mut d) = self.flight.done.lock() {
+            *d = true;
+        }
+        self.flight.cv.notify_all();
+    }
+}
+
 impl LayerCache {
     /// A cache rooted at `dir` (created on first write) for one analysis version.
     pub fn new(dir: impl Into<PathBuf>, analysis: impl Into<String>) -> Self {
@@ -113,6 +143,36 @@ impl LayerCache {
             Ok(idx) => Lookup::Hit(idx),
             Err(why) => Lookup::Corrupt(format!("{}: {why}", path.display())),
         }
+    }
+
+    /// Claims the analysis of `diff_id` in this process. When another scan of this
+    /// process holds the claim, waits until it is released and gives `None` (look in
+    /// the cache again: the other scan has stored the layer, unless it failed).
+    pub fn claim(&self, diff_id: &str) -> Option<Claim> {
+        let path = self.path_for(diff_id)?;
+        let flight = {
+            let Ok(mut m) = IN_FLIGHT.lock() else {
+                return None;
+            };
+            match m.get(&path) {
+                Some(f) => Arc::clone(f),
+                None => {
+                    let flight = Arc::new(Flight::default());
+                    m.insert(path.clone(), Arc::clone(&flight));
+                    return Some(Claim { path, flight });
+                }
+            }
+        };
+        let Ok(mut done) = flight.done.lock() else {
+            return None;
+        };
+        while !*done {
+            match flight.cv.wait(done) {
+                Ok(d) => done = d,
+                Err(_) => return None,
+            }
+        }
+        None
     }
 
     /// Stores the index of `diff_id` atomically (temp file + rename).
@@ -595,6 +655,33 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn a_second_claim_waits_for_the_first_to_be_released() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = LayerCache::new(dir.path(), "v1");
+        let first = c.claim(DIFF).expect("first claim");
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let waiter = {
+            let c = c.clone();
+            let order = Arc::clone(&order);
+            std::thread::spawn(move || {
+                let second = c.claim(DIFF);
+                order.lock().unwrap().push("second returned");
+                second.is_none()
+            })
+        };
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        order.lock().unwrap().push("first released");
+        drop(first);
+        assert!(waiter.join().unwrap(), "the waiter must not get a claim");
+        assert_eq!(
+            *order.lock().unwrap(),
+            ["first released", "second returned"]
+        );
+        // Released: the next claim is granted again.
+        assert!(c.claim(DIFF).is_some());
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub mod scan;
 pub mod squash;
 pub mod walker;
 
-pub use scan::{scan, ScanError, ScanEvent, ScanOptions, ScanOutput, ScanStats};
+pub use scan::{scan, LayerLimiter, ScanError, ScanEvent, ScanOptions, ScanOutput, ScanStats};
 pub use walker::LayerIndex;
 
 /// One captured metadata file of the final (squashed) filesystem.

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 use rayon::prelude::*;
 use sbom_image::{ImageError, ImageSource, LayerContent, LayerDescriptor, ResolvedImage};
@@ -59,6 +59,58 @@ pub struct ScanOptions {
     /// Most layers analysed at once (`None`: all in flight).
     pub layer_jobs: Option<usize>,
     pub progress: Option<ProgressFn>,
+    /// Shared bound on layers analysed at once across scans (`--jobs` for a batch);
+    /// cache hits do not take a slot.
+    pub limiter: Option<Arc<LayerLimiter>>,
+}
+
+/// A counting semaphore bounding how many layers are read at once, shared by the
+/// scans of one batch.
+#[derive(Debug)]
+pub struct LayerLimiter {
+    max: usize,
+    used: Mutex<usize>,
+    cv: Condvar,
+}
+
+/// A slot of a [`LayerLimiter`], given back on drop.
+pub struct LayerPermit<'a>(&'a LayerLimiter);
+
+impl LayerLimiter {
+    /// At most `max` layers at once (at least one).
+    pub fn new(max: usize) -> Arc<Self> {
+        Arc::new(LayerLimiter {
+            max: max.max(1),
+            used: Mutex::new(0),
+            cv: Condvar::new(),
+        })
+    }
+    /// Waits for a free slot.
+    pub fn acquire(&self) -> LayerPermit<'_> {
+        if let Ok(mut used) = self.used.lock() {
+            while *used >= self.max {
+                match self.cv.wait(used) {
+                    Ok(u) => used = u,
+                    Err(_) => return LayerPermit(self),
+                }
+            }
+            *used += 1;
+        }
+        LayerPermit(self)
+    }
+    /// Slots in use now.
+    pub fn in_use(&self) -> usize {
+        self.used.lock().map(|u| *u).unwrap_or(0)
+    }
+}
+
+impl Drop for LayerPermit<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut used) = self.0.used.lock() {
+            *used = used.saturating_sub(1);
+        }
+        self.0.cv.notify_one();
+    }
 }
 
 impl ScanOptions {
@@ -72,6 +124,7 @@ impl ScanOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             layer_jobs: None,
             progress: None,
+            limiter: None,
         }
     }
 }
@@ -208,6 +261,7 @@ fn analyse_layer(
     desc: &LayerDescriptor,
     cfg: &WalkConfig<'_>,
     cache: Option<&LayerCache>,
+    limiter: Option<&LayerLimiter>,
 ) -> Result<LayerResult, ScanError> {
     let mut notes = Vec::new();
     let cacheable = cache.filter(|c| c.path_for(&desc.diff_id).is_some());
@@ -227,6 +281,22 @@ fn analyse_layer(
             Lookup::Corrupt(why) => notes.push(format!("damaged cache file replaced: {why}")),
         }
     }
+    // Another scan in this process may be analysing the same layer: wait for it, then
+    // look again (also after winning the claim: it may just have been released).
+    let claim = cacheable.and_then(|c| c.claim(&desc.diff_id));
+    if let Some(c) = cacheable {
+        if let Lookup::Hit(index) = c.load(&desc.diff_id) {
+            return Ok(LayerResult {
+                index,
+                cached: true,
+                directory: false,
+                compressed_bytes: 0,
+                uncompressed_bytes: 0,
+                notes,
+            });
+        }
+    }
+    let _permit = limiter.map(LayerLimiter::acquire);
     let name = layer_name(desc);
     let content = source
         .open_layer(image, desc)
@@ -247,6 +317,7 @@ fn analyse_layer(
                     notes.push(e.to_string());
                 }
             }
+            drop(claim);
             Ok(LayerResult {
                 index,
                 cached: false,
@@ -304,7 +375,7 @@ fn index_layers(
             break;
         };
         let result = catch_unwind(AssertUnwindSafe(|| {
-            analyse_layer(source, image, desc, cfg, cache)
+            analyse_layer(source, image, desc, cfg, cache, opts.limiter.as_deref())
         }))
         .unwrap_or_else(|p| {
             Err(ScanError::Internal {

@@ -496,3 +496,128 @@ fn layer_jobs_limit_gives_the_same_result() {
     .unwrap();
     assert_eq!(json(&all), json(&one));
 }
+
+/// Tracks how many layer streams are open at once.
+struct Tracking {
+    inner: Box<dyn ImageSource>,
+    opens: AtomicUsize,
+    active: std::sync::Arc<AtomicUsize>,
+    peak: std::sync::Arc<AtomicUsize>,
+}
+
+struct TrackedStream {
+    inner: sbom_image::VerifiedLayer,
+    active: std::sync::Arc<AtomicUsize>,
+}
+
+impl std::io::Read for TrackedStream {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // Slow readers make overlapping analyses likely if the limiter let them.
+        std::thread::sleep(std::time::Duration::from_micros(200));
+        self.inner.read(buf)
+    }
+}
+
+impl sbom_image::LayerStream for TrackedStream {
+    fn finish(self: Box<Self>) -> Result<sbom_image::LayerStats, ImageError> {
+        let r = self.inner.finish();
+        self.active.fetch_sub(1, Ordering::SeqCst);
+        r
+    }
+}
+
+impl ImageSource for Tracking {
+    fn resolve(&self, platform: &Platform) -> Result<ResolvedImage, ImageError> {
+        self.inner.resolve(platform)
+    }
+    fn open_layer(
+        &self,
+        image: &ResolvedImage,
+        layer: &LayerDescriptor,
+    ) -> Result<LayerContent, ImageError> {
+        self.opens.fetch_add(1, Ordering::SeqCst);
+        // A slow download: concurrent scans of the same layer overlap for sure.
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        match self.inner.open_layer(image, layer)? {
+            LayerContent::Tar(inner) => {
+                let now = self.active.fetch_add(1, Ordering::SeqCst) + 1;
+                self.peak.fetch_max(now, Ordering::SeqCst);
+                Ok(LayerContent::Tar(sbom_image::VerifiedLayer::new(Box::new(
+                    TrackedStream {
+                        inner,
+                        active: std::sync::Arc::clone(&self.active),
+                    },
+                ))))
+            }
+            other => Ok(other),
+        }
+    }
+}
+
+fn tracking(dir: &Path, layers: Vec<Layer>) -> Tracking {
+    sbom_testkit::write_oci_layout(dir, &[(Image::new(layers), None)]).unwrap();
+    Tracking {
+        inner: sbom_image::open(&format!("oci-dir:{}", dir.display())).unwrap(),
+        opens: AtomicUsize::new(0),
+        active: Default::default(),
+        peak: Default::default(),
+    }
+}
+
+#[test]
+fn concurrent_scans_sharing_a_cache_analyse_each_layer_once() {
+    let d = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let src = tracking(d.path(), cached_layers());
+    let outs: Vec<ScanOutput> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..3)
+            .map(|_| {
+                s.spawn(|| {
+                    let opts = ScanOptions {
+                        cache_dir: Some(cache.path().to_path_buf()),
+                        ..ScanOptions::default()
+                    };
+                    scan(&src, &opts).unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(src.opens.load(Ordering::SeqCst), 4, "each layer read once");
+    let analysed: usize = outs.iter().map(|o| o.stats.layers_analysed).sum();
+    assert_eq!(analysed, 4);
+    assert!(outs.iter().all(|o| json(o) == json(&outs[0])));
+}
+
+#[test]
+fn shared_limiter_bounds_layers_in_flight_across_scans() {
+    let d1 = tempfile::tempdir().unwrap();
+    let d2 = tempfile::tempdir().unwrap();
+    let src1 = tracking(d1.path(), cached_layers());
+    let src2 = tracking(d2.path(), hostile());
+    // Both sources report into the same counters.
+    let src2 = Tracking {
+        active: std::sync::Arc::clone(&src1.active),
+        peak: std::sync::Arc::clone(&src1.peak),
+        ..src2
+    };
+    let limiter = sbom_catalog::LayerLimiter::new(1);
+    std::thread::scope(|s| {
+        for src in [&src1, &src2] {
+            let limiter = std::sync::Arc::clone(&limiter);
+            s.spawn(move || {
+                let opts = ScanOptions {
+                    limiter: Some(limiter),
+                    ..ScanOptions::default()
+                };
+                scan(src, &opts).unwrap()
+            });
+        }
+    });
+    assert_eq!(
+        src1.opens.load(Ordering::SeqCst) + src2.opens.load(Ordering::SeqCst),
+        5
+    );
+    assert_eq!(src1.peak.load(Ordering::SeqCst), 1);
+    assert_eq!(limiter.in_use(), 0);
+}
