@@ -406,6 +406,23 @@ impl Walker<'_> {
                 p.properties
                     .insert(crate::PROP_VERSION_CONSTRAINT.into(), c);
             }
+            if eco == Ecosystem::Rpm && !has_template(&p.name) {
+                // An rpm purl's namespace is the vendor: known only from the fact
+                // `ansible_distribution` when it is given (`-e ansible_distribution=Rocky`).
+                if let Some(vendor) = ctx
+                    .get("ansible_distribution")
+                    .and_then(scalar_text)
+                    .filter(|v| !v.is_empty() && !has_template(v))
+                {
+                    p.purl = Some(sbom_model::purl::build(
+                        "rpm",
+                        Some(&vendor.to_ascii_lowercase()),
+                        &p.name,
+                        Some(&p.version),
+                        &[],
+                    ));
+                }
+            }
             self.emit(p, site, None, &unresolved);
         }
     }

@@ -210,6 +210,11 @@ fn entry_to_package(e: Entry, d: &Defaults, file: &str, line: u32) -> Result<Pac
     {
         Some(purl) if purl.starts_with("pkg:") => Some(purl),
         Some(purl) => return Err(format!("purl `{purl}` does not start with `pkg:`")),
+        // rpm purls need the vendor as namespace, which nothing here tells.
+        None if eco == Ecosystem::Rpm => return Err(
+            "rpm entries need a `purl` (pkg:rpm/VENDOR/NAME@VERSION): the vendor cannot be derived"
+                .to_string(),
+        ),
         None => sbom_model::purl::for_package(&p, None),
     };
     Ok(p)
@@ -321,6 +326,20 @@ mod tests {
         assert_eq!(pkgs[0].version, "1.0");
         assert!(
             matches!(&pkgs[0].origin, Origin::Declared { scope: Some(s), line: Some(1), .. } if s == "manager,monitoring")
+        );
+    }
+
+    #[test]
+    fn rpm_entries_need_a_purl() {
+        let (_d, p) = write("- name: podman\n  version: '4.9'\n  kind: rpm\n");
+        let e = load_manifest(&p).expect_err("no vendor");
+        assert!(e.to_string().contains("pkg:rpm/VENDOR"), "{e}");
+        let (_d, p) = write(
+            "- name: podman\n  version: '4.9'\n  kind: rpm\n  purl: pkg:rpm/fedora/podman@4.9\n",
+        );
+        assert_eq!(
+            load_manifest(&p).expect("loads")[0].purl.as_deref(),
+            Some("pkg:rpm/fedora/podman@4.9")
         );
     }
 

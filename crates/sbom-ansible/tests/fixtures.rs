@@ -436,3 +436,14 @@ fn default_omit_means_not_given() {
     assert_eq!(one(&r, Ecosystem::Pypi, "foo").version, "");
     assert!(r.unresolved.is_empty(), "{:?}", r.unresolved);
 }
+
+#[test]
+fn rpm_purl_vendor_comes_from_the_distribution_fact_only() {
+    let r = read("collection", &[], false);
+    assert_eq!(one(&r, Ecosystem::Rpm, "podman").purl, None);
+    let r = read("collection", &["ansible_distribution=Rocky"], false);
+    assert_eq!(
+        one(&r, Ecosystem::Rpm, "podman").purl.as_deref(),
+        Some("pkg:rpm/rocky/podman")
+    );
+}
