@@ -9,7 +9,8 @@
 //! removed; `..` resolved lexically). An entry whose name is absolute (starts with `/`
 //! after the `./` prefixes are stripped) or whose `..` climbs above the root is skipped
 //! with a warning; so is a hard link pointing there. Symbolic links are recorded as they
-//! are and only resolved at squash time, inside the final filesystem.
+//! are and only resolved at squash time, inside the final filesystem; the (lexical)
+//! target of a wanted link is captured too when it comes later in the same layer.
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -18,7 +19,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever what the walker records changes: part of the layer-cache key.
-pub const WALKER_FORMAT_VERSION: u32 = 1;
+pub const WALKER_FORMAT_VERSION: u32 = 2;
 
 /// Default cap on one captured file (bigger ones are skipped with a warning).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
@@ -176,9 +177,31 @@ struct Builder<'a> {
     whiteouts: BTreeSet<String>,
     opaque_dirs: BTreeSet<String>,
     warnings: Vec<IndexWarning>,
+    /// Where wanted symbolic links of this layer point (lexically): captured too when
+    /// they come later in the same layer, so the squash can resolve the link.
+    link_targets: BTreeSet<String>,
 }
 
 impl<'a> Builder<'a> {
+    /// Whether the body at `path` must be kept.
+    fn wanted(&self, path: &str) -> bool {
+        (self.cfg.wants)(path) || self.link_targets.contains(path)
+    }
+
+    /// Notes where a wanted symbolic link at `path` points.
+    fn note_link_target(&mut self, path: &str, target: &str) {
+        let joined = match target.strip_prefix('/') {
+            Some(abs) => normalise_relative(abs),
+            None => match path.rsplit_once('/') {
+                Some((dir, _)) => normalise_relative(&format!("{dir}/{target}")),
+                None => normalise_relative(target),
+            },
+        };
+        if let Ok(t) = joined {
+            self.link_targets.insert(t);
+        }
+    }
+
     fn new(cfg: &'a WalkConfig<'a>) -> Self {
         Builder {
             cfg,
@@ -186,6 +209,7 @@ impl<'a> Builder<'a> {
             whiteouts: BTreeSet::new(),
             opaque_dirs: BTreeSet::new(),
             warnings: Vec::new(),
+            link_targets: BTreeSet::new(),
         }
     }
 
@@ -303,6 +327,9 @@ pub fn index_tar<R: Read>(reader: R, cfg: &WalkConfig<'_>) -> Result<LayerIndex,
                     .map(|t| lossy(&t))
                     .unwrap_or_default();
                 let wanted = (b.cfg.wants)(&path);
+                if wanted {
+                    b.note_link_target(&path, &target);
+                }
                 b.nodes.insert(path, Node::Symlink { target, wanted });
             }
             T::Link => {
@@ -320,7 +347,7 @@ pub fn index_tar<R: Read>(reader: R, cfg: &WalkConfig<'_>) -> Result<LayerIndex,
                         );
                         Node::File
                     }
-                    Ok(target) if (b.cfg.wants)(&path) => match b.nodes.get(&target) {
+                    Ok(target) if b.wanted(&path) => match b.nodes.get(&target) {
                         Some(Node::Captured(body)) => Node::Captured(Arc::clone(body)),
                         _ => Node::Hardlink { target },
                     },
@@ -332,7 +359,7 @@ pub fn index_tar<R: Read>(reader: R, cfg: &WalkConfig<'_>) -> Result<LayerIndex,
                 if b.whiteout(&path, &path) {
                     continue;
                 }
-                let node = if (b.cfg.wants)(&path) {
+                let node = if b.wanted(&path) {
                     let size = entry.size();
                     match read_capped(&mut b, &mut entry, size, &path)
                         .map_err(|source| WalkError::Tar { source })?
@@ -575,6 +602,23 @@ mod tests {
         assert!(idx.node("abs/path").is_none());
         assert_eq!(idx.node("var/lib/dpkg/status"), Some(&Node::File));
         assert_eq!(body(&idx, "ok/METADATA").unwrap(), b"Name: ok\n");
+    }
+
+    #[test]
+    fn target_of_a_wanted_symlink_later_in_the_layer_is_captured() {
+        let l = Layer::new(Compression::None)
+            .symlink("var/lib/dpkg/status", "status.real")
+            .symlink("etc/METADATA", "/opt/meta.txt")
+            .file("var/lib/dpkg/status.real", "Package: a\n")
+            .file("opt/meta.txt", "Name: m\n")
+            .file("opt/other.txt", "x");
+        let idx = walk(&l);
+        assert_eq!(
+            body(&idx, "var/lib/dpkg/status.real").unwrap(),
+            b"Package: a\n"
+        );
+        assert_eq!(body(&idx, "opt/meta.txt").unwrap(), b"Name: m\n");
+        assert_eq!(idx.node("opt/other.txt"), Some(&Node::File));
     }
 
     #[test]

@@ -261,6 +261,17 @@ fn symlinked_os_release_inside_the_root_is_resolved() {
 }
 
 #[test]
+fn symlinked_status_inside_the_root_is_read_through_the_link() {
+    let d = tempfile::tempdir().unwrap();
+    let l0 = gz()
+        .symlink("var/lib/dpkg/status", "/var/lib/dpkg/status.real")
+        .file("var/lib/dpkg/status.real", debs(&[("bash", "5.2")]));
+    let out = run(&layout(d.path(), vec![l0]));
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    assert_eq!(names(&out, Ecosystem::Deb), ["bash@5.2"]);
+}
+
+#[test]
 fn symlinked_status_pointing_outside_the_root_is_warned_not_followed() {
     let d = tempfile::tempdir().unwrap();
     let l0 = gz()
