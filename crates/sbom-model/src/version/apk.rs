@@ -235,6 +235,32 @@ mod tests {
         );
     }
 
+    /// Behaviour of apk-tools on multi-suffix, letter and leading-zero versions
+    /// (checked against apk-tools' own version test data).
+    #[test]
+    fn apk_tools_edge_cases() {
+        use Ordering::{Greater as G, Less as L};
+        for (a, b, want) in [
+            ("0.1.0_alpha_pre2", "0.1.0_alpha", L),
+            ("1.0_p10-r0", "1.0_p9-r0", G),
+            ("1.3_pre1-r1", "1.3.2", L),
+            ("2.12r-r4", "2.12r-r5", L),
+            ("2.5.1-r8", "2.5.1a-r1", L),
+            ("0.9.28.1", "087-r1", L),
+            ("3.0.0-r2", "021109-r3", L),
+            ("1.07.5", "1.07", G),
+            ("4.5_p1", "4.5_p1-r1", L),
+            (
+                "1.0.0_pre20191002222144-r0",
+                "1.0.0_pre20210530193627-r0",
+                L,
+            ),
+        ] {
+            assert_eq!(cmp(a, b), want, "{a} vs {b}");
+            assert_eq!(cmp(b, a), want.reverse(), "{b} vs {a}");
+        }
+    }
+
     #[test]
     fn invalid_versions() {
         for bad in ["", "abc", "1.2-x", "1.2_foo", "1.2ab", "1.2_rc1.3", "1.2 3"] {
