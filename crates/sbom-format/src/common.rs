@@ -196,6 +196,17 @@ pub fn content_uuid(sbom: &Sbom, timestamp: &str) -> String {
     )
 }
 
+/// The tools to name as the document's creators: the SBOM's own list, with us first
+/// when we are not in it (a document read from syft and written by us was made by
+/// both).
+pub(crate) fn writer_tools(sbom: &Sbom) -> Vec<sbom_model::Tool> {
+    let mut tools = sbom.tools.clone();
+    if !tools.iter().any(|t| t.name == sbom_model::TOOL_NAME) {
+        tools.insert(0, sbom_model::Tool::default());
+    }
+    tools
+}
+
 /// Whether `s` is `urn:uuid:` + a UUID that CycloneDX accepts.
 pub(crate) fn is_cdx_serial(s: &str) -> bool {
     let Some(u) = s.strip_prefix("urn:uuid:") else {
@@ -917,6 +928,18 @@ mod tests {
         assert_eq!(split_declared("(MIT"), vec!["(MIT"]);
         assert_eq!(split_declared("(MIT)"), vec!["(MIT)"]);
         assert_eq!(split_declared("(é) AND (ü)"), vec!["é", "ü"]);
+    }
+
+    #[test]
+    fn we_are_named_as_a_creator_of_what_we_write() {
+        let mut s = Sbom::default();
+        assert_eq!(writer_tools(&s), vec![sbom_model::Tool::default()]);
+        s.tools = vec![sbom_model::Tool {
+            name: "syft".into(),
+            version: "1.18.1".into(),
+        }];
+        let names: Vec<String> = writer_tools(&s).into_iter().map(|t| t.name).collect();
+        assert_eq!(names, vec!["sbom".to_string(), "syft".to_string()]);
     }
 
     #[test]

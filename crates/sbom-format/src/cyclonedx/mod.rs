@@ -360,13 +360,12 @@ pub(crate) fn build(sbom: &Sbom, version: CdxVersion) -> Result<Bom, FormatError
         _ => format!("urn:uuid:{}", common::content_uuid(sbom, &timestamp)),
     };
     let subject_ref = common::subject_ref(sbom);
-    let tools = sbom
-        .tools
-        .iter()
+    let tools = common::writer_tools(sbom)
+        .into_iter()
         .map(|t| Component {
             kind: "application".into(),
-            name: t.name.clone(),
-            version: Some(t.version.clone()).filter(|v| !v.is_empty()),
+            name: t.name,
+            version: Some(t.version).filter(|v| !v.is_empty()),
             ..Component::default()
         })
         .collect();

@@ -372,7 +372,8 @@ pub(crate) fn build(sbom: &Sbom) -> Result<Document, FormatError> {
         .map(str::to_string)
         .unwrap_or_else(|| common::content_uuid(sbom, &created));
     let name = common::subject_display_name(sbom);
-    let tool = sbom.tools.first().cloned().unwrap_or_default();
+    let tools = common::writer_tools(sbom);
+    let tool = tools.first().cloned().unwrap_or_default();
     let annotator = format!("Tool: {}-{}", tool.name, tool.version);
     let mut extracted: BTreeMap<String, String> = BTreeMap::new();
     let mut ids: BTreeMap<&str, String> = BTreeMap::new();
@@ -534,13 +535,9 @@ pub(crate) fn build(sbom: &Sbom) -> Result<Document, FormatError> {
         ),
         creation_info: CreationInfo {
             created,
-            creators: sbom
-                .tools
+            creators: tools
                 .iter()
                 .map(|t| format!("Tool: {}-{}", t.name, t.version))
-                .collect::<Vec<_>>()
-                .into_iter()
-                .chain(sbom.tools.is_empty().then(|| annotator.clone()))
                 .collect(),
             license_list_version: Some(
                 spdx::identifiers::VERSION
