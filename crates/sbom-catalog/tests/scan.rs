@@ -632,3 +632,45 @@ fn shared_limiter_bounds_layers_in_flight_across_scans() {
     assert_eq!(src1.peak.load(Ordering::SeqCst), 1);
     assert_eq!(limiter.in_use(), 0);
 }
+
+#[test]
+fn docker_archive_with_uncompressed_layers_gives_the_same_packages() {
+    let d = tempfile::tempdir().unwrap();
+    let file = d.path().join("img.tar");
+    let layers: Vec<Layer> = cached_layers()
+        .into_iter()
+        .map(|mut l| {
+            l.compression = Compression::None;
+            l
+        })
+        .collect();
+    sbom_testkit::write_docker_archive(&file, &Image::new(layers), "example/app:1").unwrap();
+    let src = sbom_image::open(&format!("docker-archive:{}", file.display())).unwrap();
+    let out = scan(src.as_ref(), &ScanOptions::default()).unwrap();
+    let d2 = tempfile::tempdir().unwrap();
+    let oci = run(&layout(d2.path(), cached_layers()));
+    let ids = |o: &ScanOutput| -> Vec<(String, u32, u32)> {
+        o.sbom
+            .packages
+            .iter()
+            .map(|p| {
+                (
+                    p.id.clone(),
+                    p.layer.as_ref().unwrap().index,
+                    p.introduced_in.as_ref().unwrap().index,
+                )
+            })
+            .collect()
+    };
+    assert_eq!(ids(&out), ids(&oci));
+    assert_eq!(out.stats.layers_analysed, 4);
+}
+
+#[test]
+fn image_without_layers_gives_an_empty_sbom() {
+    let d = tempfile::tempdir().unwrap();
+    let out = run(&layout(d.path(), Vec::new()));
+    assert!(out.sbom.packages.is_empty());
+    assert_eq!(out.stats.layers_total, 0);
+    assert!(out.sbom.subject.manifest_digest.is_some());
+}
