@@ -207,6 +207,34 @@ pub fn read_ansible(path: &Path, opts: &AnsibleOptions) -> Result<AnsibleReport,
     walk::read(path, opts)
 }
 
+/// Gives declared packages that share a purl with another package a `metadata_path` of
+/// `FILE:LINE` (where they were declared), so `Sbom::finalize` assigns them distinct ids.
+/// Packages that already have a `metadata_path`, or whose purl is unique, are left alone.
+pub fn disambiguate(packages: &mut [Package]) {
+    use std::collections::BTreeMap;
+    let key = |p: &Package| {
+        p.purl
+            .clone()
+            .or_else(|| sbom_model::purl::for_package(p, None))
+            .unwrap_or_default()
+    };
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for p in packages.iter() {
+        *counts.entry(key(p)).or_insert(0) += 1;
+    }
+    for p in packages.iter_mut() {
+        if p.metadata_path.is_some() || counts.get(&key(p)).copied().unwrap_or(0) < 2 {
+            continue;
+        }
+        if let sbom_model::Origin::Declared { file, line, .. } = &p.origin {
+            p.metadata_path = Some(match line {
+                Some(l) => format!("{file}:{l}"),
+                None => file.clone(),
+            });
+        }
+    }
+}
+
 /// Adds declared packages to an SBOM (`scan --declared FILE`) and makes it canonical
 /// again. A declared package identical to one already present (same ecosystem, name,
 /// version and origin) is not added twice.
@@ -222,6 +250,7 @@ pub fn merge_declared(sbom: &mut Sbom, declared: Vec<Package>) {
             sbom.packages.push(p);
         }
     }
+    disambiguate(&mut sbom.packages);
     sbom.finalize();
 }
 
@@ -248,6 +277,37 @@ mod tests {
             [ExtraVars::Inline(_)]
         ));
         assert!(ExtraVars::parse("no-such-file-and-no-equals").is_err());
+    }
+
+    #[test]
+    fn same_purl_declared_three_times_gets_three_ids() {
+        let mut sbom = Sbom::default();
+        let decl = |line| {
+            let mut p = Package::new(Ecosystem::Deb, "curl", "");
+            p.origin = Origin::Declared {
+                file: "roles/x/tasks/main.yml".into(),
+                line: Some(line),
+                scope: None,
+            };
+            p
+        };
+        merge_declared(&mut sbom, vec![decl(3), decl(9), decl(17)]);
+        let ids: std::collections::BTreeSet<&str> =
+            sbom.packages.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids.len(), 3, "{ids:?}");
+        let paths: std::collections::BTreeSet<&str> = sbom
+            .packages
+            .iter()
+            .filter_map(|p| p.metadata_path.as_deref())
+            .collect();
+        let want: std::collections::BTreeSet<&str> = [
+            "roles/x/tasks/main.yml:3",
+            "roles/x/tasks/main.yml:9",
+            "roles/x/tasks/main.yml:17",
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(paths, want);
     }
 
     #[test]

@@ -434,7 +434,17 @@ impl Walker<'_> {
                 .then_with(|| a.sort_key().cmp(&b.sort_key()))
                 .then_with(|| a.download_url.cmp(&b.download_url))
         });
-        r.packages.dedup();
+        // The same declaration reached twice (a role run alone and through include_role)
+        // is one package: the first one read wins.
+        r.packages.dedup_by(|a, b| {
+            a.ecosystem == b.ecosystem
+                && a.name == b.name
+                && a.version == b.version
+                && a.origin == b.origin
+                && a.download_url == b.download_url
+                && a.purl == b.purl
+        });
+        crate::disambiguate(&mut r.packages);
         r.images.sort();
         r.images.dedup();
         r.sources.sort();

@@ -89,3 +89,19 @@ fn yaml_errors_keep_file_and_line_through_the_cli() {
     let text = format!("{err:#}");
     assert!(text.contains("broken/tasks/main.yml:9:"), "{text}");
 }
+
+#[test]
+fn duplicate_purls_get_distinct_ids() {
+    // redis is declared by a docker_image task and by a compose line: same purl.
+    let sbom = run(&args(fixture("collection"), &[])).expect("runs");
+    let ids: std::collections::BTreeSet<&str> =
+        sbom.packages.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids.len(), sbom.packages.len());
+    let redis: Vec<_> = sbom
+        .packages
+        .iter()
+        .filter(|p| p.name == "quay.io/osism/redis")
+        .collect();
+    assert_eq!(redis.len(), 2);
+    assert!(redis.iter().all(|p| p.metadata_path.is_some()));
+}
