@@ -720,8 +720,20 @@ impl Walker<'_> {
         let file = self.display(path);
         let mut s = site.clone();
         s.module = "compose".to_string();
+        // `{% for x in list %}` blocks around an image line: the line is read once per item.
+        let mut loops: Vec<Option<(String, String)>> = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let t = line.trim_start();
+            if render && t.starts_with("{%") {
+                match for_header(t) {
+                    Some(ForTag::Open(h)) => loops.push(h),
+                    Some(ForTag::Close) => {
+                        loops.pop();
+                    }
+                    None => {}
+                }
+                continue;
+            }
             let Some(v) = t.strip_prefix("image:") else {
                 continue;
             };
@@ -733,17 +745,59 @@ impl Walker<'_> {
             if v.is_empty() {
                 continue;
             }
-            let o = if render {
-                self.jinja.eval_str(v, ctx)
-            } else {
-                Outcome {
+            let at = Some((file.clone(), u32::try_from(i + 1).ok()));
+            if !render {
+                let o = Outcome {
                     value: Value::String(v.to_string()),
                     ..Outcome::default()
-                }
-            };
-            self.image(o, &s, Some((file.clone(), u32::try_from(i + 1).ok())));
+                };
+                self.image(o, &s, at);
+                continue;
+            }
+            let mut ctxs = vec![ctx.clone()];
+            for l in &loops {
+                ctxs = self.loop_contexts(l.as_ref(), ctxs, &s);
+            }
+            for c in &ctxs {
+                let o = self.jinja.eval_str(v, c);
+                self.image(o, &s, at.clone());
+            }
         }
         Ok(())
+    }
+
+    /// Contexts for one more level of a template `for` loop (at most 1000 in all); an
+    /// unresolvable loop leaves its variable undefined, so the line reports it.
+    fn loop_contexts(
+        &mut self,
+        header: Option<&(String, String)>,
+        ctxs: Vec<Ctx>,
+        site: &Site,
+    ) -> Vec<Ctx> {
+        let Some((var, expr)) = header else {
+            return ctxs;
+        };
+        let mut out = Vec::new();
+        for c in ctxs {
+            let o = self.jinja.eval_str(&format!("{{{{ {expr} }}}}"), &c);
+            match o.value {
+                Value::Array(items) if o.unresolved.is_empty() => {
+                    for item in items {
+                        if out.len() >= 1000 {
+                            return out;
+                        }
+                        let mut m = Map::new();
+                        m.insert(var.clone(), item);
+                        out.push(c.with_values(m));
+                    }
+                }
+                _ => {
+                    self.unresolved(site, None, "compose for loop", &o.unresolved);
+                    out.push(c);
+                }
+            }
+        }
+        out
     }
 
     /// Compose files in the role's `templates/` and `files/` that no task referenced.
@@ -822,6 +876,32 @@ impl Walker<'_> {
             unresolved,
         });
     }
+}
+
+enum ForTag {
+    /// `{% for var in expr %}`; `None` when the loop binds several names.
+    Open(Option<(String, String)>),
+    Close,
+}
+
+/// Recognises `{% for NAME in EXPR %}` (an `if` filter or `recursive` dropped) and
+/// `{% endfor %}` on a template line.
+fn for_header(t: &str) -> Option<ForTag> {
+    let inner = t.strip_prefix("{%")?;
+    let end = inner.find("%}")?;
+    let inner = inner[..end].trim_matches(['-', '+']).trim();
+    if inner == "endfor" {
+        return Some(ForTag::Close);
+    }
+    let rest = inner.strip_prefix("for ")?;
+    let (var, expr) = rest.split_once(" in ")?;
+    let var = var.trim();
+    let expr = expr.split(" if ").next().unwrap_or(expr);
+    let expr = expr.trim().trim_end_matches(" recursive").trim();
+    if var.contains(',') || var.is_empty() || expr.is_empty() {
+        return Some(ForTag::Open(None));
+    }
+    Some(ForTag::Open(Some((var.to_string(), expr.to_string()))))
 }
 
 fn collect_files(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
@@ -933,6 +1013,20 @@ mod tests {
             "https://x.org/tool.tar.gz",
             Some("/usr/local/bin")
         ));
+    }
+
+    #[test]
+    fn template_for_headers() {
+        assert!(matches!(
+            for_header("{% for service in ansible_services if service.enable %}"),
+            Some(ForTag::Open(Some((v, e)))) if v == "service" && e == "ansible_services"
+        ));
+        assert!(matches!(for_header("{%- endfor %}"), Some(ForTag::Close)));
+        assert!(matches!(
+            for_header("{% for k, v in x.items() %}"),
+            Some(ForTag::Open(None))
+        ));
+        assert!(for_header("{% if x %}").is_none());
     }
 
     #[test]

@@ -180,9 +180,25 @@ fn container_images_from_modules_and_compose_templates() {
         r.images,
         vec![
             "docker.io/library/busybox:1.36@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef".to_string(),
+            "quay.io/osism/cgit-indexer:1.2.3".to_string(),
+            "quay.io/osism/cgit-mirror:0.9.1".to_string(),
             "quay.io/osism/cgit:1.2.3".to_string(),
             "quay.io/osism/redis:7.2.4-alpine".to_string(),
         ]
+    );
+    // `{% for worker in cgit_workers %}` around an image line: one image per item.
+    let indexer = one(&r, Ecosystem::Oci, "quay.io/osism/cgit-indexer");
+    assert_eq!(
+        origin(indexer),
+        (
+            "collection/roles/cgit/templates/docker-compose.yml.j2",
+            Some(15),
+            Some("cgit")
+        )
+    );
+    assert_eq!(
+        one(&r, Ecosystem::Oci, "quay.io/osism/cgit-mirror").version,
+        "0.9.1"
     );
     let cgit = one(&r, Ecosystem::Oci, "quay.io/osism/cgit");
     assert_eq!(cgit.version, "1.2.3");
