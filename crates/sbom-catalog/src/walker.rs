@@ -561,6 +561,21 @@ mod tests {
     }
 
     #[test]
+    fn layer_index_round_trips_through_serde() {
+        let l = Layer::new(Compression::None)
+            .file("var/lib/dpkg/status", "Package: a\n")
+            .symlink("lib64", "lib")
+            .whiteout("old")
+            .opaque("site")
+            .raw_file(b"../x", "x");
+        let idx = walk(&l);
+        let text = serde_json::to_string(&idx).unwrap();
+        let back: LayerIndex = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, idx);
+        assert_eq!(body(&back, "var/lib/dpkg/status").unwrap(), b"Package: a\n");
+    }
+
+    #[test]
     fn hardlink_to_captured_entry_gets_its_body() {
         let l = Layer::new(Compression::None)
             .file("var/lib/dpkg/status", "Package: a\n")
