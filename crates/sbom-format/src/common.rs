@@ -238,14 +238,33 @@ pub(crate) fn subject_ref(sbom: &Sbom) -> String {
     r
 }
 
-/// The supplier of the subject: the owner of its repository's namespace, named by
-/// registry and namespace (`quay.io/osism` for `quay.io/osism/keystone`): whoever
-/// controls that namespace publishes the image. `None` when the image has no
-/// repository or the repository has no namespace; nothing is guessed beyond that.
+/// The supplier of the subject: `Sbom.subject_supplier` when set, else the owner of
+/// its repository's namespace, named by registry and namespace (`quay.io/osism` for
+/// `quay.io/osism/keystone`): whoever controls that namespace publishes the image.
+/// `None` when neither is known; nothing is guessed beyond that.
 pub(crate) fn subject_supplier(sbom: &Sbom) -> Option<String> {
-    let repo = sbom.subject.repository.as_deref()?.trim();
+    if let Some(s) = sbom
+        .subject_supplier
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
+        return Some(s.to_string());
+    }
+    derived_subject_supplier(&sbom.subject)
+}
+
+/// The supplier derived from the repository, see [`subject_supplier`].
+pub(crate) fn derived_subject_supplier(s: &Subject) -> Option<String> {
+    let repo = s.repository.as_deref()?.trim();
     let (namespace, _) = repo.rsplit_once('/')?;
     Some(namespace.to_string()).filter(|n| !n.is_empty())
+}
+
+/// A subject supplier read from a document: kept only when it is not the one the
+/// writer derives anyway (so that our documents read back equal).
+pub(crate) fn read_subject_supplier(s: &Subject, supplier: Option<String>) -> Option<String> {
+    let supplier = supplier.filter(|x| !x.trim().is_empty())?;
+    (derived_subject_supplier(s).as_deref() != Some(supplier.as_str())).then_some(supplier)
 }
 
 /// The subject's name, falling back to the reference.
@@ -912,6 +931,17 @@ mod tests {
         assert_eq!(subject_supplier(&s).as_deref(), Some("quay.io/osism"));
         s.subject.repository = Some("keystone".into());
         assert_eq!(subject_supplier(&s), None);
+        s.subject_supplier = Some("OSISM GmbH".into());
+        assert_eq!(subject_supplier(&s).as_deref(), Some("OSISM GmbH"));
+        s.subject.repository = Some("quay.io/osism/keystone".into());
+        assert_eq!(
+            read_subject_supplier(&s.subject, Some("quay.io/osism".into())),
+            None
+        );
+        assert_eq!(
+            read_subject_supplier(&s.subject, Some("OSISM GmbH".into())).as_deref(),
+            Some("OSISM GmbH")
+        );
     }
 
     #[test]

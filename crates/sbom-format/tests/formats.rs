@@ -177,6 +177,30 @@ fn every_format_passes_the_validator_with_ntia() {
 }
 
 #[test]
+fn an_explicit_subject_supplier_wins_and_round_trips() {
+    let mut sbom = common::fixture();
+    sbom.subject_supplier = Some("OSISM GmbH <info@osism.tech>".into());
+    let cdx = out(&sbom, "cyclonedx-json");
+    let v: serde_json::Value = serde_json::from_str(&cdx).expect("json");
+    assert_eq!(
+        v["metadata"]["component"]["supplier"]["name"].as_str(),
+        Some("OSISM GmbH")
+    );
+    assert_eq!(
+        v["metadata"]["component"]["supplier"]["contact"][0]["email"].as_str(),
+        Some("info@osism.tech")
+    );
+    for name in ["cyclonedx-json", "spdx-json", "json"] {
+        let back = read_any(out(&sbom, name).as_bytes()).expect("reads");
+        assert_eq!(back.subject_supplier, sbom.subject_supplier, "{name}");
+    }
+    // Without it, the derived supplier is written but not read back as explicit.
+    let plain = common::fixture();
+    let back = read_any(out(&plain, "spdx-json").as_bytes()).expect("reads");
+    assert_eq!(back.subject_supplier, None);
+}
+
+#[test]
 fn cdx_1_5_differs_from_1_6_only_in_version() {
     let sbom = common::fixture();
     let a = out(&sbom, "cyclonedx-json@1.5");

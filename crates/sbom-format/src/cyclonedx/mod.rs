@@ -339,10 +339,7 @@ fn subject_component(sbom: &Sbom, subject_ref: &str) -> Component {
         }
         .to_string(),
         bom_ref: Some(subject_ref.to_string()),
-        supplier: common::subject_supplier(sbom).map(|name| Entity {
-            name: Some(name),
-            ..Entity::default()
-        }),
+        supplier: common::subject_supplier(sbom).map(|s| supplier_entity(&s)),
         name: common::subject_display_name(sbom),
         version: s.manifest_digest.clone().or_else(|| s.tag.clone()),
         hashes,

@@ -71,6 +71,8 @@ pub fn read_json(bytes: &[u8]) -> Result<Sbom, FormatError> {
         if let Some(c) = &m.component {
             subject_ref = c.bom_ref.clone();
             read_subject(&mut sbom.subject, c);
+            let supplier = c.supplier.as_ref().and_then(entity_text);
+            sbom.subject_supplier = common::read_subject_supplier(&sbom.subject, supplier);
         }
         let mprops = pairs(&m.properties);
         sbom.distro = common::distro_from_properties(&mprops);
@@ -129,6 +131,16 @@ pub fn read_json(bytes: &[u8]) -> Result<Sbom, FormatError> {
         .extend(common::owns_relationships(&owned));
     sbom.finalize();
     Ok(sbom)
+}
+
+/// An organizational entity back into `Name <email>`.
+fn entity_text(s: &super::Entity) -> Option<String> {
+    let name = s.name.clone().filter(|n| !n.trim().is_empty())?;
+    let email = s.contact.iter().find_map(|c| c.email.clone());
+    Some(match email {
+        Some(e) => format!("{name} <{e}>"),
+        None => name,
+    })
 }
 
 fn flatten<'a>(list: &'a [Component], out: &mut Vec<&'a Component>) {
@@ -203,14 +215,7 @@ fn package(c: &Component, purl: String, layers: &[sbom_model::LayerRef]) -> (Pac
             .unwrap_or_default(),
     );
     p.id = c.bom_ref.clone().unwrap_or_else(|| purl.clone());
-    p.supplier = c.supplier.as_ref().and_then(|s| {
-        let name = s.name.clone().filter(|n| !n.trim().is_empty())?;
-        let email = s.contact.iter().find_map(|c| c.email.clone());
-        Some(match email {
-            Some(e) => format!("{name} <{e}>"),
-            None => name,
-        })
-    });
+    p.supplier = c.supplier.as_ref().and_then(entity_text);
     p.author = c.author.clone().or_else(|| c.publisher.clone());
     p.description = c.description.clone();
     p.licenses = c.licenses.iter().flat_map(read_license).collect();

@@ -191,6 +191,8 @@ fn annotation_pairs(sp: &SpdxPackage) -> Vec<(String, String)> {
 
 fn read_subject(sbom: &mut Sbom, sp: &SpdxPackage, props: &[(String, String)]) {
     let ours = common::apply_subject_properties(&mut sbom.subject, props);
+    let supplier = sp.supplier.as_deref().and_then(from_actor);
+    sbom.subject_supplier = common::read_subject_supplier(&sbom.subject, supplier);
     if let Some(d) = common::distro_from_properties(props) {
         sbom.distro = Some(d);
     }

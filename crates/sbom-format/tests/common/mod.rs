@@ -232,7 +232,7 @@ pub fn fixture() -> Sbom {
             version: "0.0.0-test".into(),
         }],
         created: Some("2024-05-01T12:00:00Z".into()),
-        serial: None,
+        ..Sbom::default()
     };
     sbom.finalize();
     sbom
