@@ -255,6 +255,19 @@ struct LayerResult {
     notes: Vec<String>,
 }
 
+impl LayerResult {
+    fn from_cache(index: LayerIndex, notes: Vec<String>) -> Self {
+        LayerResult {
+            index,
+            cached: true,
+            directory: false,
+            compressed_bytes: 0,
+            uncompressed_bytes: 0,
+            notes,
+        }
+    }
+}
+
 fn analyse_layer(
     source: &dyn ImageSource,
     image: &ResolvedImage,
@@ -267,16 +280,7 @@ fn analyse_layer(
     let cacheable = cache.filter(|c| c.path_for(&desc.diff_id).is_some());
     if let Some(c) = cacheable {
         match c.load(&desc.diff_id) {
-            Lookup::Hit(index) => {
-                return Ok(LayerResult {
-                    index,
-                    cached: true,
-                    directory: false,
-                    compressed_bytes: 0,
-                    uncompressed_bytes: 0,
-                    notes,
-                })
-            }
+            Lookup::Hit(index) => return Ok(LayerResult::from_cache(index, notes)),
             Lookup::Miss => {}
             Lookup::Corrupt(why) => notes.push(format!("damaged cache file replaced: {why}")),
         }
@@ -286,14 +290,7 @@ fn analyse_layer(
     let claim = cacheable.and_then(|c| c.claim(&desc.diff_id));
     if let Some(c) = cacheable {
         if let Lookup::Hit(index) = c.load(&desc.diff_id) {
-            return Ok(LayerResult {
-                index,
-                cached: true,
-                directory: false,
-                compressed_bytes: 0,
-                uncompressed_bytes: 0,
-                notes,
-            });
+            return Ok(LayerResult::from_cache(index, notes));
         }
     }
     let _permit = limiter.map(LayerLimiter::acquire);
