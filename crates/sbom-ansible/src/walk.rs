@@ -120,6 +120,14 @@ pub(crate) struct Walker<'a> {
 /// Entry point of [`crate::read_ansible`].
 pub(crate) fn read(path: &Path, opts: &AnsibleOptions) -> Result<AnsibleReport, AnsibleError> {
     let meta = std::fs::metadata(path).map_err(|e| AnsibleError::io(path, e))?;
+    // `.` or `..` name no folder: resolve them so origins start with the folder's name.
+    let resolved;
+    let path = if path.file_name().is_none() {
+        resolved = path.canonicalize().map_err(|e| AnsibleError::io(path, e))?;
+        resolved.as_path()
+    } else {
+        path
+    };
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let extra = load_extra(&opts.extra_vars)?;
     let mut w = Walker {
@@ -359,6 +367,7 @@ impl Walker<'_> {
     pub(crate) fn display(&self, p: &Path) -> String {
         let rel = p.strip_prefix(&self.base).unwrap_or(p);
         rel.components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect::<Vec<_>>()
             .join("/")

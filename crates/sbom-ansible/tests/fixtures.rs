@@ -463,3 +463,17 @@ fn rpm_purl_vendor_comes_from_the_distribution_fact_only() {
         Some("pkg:rpm/rocky/podman")
     );
 }
+
+#[test]
+fn relative_input_paths_give_clean_origins() {
+    let role = fixture("collection/roles/packages");
+    let parent = role.parent().expect("parent");
+    // A path with `.` in it, as `sbom ansible ./packages` would give.
+    let r = read_ansible(
+        &parent.join(".").join("packages"),
+        &AnsibleOptions::default(),
+    )
+    .expect("reads");
+    let jq = one(&r, Ecosystem::Deb, "jq");
+    assert_eq!(origin(jq).0, "packages/tasks/main.yml");
+}
