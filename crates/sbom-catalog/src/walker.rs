@@ -561,6 +561,18 @@ mod tests {
     }
 
     #[test]
+    fn long_names_over_100_bytes_are_read_whole() {
+        let long = format!(
+            "var/lib/kolla/venv/lib/python3.11/site-packages/{}-1.0.dist-info/METADATA",
+            "a_rather_long_distribution_name_for_testing".repeat(3)
+        );
+        assert!(long.len() > 150);
+        let l = Layer::new(Compression::None).file(&long, "Name: x\n");
+        let idx = walk(&l);
+        assert_eq!(body(&idx, &long).unwrap(), b"Name: x\n");
+    }
+
+    #[test]
     fn layer_index_round_trips_through_serde() {
         let l = Layer::new(Compression::None)
             .file("var/lib/dpkg/status", "Package: a\n")
