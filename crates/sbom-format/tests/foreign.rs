@@ -353,6 +353,32 @@ fn trivy_spdx_is_read_with_annotations() {
 }
 
 #[test]
+fn our_scan_of_the_same_image_is_read_with_owns_and_dependencies() {
+    let s = read("sbom.cdx.json");
+    assert_eq!(ids(&s), in_image());
+    let yaml_deb = pkg(&s, "python3-yaml").id.clone();
+    let pyyaml = pkg(&s, "pyyaml").id.clone();
+    assert!(s
+        .relationships
+        .iter()
+        .any(|r| r.kind == RelationshipKind::Owns && r.from == yaml_deb && r.to == pyyaml));
+    let keystone = pkg(&s, "keystone").id.clone();
+    let requests = pkg(&s, "requests").id.clone();
+    assert!(s
+        .relationships
+        .iter()
+        .any(|r| r.kind == RelationshipKind::DependsOn && r.from == keystone && r.to == requests));
+    // Our own layers need no placing.
+    assert_eq!(pkg(&s, "keystone").layer.as_ref().map(|l| l.index), Some(1));
+    assert_eq!(s.subject.layers, image_layers());
+    // The same packages as syft found, by purl.
+    let purls = |s: &Sbom| -> BTreeSet<String> {
+        s.packages.iter().filter_map(|p| p.purl.clone()).collect()
+    };
+    assert_eq!(purls(&s), purls(&read("syft.cdx.json")));
+}
+
+#[test]
 fn foreign_documents_survive_a_rewrite_in_our_formats() {
     // Read theirs, write ours, read ours: the same packages.
     for name in [
