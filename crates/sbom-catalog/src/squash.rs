@@ -9,6 +9,9 @@
 //!    whiteout, as overlay-based builders produce), and a folder entry removes a lower
 //!    non-folder at its path (a folder replaces a file).
 //!
+//! A wanted hard link to a lower layer's captured file takes that file's content when its
+//! layer is applied.
+//!
 //! Folders themselves are not kept (only what they hold matters). Wanted paths that are
 //! symbolic links are resolved inside the squashed filesystem when a view is taken;
 //! a link leaving the root, dangling, looping or pointing at a file that was not
@@ -74,6 +77,18 @@ impl<'a> Squasher<'a> {
                 self.state.remove(path);
                 continue;
             }
+            // A hard link to a lower layer's captured file takes that file's content as
+            // it is now (a later layer replacing the target does not change the link).
+            let node = match node {
+                Node::Hardlink { target } => match self.state.get(target.as_str()) {
+                    Some(Slot {
+                        node: captured @ Node::Captured(_),
+                        ..
+                    }) => *captured,
+                    _ => node,
+                },
+                _ => node,
+            };
             self.remove_under(path);
             self.state.insert(path, Slot { layer: li, node });
         }
@@ -205,27 +220,12 @@ impl<'a> Squasher<'a> {
                         format!("symbolic link to {target}: too many levels of links"),
                     )),
                 },
-                Node::Hardlink { target } => {
-                    let found = match self.state.get(target.as_str()) {
-                        Some(Slot {
-                            node: Node::Captured(data),
-                            ..
-                        }) => Some(data),
-                        _ => None,
-                    };
-                    match found {
-                        Some(data) => files.push(CapturedFile {
-                            path: path.to_string(),
-                            data: data.clone(),
-                            layer: self.layer_ref(slot),
-                        }),
-                        None => warnings.push(self.warning(
-                            slot,
-                            path,
-                            format!("hard link to {target}: target was not captured"),
-                        )),
-                    }
-                }
+                // Resolved when applied; still a hard link: its target was not captured.
+                Node::Hardlink { target } => warnings.push(self.warning(
+                    slot,
+                    path,
+                    format!("hard link to {target}: target was not captured"),
+                )),
                 _ => {}
             }
         }
@@ -395,6 +395,23 @@ mod tests {
         ]);
         assert!(w.is_empty());
         assert_eq!(v.get("backup/status").unwrap().data.as_slice(), b"s");
+    }
+
+    #[test]
+    fn hardlink_keeps_the_content_its_target_had_when_linked() {
+        let (v, w) = run(vec![
+            l().file("var/lib/dpkg/status", "old"),
+            l().hardlink("backup/status", "var/lib/dpkg/status"),
+            l().file("var/lib/dpkg/status", "new"),
+        ]);
+        assert!(w.is_empty());
+        let b = v.get("backup/status").unwrap();
+        assert_eq!(b.data.as_slice(), b"old");
+        assert_eq!(b.layer.as_ref().unwrap().index, 1);
+        assert_eq!(
+            v.get("var/lib/dpkg/status").unwrap().data.as_slice(),
+            b"new"
+        );
     }
 
     #[test]
