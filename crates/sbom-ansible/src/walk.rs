@@ -101,6 +101,9 @@ pub(crate) struct Env {
     pub play_vars: Map<String, Value>,
     pub when: Vec<String>,
     pub file: PathBuf,
+    /// `include_vars` whose file name could not be resolved yet (raw name), retried when
+    /// an include chosen by a fact binds that fact.
+    pub pending_vars: Vec<Value>,
 }
 
 pub(crate) struct Walker<'a> {
@@ -414,6 +417,7 @@ impl Walker<'_> {
             play_vars,
             when: Vec::new(),
             file: file.to_path_buf(),
+            pending_vars: Vec::new(),
         }
     }
 
@@ -714,6 +718,7 @@ impl Walker<'_> {
             play_vars: parent.play_vars.clone(),
             when: all_when,
             file: tasks_dir.join("main.yml"),
+            pending_vars: Vec::new(),
         };
         if tasks_from == "main" {
             self.role_dependencies(dir, &env)?;
@@ -995,6 +1000,12 @@ impl Walker<'_> {
             // every file the name can select is read, each guarded by that choice.
             self.unresolved(site, None, &site.module, &o.unresolved);
             let pattern = crate::jinja::wildcard(&f, &o.unresolved);
+            // `{{ ansible_os_family }}` alone: each file tells the value it stands for.
+            let var = match o.unresolved.as_slice() {
+                [one] => plain_variable(one),
+                _ => None,
+            };
+            let rel_pattern = pattern.rsplit('/').next().unwrap_or(&pattern).to_string();
             for p in glob_files(&dirs, &pattern)? {
                 let mut child = env.clone();
                 child.ctx = ctx.clone();
@@ -1004,6 +1015,12 @@ impl Walker<'_> {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
                 child.when.push(format!("{f} == {chosen}"));
+                if let (Some(var), Some(value)) = (&var, wildcard_capture(&rel_pattern, &chosen)) {
+                    let mut m = Map::new();
+                    m.insert(var.clone(), Value::String(value));
+                    child.ctx = child.ctx.with_values(m);
+                    self.retry_pending_vars(&mut child)?;
+                }
                 self.tasks_file(&p, &child)?;
             }
             return Ok(());
@@ -1088,22 +1105,45 @@ impl Walker<'_> {
         let o = self.jinja.eval(&raw, ctx);
         if !o.unresolved.is_empty() {
             self.unresolved(site, None, "include_vars", &o.unresolved);
+            env.pending_vars.push(raw);
             return Ok(());
         }
         let Some(f) = o.text() else { return Ok(()) };
-        let mut candidates = Vec::new();
-        if let Some(r) = &env.role_dir {
-            candidates.push(r.join("vars").join(&f));
-        }
-        if let Some(d) = env.file.parent() {
-            candidates.push(d.join(&f));
-        }
-        match candidates.into_iter().find(|p| p.is_file()) {
+        match self.vars_file(&f, env) {
             Some(p) => {
                 let m = load_vars_file(&p)?;
                 env.ctx = env.ctx.with(&self.jinja, &m);
             }
             None => self.unresolved(site, None, "include_vars file not found", &[f]),
+        }
+        Ok(())
+    }
+
+    fn vars_file(&self, f: &str, env: &Env) -> Option<PathBuf> {
+        let mut candidates = Vec::new();
+        if let Some(r) = &env.role_dir {
+            candidates.push(r.join("vars").join(f));
+        }
+        if let Some(d) = env.file.parent() {
+            candidates.push(d.join(f));
+        }
+        candidates.into_iter().find(|p| p.is_file())
+    }
+
+    /// Retries pending `include_vars` with a context that binds more variables.
+    fn retry_pending_vars(&mut self, env: &mut Env) -> Result<(), AnsibleError> {
+        let pending = std::mem::take(&mut env.pending_vars);
+        for raw in pending {
+            let o = self.jinja.eval(&raw, &env.ctx);
+            match o.text().filter(|_| o.unresolved.is_empty()) {
+                Some(f) => {
+                    if let Some(p) = self.vars_file(&f, env) {
+                        let m = load_vars_file(&p)?;
+                        env.ctx = env.ctx.with(&self.jinja, &m);
+                    }
+                }
+                None => env.pending_vars.push(raw),
+            }
         }
         Ok(())
     }
@@ -1137,6 +1177,25 @@ fn glob_files(dirs: &[PathBuf], pattern: &str) -> Result<Vec<PathBuf>, AnsibleEr
         }
     }
     Ok(Vec::new())
+}
+
+/// The name in `{{ name }}`, when the expression is a plain variable.
+fn plain_variable(expr: &str) -> Option<String> {
+    let inner = expr.strip_prefix("{{")?.strip_suffix("}}")?.trim();
+    let ok = !inner.is_empty()
+        && inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !inner.starts_with(|c: char| c.is_ascii_digit());
+    ok.then(|| inner.to_string())
+}
+
+/// What the single `*` of `pattern` matched in `text`.
+fn wildcard_capture(pattern: &str, text: &str) -> Option<String> {
+    let (pre, post) = pattern.split_once('*')?;
+    if post.contains('*') {
+        return None;
+    }
+    let rest = text.strip_prefix(pre)?.strip_suffix(post)?;
+    (!rest.is_empty()).then(|| rest.to_string())
 }
 
 /// `*`-only wildcard matching.
@@ -1197,6 +1256,20 @@ fn module_of(m: &Map<String, Value>) -> Option<(String, Value)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wildcard_captures_and_plain_variables() {
+        assert_eq!(
+            wildcard_capture("install-*-family.yml", "install-Debian-family.yml").as_deref(),
+            Some("Debian")
+        );
+        assert_eq!(wildcard_capture("a*b*c", "axbyc"), None);
+        assert_eq!(
+            plain_variable("{{ ansible_os_family }}").as_deref(),
+            Some("ansible_os_family")
+        );
+        assert_eq!(plain_variable("{{ x | lower }}"), None);
+    }
 
     #[test]
     fn wildcards() {

@@ -424,7 +424,10 @@ fn include_chosen_by_a_fact_reads_every_candidate() {
         prop(deb, sbom_ansible::PROP_WHEN),
         Some("install-{{ ansible_os_family }}-family.yml == install-Debian-family.yml")
     );
-    assert_eq!(one(&r, Ecosystem::Rpm, "ntpsec").version, "");
+    // The fact bound by the chosen file also selects the variables file read before.
+    one(&r, Ecosystem::Deb, "ntpsec-ntpdate");
+    one(&r, Ecosystem::Rpm, "ntpsec-rh");
+    assert!(find(&r, Ecosystem::Rpm, "ntpsec").is_empty());
     assert!(r
         .unresolved
         .iter()
@@ -432,8 +435,9 @@ fn include_chosen_by_a_fact_reads_every_candidate() {
             && u.scope.as_deref() == Some("chrony_os")));
     // With the fact given as an extra var, only the chosen file is read.
     let r = read("collection", &["ansible_os_family=Debian"], false);
-    assert_eq!(find(&r, Ecosystem::Rpm, "ntpsec").len(), 0);
+    assert!(find(&r, Ecosystem::Rpm, "ntpsec-rh").is_empty());
     assert_eq!(find(&r, Ecosystem::Deb, "ntpsec").len(), 1);
+    assert_eq!(find(&r, Ecosystem::Deb, "ntpsec-ntpdate").len(), 1);
 }
 
 #[test]
