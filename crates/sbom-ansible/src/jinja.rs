@@ -677,6 +677,37 @@ mod tests {
     }
 
     #[test]
+    fn malformed_templates_never_panic() {
+        let j = Jinja::new();
+        let c = ctx(&j, json!({"a": "1", "ü": "x"}), json!({}));
+        for s in [
+            "{{",
+            "}}",
+            "{{}}",
+            "{{ '}}' }}",
+            "{% %}",
+            "{%",
+            "{{ a }",
+            "{{ a }}}}",
+            "ü{{ a }}ü",
+            "{{ \"\\\" }}",
+            "{# c #}",
+            "{{ a.b.c.d }}",
+            "{{ [1,2][9] }}",
+            "{{ 1/0 }}",
+            "{{ range(100000000) | list }}",
+            "{{ a ~ }}",
+            "{{- a -}}x",
+        ] {
+            let o = j.eval_str(s, &c);
+            // Either rendered or reported, never both silently dropped.
+            assert!(o.text().is_some() || !o.unresolved.is_empty(), "{s}");
+        }
+        assert_eq!(j.eval_str("{{ '}}' }}", &c).value, json!("}}"));
+        assert_eq!(j.eval_str("{{- a -}}x", &c).value, json!("1x"));
+    }
+
+    #[test]
     fn statements_render_whole() {
         let j = Jinja::new();
         let c = ctx(&j, json!({"on": true}), json!({}));
