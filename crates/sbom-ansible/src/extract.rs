@@ -23,6 +23,34 @@ fn truthy(v: &Value) -> bool {
     }
 }
 
+/// The ecosystem of the generic `package` module: from `use:` or the facts
+/// `ansible_pkg_mgr` / `ansible_os_family` when they are known, else generic.
+fn package_ecosystem(args: &Map<String, Value>, ctx: &Ctx) -> Ecosystem {
+    let fact = |k: &str| {
+        ctx.get(k)
+            .and_then(scalar_text)
+            .filter(|v| !has_template(v))
+            .map(|v| v.to_ascii_lowercase())
+    };
+    let mgr = args
+        .get("use")
+        .and_then(scalar_text)
+        .filter(|v| !has_template(v) && v != "auto")
+        .or_else(|| fact("ansible_pkg_mgr"));
+    match mgr.as_deref() {
+        Some("apt") => return Ecosystem::Deb,
+        Some("dnf" | "dnf5" | "yum") => return Ecosystem::Rpm,
+        Some("apk") => return Ecosystem::Apk,
+        _ => {}
+    }
+    match fact("ansible_os_family").as_deref() {
+        Some("debian") => Ecosystem::Deb,
+        Some("redhat") => Ecosystem::Rpm,
+        Some("alpine") => Ecosystem::Apk,
+        _ => Ecosystem::Generic,
+    }
+}
+
 fn is_url(s: &str) -> bool {
     let l = s.trim_start().to_ascii_lowercase();
     l.starts_with("http://") || l.starts_with("https://") || l.starts_with("ftp://")
@@ -298,7 +326,7 @@ impl Walker<'_> {
             "apt" => self.os_packages(Ecosystem::Deb, args, ctx, site),
             "dnf" | "dnf5" | "yum" => self.os_packages(Ecosystem::Rpm, args, ctx, site),
             "apk" => self.os_packages(Ecosystem::Apk, args, ctx, site),
-            "package" => self.os_packages(Ecosystem::Generic, args, ctx, site),
+            "package" => self.os_packages(package_ecosystem(args, ctx), args, ctx, site),
             "pip" => return self.pip(args, ctx, env, site),
             "get_url" => self.download(Ecosystem::Binary, "url", args, ctx, site),
             "unarchive" => self.download(Ecosystem::Archive, "src", args, ctx, site),

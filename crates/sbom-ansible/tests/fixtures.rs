@@ -481,3 +481,15 @@ fn relative_input_paths_give_clean_origins() {
     let jq = one(&r, Ecosystem::Deb, "jq");
     assert_eq!(origin(jq).0, "packages/tasks/main.yml");
 }
+
+#[test]
+fn package_module_ecosystem_from_facts_only() {
+    let r = read("collection", &[], false);
+    assert_eq!(
+        one(&r, Ecosystem::Generic, "apache2").ecosystem,
+        Ecosystem::Generic
+    );
+    let r = read("collection", &["ansible_os_family=Debian"], false);
+    assert_eq!(one(&r, Ecosystem::Deb, "apache2").version, "");
+    assert!(find(&r, Ecosystem::Generic, "apache2").is_empty());
+}
