@@ -330,6 +330,22 @@ fn trivy_cyclonedx_is_read_with_suppliers_and_layers() {
     );
 }
 
+/// trivy lists the image's diffIDs sorted by value, not in layer order; reading them
+/// as the layer list put keystone (layer 1) in layer 0.
+#[test]
+fn regression_trivy_sorted_diff_ids_are_not_taken_as_layer_order() {
+    let s = read("trivy.cdx.json");
+    assert!(s.subject.layers.is_empty());
+    assert!(pkg(&s, "keystone").layer.is_none());
+    assert_eq!(
+        pkg(&s, "keystone")
+            .properties
+            .get("sbom:layer:diff_id")
+            .map(String::as_str),
+        Some(image_layers()[1].diff_id.as_str())
+    );
+}
+
 #[test]
 fn trivy_spdx_is_read_with_annotations() {
     let mut s = read("trivy.spdx.json");

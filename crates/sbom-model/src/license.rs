@@ -434,6 +434,19 @@ mod tests {
         );
     }
 
+    /// The first version lax-parsed `Apache 2.0` and returned the spdx crate's
+    /// `Display`, which is the original text: an invalid id went out as "SPDX".
+    #[test]
+    fn regression_lax_parse_returned_the_original_text_as_spdx() {
+        for text in ["Apache 2.0", "GPLv2+", "mit"] {
+            let Some(License::Spdx(s)) = License::from_declared(text) else {
+                panic!("{text} should be SPDX");
+            };
+            assert!(spdx::Expression::parse(&s).is_ok(), "{text} -> {s}");
+            assert_ne!(s, text);
+        }
+    }
+
     #[test]
     fn placeholders_are_none() {
         assert_eq!(License::from_declared("UNKNOWN"), None);
