@@ -182,7 +182,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ReleaseError> {
         let ft = entry.file_type().map_err(io(&path))?;
         if ft.is_dir() {
             walk(&path, out)?;
-        } else if name.to_ascii_lowercase().ends_with(".json") {
+        } else if name.to_ascii_lowercase().ends_with(".json") && name != "index.json" {
+            // `index.json` is the batch scan's index, not an SBOM.
             out.push(path);
         }
     }

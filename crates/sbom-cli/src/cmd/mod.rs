@@ -1,2 +1,6 @@
 //! One module per subcommand.
+pub mod ansible;
+pub mod audit;
+pub mod diff;
+pub mod load;
 pub mod scan;

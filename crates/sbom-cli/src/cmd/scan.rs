@@ -6,12 +6,60 @@ use sbom_model::{Platform, Sbom};
 
 use crate::output::{self, OutputSpec};
 
-#[derive(clap::Args, Debug, Clone)]
+#[derive(clap::Args, Debug, Clone, Default)]
 pub struct ScanArgs {
-    /// Image to scan: `oci-dir:PATH[:TAG]`, `oci-archive:FILE`, `docker-archive:FILE`,
-    /// `dir:PATH`, or an existing path (detected).
-    #[arg(value_name = "SOURCE")]
-    pub source: String,
+    /// Images to scan: a registry reference (`quay.io/osism/keystone:yoga`,
+    /// `debian:bookworm`, `HOST:PORT/x/y@sha256:...`), `oci-dir:PATH[:TAG]`,
+    /// `oci-archive:FILE[:TAG]`, `docker-archive:FILE`, `dir:PATH`, or an existing path.
+    /// Several images (or --images/--release) make a batch: use --output-dir.
+    #[arg(value_name = "IMAGE")]
+    pub sources: Vec<String>,
+
+    /// Read images from a file: one reference a line, `#` comments.
+    #[arg(long, value_name = "FILE")]
+    pub images: Option<PathBuf>,
+
+    /// Read images from a release manifest: an `images:` list of {image, digest}, or a
+    /// `docker_images:` map of service to tag (with --images-map and --registry).
+    #[arg(long, value_name = "FILE")]
+    pub release: Option<PathBuf>,
+
+    /// Service name to repository path (OSISM's etc/images.yml), for `docker_images:`.
+    #[arg(long, value_name = "FILE")]
+    pub images_map: Option<PathBuf>,
+
+    /// Registry host prefixed to repositories from --images-map (`quay.io`).
+    #[arg(long, value_name = "HOST")]
+    pub registry_host: Option<String>,
+
+    /// Merge a declared-packages manifest (YAML) into each SBOM; its components are
+    /// marked as declared, not observed.
+    #[arg(long, value_name = "FILE")]
+    pub declared: Option<PathBuf>,
+
+    /// Also scan the container images that the Ansible content at PATH deploys.
+    #[arg(long, value_name = "PATH")]
+    pub images_from_ansible: Option<PathBuf>,
+
+    /// Extra variables for --images-from-ansible (@FILE, FILE or KEY=VALUE; repeatable).
+    #[arg(short = 'e', long = "extra-vars", value_name = "VARS")]
+    pub extra_vars: Vec<String>,
+
+    /// Batch: write one SBOM per image per format under DIR, plus index.json and summary.md.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    /// Batch: rescan images whose manifest digest already has an SBOM in --output-dir.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Batch: scan only shard K of N (1-based), a stable subset by image name.
+    #[arg(long, value_name = "K/N", value_parser = crate::batch::list::parse_shard)]
+    pub shard: Option<(usize, usize)>,
+
+    /// Concurrency over images, layers and downloads together (default: CPU count, at least 2).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
 
     /// Platform to pick from a multi-platform image: os/arch[/variant].
     #[arg(long, default_value = "linux/amd64")]
@@ -66,15 +114,11 @@ pub struct RegistryArgs {
     /// Read the registry password from stdin (one line).
     #[arg(long, requires = "username")]
     pub password_stdin: bool,
-
-    /// Blob downloads in flight at once.
-    #[arg(long, default_value_t = 4, value_name = "N")]
-    pub jobs: usize,
 }
 
 impl RegistryArgs {
     /// Registry options; reads the password from stdin when asked to.
-    pub fn options(&self) -> Result<sbom_registry::RegistryOptions> {
+    pub fn options(&self, jobs: usize) -> Result<sbom_registry::RegistryOptions> {
         let credentials = match (&self.username, self.password_stdin) {
             (Some(u), true) => {
                 let mut line = String::new();
@@ -95,7 +139,7 @@ impl RegistryArgs {
         Ok(sbom_registry::RegistryOptions {
             insecure_registries: self.insecure_registries.clone(),
             credentials,
-            max_concurrent_downloads: self.jobs.max(1),
+            max_concurrent_downloads: jobs.max(1),
             ..sbom_registry::RegistryOptions::default()
         })
     }
@@ -144,16 +188,53 @@ pub fn default_cache_dir() -> Option<PathBuf> {
         .map(|h| PathBuf::from(h).join(".cache").join("sbom"))
 }
 
-/// Scans one source into a finished SBOM (timestamp set), printing warnings.
-pub fn scan_to_sbom(args: &ScanArgs) -> Result<Sbom> {
-    let platform = parse_platform(&args.platform)?;
-    let cache_dir = if args.no_cache {
+impl ScanArgs {
+    /// The arguments `sbom scan` has when only an image is given.
+    pub fn defaults() -> ScanArgs {
+        ScanArgs {
+            platform: "linux/amd64".into(),
+            ..ScanArgs::default()
+        }
+    }
+}
+
+/// The declared packages of `--declared FILE`, if given.
+pub fn declared_packages(args: &ScanArgs) -> Result<Option<Vec<sbom_model::Package>>> {
+    match &args.declared {
+        Some(f) => {
+            Ok(Some(sbom_ansible::load_manifest(f).with_context(|| {
+                format!("declared manifest {}", f.display())
+            })?))
+        }
+        None => Ok(None),
+    }
+}
+
+/// `--jobs`, or the CPU count (at least 2).
+pub fn jobs(args: &ScanArgs) -> usize {
+    args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(std::num::NonZeroUsize::get)
+            .unwrap_or(2)
+            .max(2)
+    })
+}
+
+/// The cache folder to use, or none with --no-cache.
+fn cache_dir(args: &ScanArgs) -> Option<PathBuf> {
+    if args.no_cache {
         None
     } else {
         args.cache_dir.clone().or_else(default_cache_dir)
-    };
-    let registry = args.registry.options()?;
-    let source = open_source(&args.source, &registry)?;
+    }
+}
+
+/// Scans one source into a finished SBOM (timestamp set), printing warnings.
+pub fn scan_to_sbom(args: &ScanArgs, reference: &str) -> Result<Sbom> {
+    let platform = parse_platform(&args.platform)?;
+    let cache_dir = cache_dir(args);
+    let registry = args.registry.options(jobs(args))?;
+    let source = open_source(reference, &registry)?;
     let mut opts = sbom_catalog::scan::ScanOptions::new(platform);
     opts.cache_dir = cache_dir;
     opts.strict = args.strict;
@@ -166,14 +247,14 @@ pub fn scan_to_sbom(args: &ScanArgs) -> Result<Sbom> {
     }
     if !args.quiet {
         for w in &out.warnings {
-            eprintln!("warning: {}: {w}", args.source);
+            eprintln!("warning: {reference}: {w}");
         }
     }
     if args.verbose {
         let s = &out.stats;
         eprintln!(
             "{}: {} layers ({} from cache: not downloaded, {} analysed: {} bytes read), {} packages, {:.2}s",
-            args.source,
+            reference,
             s.layers_total,
             s.layers_cached,
             s.layers_analysed,
@@ -186,12 +267,15 @@ pub fn scan_to_sbom(args: &ScanArgs) -> Result<Sbom> {
     if args.exclude_owned_python {
         drop_owned_python(&mut sbom);
     }
+    if let Some(declared) = declared_packages(args)? {
+        sbom_ansible::merge_declared(&mut sbom, declared);
+    }
     sbom.created = Some(output::created_timestamp()?);
     Ok(sbom)
 }
 
 /// Removes Python packages that an OS package owns (relationship `owns`).
-fn drop_owned_python(sbom: &mut Sbom) {
+pub fn drop_owned_python(sbom: &mut Sbom) {
     use sbom_model::RelationshipKind;
     let owned: std::collections::BTreeSet<String> = sbom
         .relationships
@@ -235,16 +319,100 @@ pub fn write_outputs(sbom: &Sbom, outputs: &[OutputSpec]) -> Result<()> {
     Ok(())
 }
 
+/// Every image the arguments name, in order, sharded when asked.
+fn targets(args: &ScanArgs) -> Result<Vec<crate::batch::list::Target>> {
+    use crate::batch::list;
+    let mut t: Vec<list::Target> = args
+        .sources
+        .iter()
+        .map(|s| list::Target::plain(s))
+        .collect();
+    if let Some(f) = &args.images {
+        t.extend(list::read_image_lines(&fs_err::read_to_string(f)?));
+    }
+    if let Some(f) = &args.release {
+        t.extend(list::read_release(
+            f,
+            args.images_map.as_deref(),
+            args.registry_host.as_deref(),
+        )?);
+    }
+    if let Some(path) = &args.images_from_ansible {
+        let a = crate::cmd::ansible::AnsibleArgs {
+            path: path.clone(),
+            extra_vars: args.extra_vars.clone(),
+            verbose: false,
+            list_images: true,
+        };
+        t.extend(
+            crate::cmd::ansible::images(&a)?
+                .iter()
+                .map(|s| list::Target::plain(s)),
+        );
+    }
+    if let Some((k, n)) = args.shard {
+        t = list::shard(t, k, n);
+    }
+    Ok(t)
+}
+
 pub fn run(args: &ScanArgs) -> Result<u8> {
     // Validate output formats before the (long) scan.
+    let mut formats = Vec::new();
     for o in &args.outputs {
-        o.format
-            .parse::<sbom_format::Format>()
-            .with_context(|| format!("unknown output format `{}`", o.format))?;
+        formats.push(
+            o.format
+                .parse::<sbom_format::Format>()
+                .with_context(|| format!("unknown output format `{}`", o.format))?,
+        );
     }
-    let sbom = scan_to_sbom(args)?;
-    write_outputs(&sbom, &args.outputs)?;
-    Ok(0)
+    let targets = targets(args)?;
+    let batch = args.output_dir.is_some()
+        || targets.len() > 1
+        || args.images.is_some()
+        || args.release.is_some()
+        || args.images_from_ansible.is_some();
+    if !batch {
+        let Some(t) = targets.first() else {
+            return Err(crate::UsageError(
+                "no image given: sbom scan IMAGE (or --images FILE / --release FILE)".into(),
+            )
+            .into());
+        };
+        let sbom = scan_to_sbom(args, &t.scan_ref)?;
+        write_outputs(&sbom, &args.outputs)?;
+        return Ok(0);
+    }
+    let Some(output_dir) = args.output_dir.clone() else {
+        return Err(crate::UsageError("several images need --output-dir DIR".into()).into());
+    };
+    if args.outputs.iter().any(|o| o.file.is_some()) {
+        return Err(crate::UsageError(
+            "with --output-dir, give formats without file names (-o spdx-json)".into(),
+        )
+        .into());
+    }
+    if formats.is_empty() {
+        formats.push(sbom_format::Format::CycloneDxJson {
+            version: sbom_format::CdxVersion::V1_6,
+        });
+    }
+    let jobs = jobs(args);
+    let cfg = crate::batch::BatchConfig {
+        output_dir,
+        formats,
+        platform: parse_platform(&args.platform)?,
+        cache_dir: cache_dir(args),
+        jobs,
+        force: args.force,
+        strict: args.strict,
+        quiet: args.quiet,
+        verbose: args.verbose,
+        registry: args.registry.options(jobs)?,
+        declared: declared_packages(args)?,
+        exclude_owned_python: args.exclude_owned_python,
+    };
+    crate::batch::run(targets, &cfg)
 }
 
 #[cfg(test)]

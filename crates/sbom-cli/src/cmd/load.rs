@@ -1,0 +1,68 @@
+//! What `diff` and `audit` accept as an input: an SBOM file, a release folder of SBOMs,
+//! or an image (scanned on the fly, through the layer cache).
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use sbom_model::Sbom;
+
+use crate::cmd::scan::ScanArgs;
+
+/// Reads an SBOM file in any format we read (ours, CycloneDX JSON, SPDX JSON).
+pub fn read_sbom_file(path: &Path) -> Result<Sbom> {
+    let bytes = fs_err::read(path)?;
+    sbom_format::read_any(&bytes).with_context(|| format!("cannot read SBOM {}", path.display()))
+}
+
+/// Whether `path` is a folder of SBOMs (and not an image layout or a rootfs).
+fn is_release_folder(path: &Path) -> bool {
+    path.is_dir()
+        && !path.join("oci-layout").exists()
+        && !path.join("index.json").join("..").join("blobs").exists()
+        && !path.join("manifest.json").exists()
+        && !path.join("etc").is_dir()
+        && !path.join("usr").is_dir()
+        && !path.join("var").is_dir()
+}
+
+/// Whether `path` is an SBOM document rather than an image archive.
+fn is_sbom_file(path: &Path) -> bool {
+    if !path.is_file() {
+        return false;
+    }
+    let mut head = [0u8; 4096];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .unwrap_or(0);
+    sbom_format::detect(&head[..n]).is_some()
+}
+
+/// The scan options `diff`/`audit` use for images: defaults, the shared cache.
+fn scan_args(reference: &str, platform: &str) -> ScanArgs {
+    ScanArgs {
+        sources: vec![reference.to_string()],
+        platform: platform.to_string(),
+        ..ScanArgs::defaults()
+    }
+}
+
+pub enum Loaded {
+    One(Sbom),
+    Release(sbom_diff::Release),
+}
+
+/// Loads `what`: SBOM file, release folder, or image.
+pub fn load(what: &str, platform: &str) -> Result<Loaded> {
+    let p = Path::new(what);
+    if is_sbom_file(p) {
+        return Ok(Loaded::One(read_sbom_file(p)?));
+    }
+    if is_release_folder(p) {
+        let release = sbom_diff::Release::load(p, |f: &Path| {
+            read_sbom_file(f).map_err(|e| format!("{e:#}"))
+        })
+        .with_context(|| format!("cannot read the release folder {what}"))?;
+        return Ok(Loaded::Release(release));
+    }
+    let args = scan_args(what, platform);
+    Ok(Loaded::One(crate::cmd::scan::scan_to_sbom(&args, what)?))
+}
