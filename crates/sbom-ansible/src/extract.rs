@@ -434,22 +434,26 @@ impl Walker<'_> {
                 p.properties
                     .insert(crate::PROP_VERSION_CONSTRAINT.into(), c);
             }
-            if eco == Ecosystem::Rpm && !has_template(&p.name) {
-                // An rpm purl's namespace is the vendor: known only from the fact
-                // `ansible_distribution` when it is given (`-e ansible_distribution=Rocky`).
-                if let Some(vendor) = ctx
+            if eco == Ecosystem::Rpm {
+                // An rpm purl's namespace is the vendor, known only from the fact
+                // `ansible_distribution` (`-e ansible_distribution=Rocky`). Without it
+                // `pkg:rpm/NAME` would be invalid: a generic purl says only what is known.
+                let vendor = ctx
                     .get("ansible_distribution")
                     .and_then(scalar_text)
                     .filter(|v| !v.is_empty() && !has_template(v))
-                {
-                    p.purl = Some(sbom_model::purl::build(
-                        "rpm",
-                        Some(&vendor.to_ascii_lowercase()),
-                        &p.name,
-                        Some(&p.version),
-                        &[],
-                    ));
-                }
+                    .map(|v| v.to_ascii_lowercase());
+                let (ty, ns) = match &vendor {
+                    Some(v) => ("rpm", Some(v.as_str())),
+                    None => ("generic", None),
+                };
+                p.purl = Some(sbom_model::purl::build(
+                    ty,
+                    ns,
+                    &p.name,
+                    Some(&p.version),
+                    &[],
+                ));
             }
             self.emit(p, site, None, &unresolved);
         }
