@@ -265,6 +265,7 @@ fn release_matches(entry: Option<&str>, sbom: Option<&str>) -> bool {
     }
 }
 
+#[derive(Clone)]
 struct Hit {
     advisory: usize,
     fixed: Option<String>,
@@ -281,6 +282,9 @@ pub fn audit(sboms: &[Sbom], db: &OsvDatabase) -> VulnReport {
     // bom-ref -> finding index list, to merge the same package across SBOMs.
     let mut by_key: BTreeMap<(String, String), Finding> = BTreeMap::new();
     let mut vulnerable: BTreeSet<String> = BTreeSet::new();
+    // The same package version in many images of a release is evaluated once.
+    type MemoKey = (Family, String, Option<String>, String);
+    let mut memo: HashMap<MemoKey, Vec<Hit>> = HashMap::new();
     for sbom in sboms {
         let sbom_name = sbom_label(sbom);
         for p in &sbom.packages {
@@ -293,17 +297,29 @@ pub fn audit(sboms: &[Sbom], db: &OsvDatabase) -> VulnReport {
                 no_release.insert(sbom_name.clone());
             }
             let eco = key.family.ecosystem();
-            let hits: Vec<Hit> = db
-                .lookup(key.family, &key.name)
-                .filter(|e| release_matches(e.ecosystem.release.as_deref(), key.release.as_deref()))
-                .filter_map(|e| {
-                    evaluate(eco, &key.version, &e.ranges, &e.versions).map(|h| Hit {
-                        advisory: e.advisory,
-                        fixed: h.fixed,
-                        entry_rating: e.rating.clone(),
-                    })
+            let memo_key = (
+                key.family,
+                key.name.clone(),
+                key.release.clone(),
+                key.version.clone(),
+            );
+            let hits: Vec<Hit> = memo
+                .entry(memo_key)
+                .or_insert_with(|| {
+                    db.lookup(key.family, &key.name)
+                        .filter(|e| {
+                            release_matches(e.ecosystem.release.as_deref(), key.release.as_deref())
+                        })
+                        .filter_map(|e| {
+                            evaluate(eco, &key.version, &e.ranges, e.versions()).map(|h| Hit {
+                                advisory: e.advisory,
+                                fixed: h.fixed,
+                                entry_rating: e.rating.clone(),
+                            })
+                        })
+                        .collect()
                 })
-                .collect();
+                .clone();
             if hits.is_empty() {
                 continue;
             }

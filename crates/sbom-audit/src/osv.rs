@@ -204,9 +204,18 @@ pub struct AffectedEntry {
     /// Normalised package name (see [`Family::normalise`]).
     pub name: String,
     pub ranges: Vec<Range>,
-    pub versions: Vec<String>,
+    /// The explicit `versions` list, stored as one string (`\n`-separated) because
+    /// PyPI records list hundreds of versions each; see [`AffectedEntry::versions`].
+    versions: Box<str>,
     /// A rating given by this entry (`ecosystem_specific.severity`, per-entry CVSS).
     pub rating: Option<Rating>,
+}
+
+impl AffectedEntry {
+    /// The explicit `versions` of this entry.
+    pub fn versions(&self) -> impl Iterator<Item = &str> + Clone {
+        self.versions.split('\n').filter(|v| !v.is_empty())
+    }
 }
 
 /// A problem with one record or file; loading goes on.
@@ -303,14 +312,27 @@ impl OsvDatabase {
             }
         }
         let files = inputs.len();
-        // Parse in parallel; chunks so that each task opens a zip archive once.
+        // The central directory of each zip is read once; tasks share clones of it.
+        let mut archives: Vec<Option<zip::ZipArchive<Cursor<&[u8]>>>> = Vec::new();
+        for (path, bytes) in &zips {
+            let a = zip::ZipArchive::new(Cursor::new(bytes.as_slice())).map_err(|source| {
+                AuditError::Zip {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
+            archives.push(Some(a));
+        }
+        // Parse in parallel, in chunks so that each task clones an archive handle once.
         let outcomes: Vec<Outcome> = inputs
-            .par_chunks(256)
+            .par_chunks(512)
             .flat_map_iter(|chunk| {
-                let mut archives: HashMap<usize, zip::ZipArchive<Cursor<&[u8]>>> = HashMap::new();
+                let mut local: Vec<Option<zip::ZipArchive<Cursor<&[u8]>>>> =
+                    archives.iter().map(|_| None).collect();
+                let mut scratch = Scratch::new();
                 let mut out = Vec::with_capacity(chunk.len());
                 for input in chunk {
-                    out.push(read_one(input, &zips, &mut archives));
+                    out.push(read_one(input, &zips, &archives, &mut local, &mut scratch));
                 }
                 out
             })
@@ -421,79 +443,145 @@ fn walk_json(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), AuditError> {
     Ok(())
 }
 
-fn read_one<'a>(
-    input: &Input,
-    zips: &'a [(PathBuf, Vec<u8>)],
-    archives: &mut HashMap<usize, zip::ZipArchive<Cursor<&'a [u8]>>>,
-) -> Outcome {
-    let (source, bytes) = match input {
-        Input::File(path) => match fs_err::read(path) {
-            Ok(b) => (path.display().to_string(), b),
-            Err(e) => {
-                return Outcome::Warning(LoadWarning {
-                    source: path.display().to_string(),
-                    message: e.to_string(),
-                })
-            }
-        },
-        Input::Zip { archive, entry } => {
-            let Some((zpath, zbytes)) = zips.get(*archive) else {
-                return Outcome::Warning(LoadWarning {
-                    source: "zip".into(),
-                    message: "internal: missing archive".into(),
-                });
-            };
-            let source_base = zpath.display().to_string();
-            let ar = match archives.entry(*archive) {
-                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    match zip::ZipArchive::new(Cursor::new(zbytes.as_slice())) {
-                        Ok(a) => v.insert(a),
-                        Err(e) => {
-                            return Outcome::Warning(LoadWarning {
-                                source: source_base,
-                                message: e.to_string(),
-                            })
-                        }
-                    }
-                }
-            };
-            let mut file = match ar.by_index(*entry) {
-                Ok(f) => f,
-                Err(e) => {
-                    return Outcome::Warning(LoadWarning {
-                        source: format!("{source_base}#{entry}"),
-                        message: e.to_string(),
-                    })
-                }
-            };
-            let name = file
-                .name()
-                .map(|n| n.to_string())
-                .unwrap_or_else(|_| format!("#{entry}"));
-            let source = format!("{source_base}!{name}");
-            let mut buf =
-                Vec::with_capacity(usize::try_from(file.size()).unwrap_or(0).min(1 << 24));
-            if let Err(e) = file.read_to_end(&mut buf) {
-                return Outcome::Warning(LoadWarning {
-                    source,
-                    message: e.to_string(),
-                });
-            }
-            (source, buf)
+/// Buffers and an inflater reused across the entries a task reads, so that reading a
+/// zip export does not allocate (and fragment the heap) per entry.
+struct Scratch {
+    raw: Vec<u8>,
+    data: Vec<u8>,
+    inflate: flate2::Decompress,
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        Scratch {
+            raw: Vec::new(),
+            data: Vec::new(),
+            inflate: flate2::Decompress::new(false),
         }
-    };
-    match serde_json::from_slice::<OsvRecord>(&bytes) {
-        Ok(r) => compact(r, &source),
-        Err(e) => Outcome::Warning(LoadWarning {
-            source,
-            message: format!("not an OSV record: {e}"),
-        }),
     }
 }
 
+/// Largest single record we accept (the biggest real OSV records are a few MB).
+const MAX_RECORD: u64 = 64 << 20;
+
+fn read_one<'a>(
+    input: &Input,
+    zips: &'a [(PathBuf, Vec<u8>)],
+    shared: &[Option<zip::ZipArchive<Cursor<&'a [u8]>>>],
+    local: &mut [Option<zip::ZipArchive<Cursor<&'a [u8]>>>],
+    scratch: &mut Scratch,
+) -> Outcome {
+    let warn = |source: String, message: String| Outcome::Warning(LoadWarning { source, message });
+    let source = match input {
+        Input::File(path) => {
+            scratch.data.clear();
+            let read = fs_err::File::open(path).and_then(|mut f| f.read_to_end(&mut scratch.data));
+            if let Err(e) = read {
+                return warn(path.display().to_string(), e.to_string());
+            }
+            path.display().to_string()
+        }
+        Input::Zip { archive, entry } => {
+            let source_base = zips
+                .get(*archive)
+                .map(|(p, _)| p.display().to_string())
+                .unwrap_or_default();
+            let Some(slot) = local.get_mut(*archive) else {
+                return warn(source_base, "internal: missing archive handle".into());
+            };
+            if slot.is_none() {
+                *slot = shared.get(*archive).and_then(Clone::clone);
+            }
+            let Some(ar) = slot.as_mut() else {
+                return warn(source_base, "internal: missing archive handle".into());
+            };
+            match read_zip_entry(ar, *entry, scratch) {
+                Ok(name) => format!("{source_base}!{name}"),
+                Err((name, message)) => return warn(format!("{source_base}!{name}"), message),
+            }
+        }
+    };
+    match serde_json::from_slice::<OsvRecord>(&scratch.data) {
+        Ok(r) => compact(r, &source),
+        Err(e) => warn(source, format!("not an OSV record: {e}")),
+    }
+}
+
+/// Reads entry `index` into `scratch.data` (stored or deflated, CRC checked); returns
+/// its name, or its name and what went wrong.
+fn read_zip_entry(
+    ar: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    index: usize,
+    scratch: &mut Scratch,
+) -> Result<String, (String, String)> {
+    let mut file = ar
+        .by_index_raw(index)
+        .map_err(|e| (format!("#{index}"), e.to_string()))?;
+    let name = file
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| format!("#{index}"));
+    let size = file.size();
+    if size > MAX_RECORD {
+        return Err((
+            name,
+            format!("entry of {size} bytes is too large for an OSV record"),
+        ));
+    }
+    let (method, crc) = (file.compression(), file.crc32());
+    scratch.raw.clear();
+    file.read_to_end(&mut scratch.raw)
+        .map_err(|e| (name.clone(), e.to_string()))?;
+    scratch.data.clear();
+    match method {
+        zip::CompressionMethod::Stored => scratch.data.extend_from_slice(&scratch.raw),
+        zip::CompressionMethod::Deflated => {
+            scratch.inflate.reset(false);
+            let want = usize::try_from(size).unwrap_or(0);
+            scratch.data.reserve(want.max(1024));
+            loop {
+                let before_in = scratch.inflate.total_in();
+                let consumed = usize::try_from(before_in).unwrap_or(usize::MAX);
+                let input = scratch.raw.get(consumed..).unwrap_or(&[]);
+                let status = scratch
+                    .inflate
+                    .decompress_vec(input, &mut scratch.data, flate2::FlushDecompress::Finish)
+                    .map_err(|e| (name.clone(), format!("bad deflate data: {e}")))?;
+                if status == flate2::Status::StreamEnd {
+                    break;
+                }
+                if scratch.data.len() as u64 > MAX_RECORD {
+                    return Err((name, "entry inflates beyond the record size limit".into()));
+                }
+                if scratch.data.len() < scratch.data.capacity()
+                    && scratch.inflate.total_in() == before_in
+                {
+                    return Err((name, "truncated deflate data".into()));
+                }
+                scratch.data.reserve(scratch.data.capacity().max(1024));
+            }
+        }
+        other => return Err((name, format!("unsupported compression {other:?}"))),
+    }
+    if scratch.data.len() as u64 != size {
+        return Err((
+            name,
+            format!(
+                "size {} does not match the header's {size}",
+                scratch.data.len()
+            ),
+        ));
+    }
+    let mut c = flate2::Crc::new();
+    c.update(&scratch.data);
+    if c.sum() != crc {
+        return Err((name, "CRC mismatch".into()));
+    }
+    Ok(name)
+}
+
 /// Reduces a record to what matching needs.
-fn compact(r: OsvRecord, source: &str) -> Outcome {
+fn compact(mut r: OsvRecord, source: &str) -> Outcome {
     if r.id.trim().is_empty() {
         return Outcome::Warning(LoadWarning {
             source: source.to_string(),
@@ -506,8 +594,9 @@ fn compact(r: OsvRecord, source: &str) -> Outcome {
     let rating = record_rating(&r);
     let mut entries = Vec::new();
     let mut unsupported = 0;
-    for a in &r.affected {
-        let Some(pkg) = &a.package else {
+    let affected = std::mem::take(&mut r.affected);
+    for a in affected {
+        let Some(pkg) = a.package.as_ref() else {
             unsupported += 1;
             continue;
         };
@@ -545,13 +634,21 @@ fn compact(r: OsvRecord, source: &str) -> Outcome {
                 Some(Range { kind, events })
             })
             .collect();
+        let rating = entry_rating(&a);
         entries.push(AffectedEntry {
             advisory: 0,
             name: eco.family.normalise(&pkg.name),
             ecosystem: eco,
             ranges,
-            versions: a.versions.clone(),
-            rating: entry_rating(a),
+            versions: a
+                .versions
+                .iter()
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty() && !v.contains('\n'))
+                .collect::<Vec<_>>()
+                .join("\n")
+                .into_boxed_str(),
+            rating,
         });
     }
     let mut aliases: Vec<String> = r.aliases.iter().filter(|a| **a != r.id).cloned().collect();
@@ -751,11 +848,49 @@ mod tests {
         );
         assert_eq!(db.stats.duplicates, 1);
         assert_eq!(db.warnings.len(), 1, "{:?}", db.warnings);
-        let db = OsvDatabase::load(&[zpath.clone()]).expect("zip loads");
+        let db = OsvDatabase::load(std::slice::from_ref(&zpath)).expect("zip loads");
         assert_eq!(db.stats.records, 1);
         assert_eq!(db.warnings.len(), 1);
         assert!(db.warnings[0].source.ends_with("!bad.json"));
         assert_eq!(db.lookup(Family::Debian, "openssl").count(), 1);
+    }
+
+    #[test]
+    fn corrupt_and_stored_zip_entries() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let zpath = dir.path().join("all.zip");
+        let good = br#"{"id":"PYSEC-7","affected":[{"package":{"ecosystem":"PyPI","name":"x"},"versions":["1"]}]}"#;
+        let bad = br#"{"id":"PYSEC-8","affected":[{"package":{"ecosystem":"PyPI","name":"y"},"versions":["1"]}]}"#;
+        {
+            let f = fs_err::File::create(&zpath).expect("create zip");
+            let mut w = zip::ZipWriter::new(f);
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored);
+            w.start_file("PYSEC-7.json", opts).expect("start");
+            w.write_all(good).expect("write");
+            w.start_file("PYSEC-8.json", opts).expect("start");
+            w.write_all(bad).expect("write");
+            w.finish().expect("finish");
+        }
+        // Flip one byte of the second (stored) record's content: its CRC no longer matches.
+        let mut bytes = fs_err::read(&zpath).expect("read");
+        let at = bytes
+            .windows(7)
+            .position(|w| w == b"PYSEC-8")
+            .and_then(|first| {
+                bytes[first + 1..]
+                    .windows(7)
+                    .position(|w| w == b"PYSEC-8")
+                    .map(|p| first + 1 + p)
+            })
+            .expect("record content in the zip");
+        bytes[at] = b'Q';
+        fs_err::write(&zpath, &bytes).expect("write");
+        let db = OsvDatabase::load(&[zpath]).expect("loads");
+        assert_eq!(db.stats.records, 1);
+        assert_eq!(db.lookup(Family::PyPI, "x").count(), 1);
+        assert_eq!(db.warnings.len(), 1, "{:?}", db.warnings);
+        assert!(db.warnings[0].message.contains("CRC"), "{:?}", db.warnings);
     }
 
     #[test]

@@ -111,16 +111,16 @@ pub fn in_range(eco: Ecosystem, version: &str, range: &Range) -> bool {
 }
 
 /// Evaluates an `affected` entry (its ranges and explicit versions) for `version`.
-pub fn evaluate(
+pub fn evaluate<'a>(
     eco: Ecosystem,
     version: &str,
     ranges: &[Range],
-    versions: &[String],
+    versions: impl IntoIterator<Item = &'a str>,
 ) -> Option<Hit> {
     let in_ranges = ranges.iter().any(|r| in_range(eco, version, r));
     let listed = !in_ranges
         && versions
-            .iter()
+            .into_iter()
             .any(|v| v == version || compare(eco, v, version) == Ordering::Equal);
     if !in_ranges && !listed {
         return None;
@@ -168,7 +168,7 @@ mod tests {
         let rg = r(&[("introduced", "0")]);
         assert!(in_range(P, "0.0.1", &rg));
         assert!(in_range(P, "99.0", &rg));
-        assert_eq!(evaluate(P, "25.0.0", &[rg], &[]), Some(Hit { fixed: None }));
+        assert_eq!(evaluate(P, "25.0.0", &[rg], []), Some(Hit { fixed: None }));
     }
 
     #[test]
@@ -188,7 +188,7 @@ mod tests {
         assert!(!in_range(P, "1.4.1", &rg));
         assert!(!in_range(P, "0.9", &rg));
         // No fixed event: nothing to recommend.
-        assert_eq!(evaluate(P, "1.3", &[rg], &[]), Some(Hit { fixed: None }));
+        assert_eq!(evaluate(P, "1.3", &[rg], []), Some(Hit { fixed: None }));
     }
 
     #[test]
@@ -217,11 +217,11 @@ mod tests {
         assert!(!in_range(P, "2.0.6", &rg));
         let rgs = [rg];
         assert_eq!(
-            evaluate(P, "1.26.5", &rgs, &[]).and_then(|h| h.fixed),
+            evaluate(P, "1.26.5", &rgs, []).and_then(|h| h.fixed),
             Some("1.26.17".into())
         );
         assert_eq!(
-            evaluate(P, "2.0.3", &rgs, &[]).and_then(|h| h.fixed),
+            evaluate(P, "2.0.3", &rgs, []).and_then(|h| h.fixed),
             Some("2.0.6".into())
         );
     }
@@ -232,28 +232,28 @@ mod tests {
             r(&[("introduced", "1.0"), ("fixed", "1.1")]),
             r(&[("introduced", "3.0"), ("fixed", "3.2")]),
         ];
-        assert!(evaluate(P, "1.0.5", &rgs, &[]).is_some());
-        assert!(evaluate(P, "3.1", &rgs, &[]).is_some());
-        assert!(evaluate(P, "2.0", &rgs, &[]).is_none());
+        assert!(evaluate(P, "1.0.5", &rgs, []).is_some());
+        assert!(evaluate(P, "3.1", &rgs, []).is_some());
+        assert!(evaluate(P, "2.0", &rgs, []).is_none());
         assert_eq!(
-            evaluate(P, "3.1", &rgs, &[]).and_then(|h| h.fixed),
+            evaluate(P, "3.1", &rgs, []).and_then(|h| h.fixed),
             Some("3.2".into())
         );
     }
 
     #[test]
     fn explicit_versions_list_alone_affects() {
-        let versions = vec!["1.0".to_string(), "1.1".to_string()];
-        assert!(evaluate(P, "1.1", &[], &versions).is_some());
-        assert!(evaluate(P, "1.2", &[], &versions).is_none());
+        let versions = ["1.0", "1.1"];
+        assert!(evaluate(P, "1.1", &[], versions).is_some());
+        assert!(evaluate(P, "1.2", &[], versions).is_none());
     }
 
     #[test]
     fn version_outside_ranges_but_listed_is_affected() {
         let rgs = [r(&[("introduced", "2.0"), ("fixed", "2.1")])];
-        let versions = vec!["1.7".to_string()];
-        assert!(evaluate(P, "1.7", &rgs, &versions).is_some());
-        assert!(evaluate(P, "1.8", &rgs, &versions).is_none());
+        let versions = ["1.7"];
+        assert!(evaluate(P, "1.7", &rgs, versions).is_some());
+        assert!(evaluate(P, "1.8", &rgs, versions).is_none());
     }
 
     #[test]
