@@ -105,3 +105,29 @@ fn duplicate_purls_get_distinct_ids() {
     assert_eq!(redis.len(), 2);
     assert!(redis.iter().all(|p| p.metadata_path.is_some()));
 }
+
+#[derive(clap::Parser, Debug)]
+struct Wrapper {
+    #[command(flatten)]
+    args: AnsibleArgs,
+}
+
+#[test]
+fn arguments_parse_as_documented() {
+    use clap::{CommandFactory, Parser};
+    Wrapper::command().debug_assert();
+    let w = Wrapper::try_parse_from([
+        "sbom-ansible",
+        "roles/cgit",
+        "-e",
+        "@base.yml",
+        "--extra-vars",
+        "cgit_tag=2.0",
+        "--verbose",
+        "--list-images",
+    ])
+    .expect("parses");
+    assert_eq!(w.args.path, PathBuf::from("roles/cgit"));
+    assert_eq!(w.args.extra_vars, vec!["@base.yml", "cgit_tag=2.0"]);
+    assert!(w.args.verbose && w.args.list_images);
+}

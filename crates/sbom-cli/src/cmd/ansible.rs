@@ -19,7 +19,7 @@ pub struct AnsibleArgs {
     #[arg(short = 'e', long = "extra-vars", value_name = "VARS")]
     pub extra_vars: Vec<String>,
     /// Also list the modules that were ignored, and every unresolved expression.
-    #[arg(short, long)]
+    #[arg(long)]
     pub verbose: bool,
     /// Print the resolved container image references, one per line, instead of an SBOM.
     #[arg(long)]
