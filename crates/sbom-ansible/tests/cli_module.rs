@@ -5,7 +5,11 @@ mod ansible_cmd;
 
 use std::path::{Path, PathBuf};
 
-use ansible_cmd::{images, run, run_with_report, summary, AnsibleArgs};
+use ansible_cmd::{images, run_with_report, summary, AnsibleArgs};
+
+fn run(a: &AnsibleArgs) -> anyhow::Result<sbom_model::Sbom> {
+    run_with_report(a).map(|(s, _)| s)
+}
 use sbom_model::{Ecosystem, SubjectKind};
 
 fn fixture(p: &str) -> PathBuf {

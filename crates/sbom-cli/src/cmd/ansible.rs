@@ -71,15 +71,11 @@ pub fn to_sbom(path: &Path, report: &AnsibleReport) -> Sbom {
     sbom
 }
 
-/// Reads the content and returns its SBOM together with the full report.
+/// `sbom ansible PATH`: the standalone SBOM, together with the full report (sources,
+/// unresolved expressions, ignored modules, images) for [`summary`] and `--list-images`.
 pub fn run_with_report(args: &AnsibleArgs) -> Result<(Sbom, AnsibleReport)> {
     let r = report(args)?;
     Ok((to_sbom(&args.path, &r), r))
-}
-
-/// `sbom ansible PATH`: the standalone SBOM.
-pub fn run(args: &AnsibleArgs) -> Result<Sbom> {
-    run_with_report(args).map(|(s, _)| s)
 }
 
 /// The fully resolved container image references (sorted, unique), for
