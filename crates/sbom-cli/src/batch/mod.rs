@@ -214,7 +214,6 @@ fn suffixes(formats: &[sbom_format::Format]) -> Vec<String> {
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
     plain: bool,
-    downloaded: AtomicU64,
 }
 
 impl Progress {
@@ -235,7 +234,6 @@ impl Progress {
         Progress {
             bar,
             plain: !quiet && !tty,
-            downloaded: AtomicU64::new(0),
         }
     }
     fn message(&self, m: String) {
@@ -313,6 +311,7 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
 
     let mut entries: Vec<IndexEntry> = Vec::new();
     let mut todo: Vec<(Target, Resolved, Instant)> = Vec::new();
+    let mut all_diff_ids = BTreeSet::new();
     let mut stats = BatchStats {
         images: targets.len(),
         ..BatchStats::default()
@@ -332,6 +331,7 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
             }
             Ok(res) => {
                 stats.layers_total += res.image.layers.len();
+                all_diff_ids.extend(res.image.layers.iter().map(|l| l.diff_id.clone()));
                 let unchanged = !cfg.force
                     && previous.get(&t.display).is_some_and(|p| {
                         p.status != "failed"
@@ -359,16 +359,43 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
     // Phase 2: scan the images, `--jobs` at a time, with one limiter over the layers of
     // all of them. A layer shared by several images is analysed once: the first scan
     // claims its diffID, the others wait and then read it from the cache.
-    let mut all_diff_ids = BTreeSet::new();
-    for (_, res, _) in &todo {
-        for l in &res.image.layers {
-            all_diff_ids.insert(l.diff_id.clone());
-        }
-    }
     stats.unique_layers = all_diff_ids.len();
     let limiter = sbom_catalog::LayerLimiter::new(cfg.jobs);
-    let analysed = AtomicUsize::new(0);
-    let cached = AtomicUsize::new(0);
+    // Counted per layer as it finishes, so layers of an image that fails later count too.
+    let analysed = Arc::new(AtomicUsize::new(0));
+    let cached = Arc::new(AtomicUsize::new(0));
+    let downloaded = Arc::new(AtomicU64::new(0));
+    let on_event: sbom_catalog::scan::ProgressFn = {
+        let (analysed, cached, downloaded) = (
+            Arc::clone(&analysed),
+            Arc::clone(&cached),
+            Arc::clone(&downloaded),
+        );
+        let bar = progress.bar.clone();
+        Arc::new(move |ev: &sbom_catalog::ScanEvent| {
+            if let sbom_catalog::ScanEvent::LayerDone {
+                cached: c,
+                compressed_bytes,
+                ..
+            } = ev
+            {
+                if *c {
+                    cached.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    analysed.fetch_add(1, Ordering::Relaxed);
+                    downloaded.fetch_add(*compressed_bytes, Ordering::Relaxed);
+                }
+                if let Some(b) = &bar {
+                    b.set_message(format!(
+                        "layers: {} analysed, {} from cache, {:.1} MB downloaded",
+                        analysed.load(Ordering::Relaxed),
+                        cached.load(Ordering::Relaxed),
+                        downloaded.load(Ordering::Relaxed) as f64 / 1e6
+                    ));
+                }
+            }
+        })
+    };
     let created = output::created_timestamp()?;
     let results: Vec<IndexEntry> = pool.install(|| {
         todo.into_par_iter()
@@ -386,12 +413,8 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
                     opts.cache_dir = Some(cache_dir.clone());
                     opts.strict = cfg.strict;
                     opts.limiter = Some(Arc::clone(&limiter));
+                    opts.progress = Some(Arc::clone(&on_event));
                     let out = sbom_catalog::scan::scan(&res, &opts)?;
-                    analysed.fetch_add(out.stats.layers_analysed, Ordering::Relaxed);
-                    cached.fetch_add(out.stats.layers_cached, Ordering::Relaxed);
-                    progress
-                        .downloaded
-                        .fetch_add(out.stats.compressed_bytes, Ordering::Relaxed);
                     entry.warnings = out.warnings.len();
                     if cfg.verbose {
                         for w in &out.warnings {
@@ -458,7 +481,7 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
     progress.finish();
     stats.layers_analysed = analysed.load(Ordering::Relaxed);
     stats.layers_cached = cached.load(Ordering::Relaxed);
-    stats.bytes_downloaded = progress.downloaded.load(Ordering::Relaxed);
+    stats.bytes_downloaded = downloaded.load(Ordering::Relaxed);
     entries.extend(results);
     entries.sort_by(|a, b| a.reference.cmp(&b.reference));
     stats.succeeded = entries.iter().filter(|e| e.status == "ok").count();
