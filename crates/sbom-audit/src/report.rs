@@ -79,7 +79,11 @@ fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
             if i + 1 == n {
                 out.push_str(c);
             } else {
-                let pad = w[i] - c.chars().count();
+                let pad = w
+                    .get(i)
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_sub(c.chars().count());
                 out.push_str(c);
                 out.push_str(&" ".repeat(pad + 2));
             }
@@ -108,37 +112,49 @@ pub fn to_table(r: &AuditReport) -> String {
     }
     if let Some(v) = &r.vulnerabilities {
         let active: Vec<&Finding> = v.active().collect();
+        let packages: std::collections::BTreeSet<&str> =
+            active.iter().map(|f| f.package.bom_ref.as_str()).collect();
         let _ = writeln!(
             out,
             "\nVulnerabilities: {} in {} package(s) ({} ignored)",
             active.len(),
-            v.stats.vulnerable_packages,
+            packages.len(),
             v.findings.len() - active.len()
         );
         if !active.is_empty() {
+            // A release folder: say which images hold the package.
+            let many = r.sboms.len() > 1;
             let rows: Vec<Vec<String>> = active
                 .iter()
                 .map(|f| {
-                    vec![
+                    let mut row = vec![
                         f.package.name.clone(),
                         f.package.version.clone(),
                         f.fixed.clone().unwrap_or_else(|| "-".into()),
                         ids_cell(f),
                         f.severity.to_string(),
-                    ]
+                    ];
+                    if many {
+                        row.push(if f.sboms.len() <= 3 {
+                            f.sboms.join(", ")
+                        } else {
+                            format!("{} images", f.sboms.len())
+                        });
+                    }
+                    row
                 })
                 .collect();
-            table(
-                &mut out,
-                &[
-                    "PACKAGE",
-                    "INSTALLED",
-                    "FIXED IN",
-                    "ID (ALIASES)",
-                    "SEVERITY",
-                ],
-                &rows,
-            );
+            let mut header = vec![
+                "PACKAGE",
+                "INSTALLED",
+                "FIXED IN",
+                "ID (ALIASES)",
+                "SEVERITY",
+            ];
+            if many {
+                header.push("IMAGES");
+            }
+            table(&mut out, &header, &rows);
         }
         let ignored: Vec<&Finding> = v.findings.iter().filter(|f| f.ignored.is_some()).collect();
         if !ignored.is_empty() {
@@ -630,4 +646,78 @@ pub fn to_sarif(r: &AuditReport) -> Result<String, AuditError> {
         }]
     });
     Ok(serde_json::to_string_pretty(&doc)? + "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matcher::{AffectedPackage, MatchStats, Suppression};
+    use sbom_model::Ecosystem;
+
+    fn finding(name: &str, id: &str, sev: Severity, sboms: &[&str]) -> Finding {
+        Finding {
+            id: id.into(),
+            aliases: vec![format!("PYSEC-{id}")],
+            records: vec![],
+            package: AffectedPackage {
+                bom_ref: format!("pkg:pypi/{name}@1.0"),
+                ecosystem: Ecosystem::Pypi,
+                name: name.into(),
+                version: "1.0".into(),
+                purl: Some(format!("pkg:pypi/{name}@1.0")),
+                matched_name: name.into(),
+                matched_version: "1.0".into(),
+                location: None,
+            },
+            sboms: sboms.iter().map(|s| s.to_string()).collect(),
+            severity: sev,
+            rating: None,
+            fixed: Some("1.1".into()),
+            summary: None,
+            references: vec![],
+            ignored: None,
+        }
+    }
+
+    #[test]
+    fn table_lists_active_then_ignored_and_images_for_releases() {
+        let mut ignored = finding("b", "CVE-2", Severity::Low, &["img1"]);
+        ignored.ignored = Some(Suppression {
+            reason: "accepted".into(),
+            expires: Some("2030-01-01".into()),
+            state: "not_affected".into(),
+            justification: None,
+        });
+        let r = AuditReport {
+            target: "release".into(),
+            sboms: vec!["img1".into(), "img2".into()],
+            vulnerabilities: Some(VulnReport {
+                findings: vec![
+                    finding("a", "CVE-1", Severity::High, &["img1", "img2"]),
+                    ignored,
+                ],
+                stats: MatchStats::default(),
+                ..VulnReport::default()
+            }),
+            ..AuditReport::default()
+        };
+        let t = to_table(&r);
+        let lines: Vec<&str> = t.lines().collect();
+        let header = lines
+            .iter()
+            .position(|l| l.starts_with("PACKAGE"))
+            .expect("header");
+        assert!(lines[header].ends_with("IMAGES"), "{t}");
+        assert!(lines[header + 1].starts_with("a "), "{t}");
+        assert!(lines[header + 1].contains("CVE-1 (PYSEC-CVE-1)"), "{t}");
+        assert!(lines[header + 1].contains("img1, img2"), "{t}");
+        assert!(t.contains("Ignored:"), "{t}");
+        assert!(
+            t.contains("Vulnerabilities: 1 in 1 package(s) (1 ignored)"),
+            "{t}"
+        );
+        assert!(t.contains("accepted"), "{t}");
+        assert!(r.fails(Some(Severity::High)));
+        assert!(!r.fails(Some(Severity::Critical)));
+    }
 }
