@@ -146,6 +146,8 @@ pub enum FormatError {
     Timestamp(String),
     #[error("cannot write CycloneDX XML: {0}")]
     Xml(#[from] std::io::Error),
+    #[error("not valid XML: {0}")]
+    XmlRead(String),
     #[error("not valid JSON: {0}")]
     Json(#[source] serde_json::Error),
     #[error("not a {format} document: {source}")]
@@ -266,7 +268,7 @@ pub fn read_any(bytes: &[u8]) -> Result<Sbom, FormatError> {
         Some(DocumentKind::SbomJson) => native::read(bytes),
         Some(DocumentKind::CycloneDxJson) => cyclonedx::read_json(bytes),
         Some(DocumentKind::SpdxJson) => spdx::read_json(bytes),
-        Some(DocumentKind::CycloneDxXml) => Err(FormatError::UnsupportedInput("CycloneDX XML")),
+        Some(DocumentKind::CycloneDxXml) => cyclonedx::read_xml(bytes),
         Some(DocumentKind::SpdxTagValue) => Err(FormatError::UnsupportedInput("SPDX tag-value")),
         None => {
             // Give the JSON error when it is not even JSON.

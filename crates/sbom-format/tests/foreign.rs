@@ -278,6 +278,17 @@ fn syft_cyclonedx_1_6_and_1_4_are_read_into_the_image_packages() {
 }
 
 #[test]
+fn syft_cyclonedx_xml_reads_like_its_json() {
+    let xml = read("syft.cdx.xml");
+    let json = read("syft.cdx.json");
+    assert_eq!(ids(&xml), in_image());
+    // Same packages and facts; only the document serial and timestamp differ.
+    assert_eq!(xml.packages, json.packages);
+    assert_eq!(xml.relationships, json.relationships);
+    assert_eq!(xml.distro, json.distro);
+}
+
+#[test]
 fn syft_spdx_is_read_into_the_image_packages() {
     let s = read("syft.spdx.json");
     assert_eq!(ids(&s), in_image());

@@ -81,7 +81,12 @@ fn our_json_round_trips_exactly() {
 #[test]
 fn cyclonedx_and_spdx_round_trip_packages_and_relationships() {
     let sbom = common::fixture();
-    for name in ["cyclonedx-json", "cyclonedx-json@1.5", "spdx-json"] {
+    for name in [
+        "cyclonedx-json",
+        "cyclonedx-json@1.5",
+        "cyclonedx-xml",
+        "spdx-json",
+    ] {
         let back = read_any(out(&sbom, name).as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(keys(&back), keys(&sbom), "{name}: package set");
         assert_eq!(back.packages.len(), sbom.packages.len(), "{name}: count");
@@ -92,6 +97,14 @@ fn cyclonedx_and_spdx_round_trip_packages_and_relationships() {
         assert_eq!(back.distro, sbom.distro, "{name}: distro");
         assert_eq!(back.created, sbom.created, "{name}: created");
     }
+}
+
+#[test]
+fn cyclonedx_xml_and_json_read_into_the_same_sbom() {
+    let sbom = common::fixture();
+    let a = read_any(out(&sbom, "cyclonedx-json").as_bytes()).expect("json");
+    let b = read_any(out(&sbom, "cyclonedx-xml").as_bytes()).expect("xml");
+    assert_eq!(a, b);
 }
 
 #[test]

@@ -37,6 +37,25 @@ fn documents() -> Vec<(String, Vec<u8>)> {
 }
 
 #[test]
+fn truncated_and_garbled_xml_gives_errors_not_panics() {
+    let xml = write(&common::fixture(), &Format::CycloneDxXml).expect("xml");
+    let step = (xml.len() / 300).max(1);
+    for cut in (0..xml.len()).step_by(step) {
+        assert!(
+            read_any(&xml[..cut]).is_err(),
+            "cut at {cut} read as a whole document"
+        );
+    }
+    // Flip bytes here and there: any outcome but a panic.
+    for i in (0..xml.len()).step_by(step) {
+        let mut b = xml.clone();
+        b[i] = b"<>&\"\x00\xff/"[i % 7];
+        let _ = read_any(&b);
+    }
+    assert!(read_any(&xml).is_ok());
+}
+
+#[test]
 fn truncated_documents_give_errors_not_panics() {
     for (name, bytes) in documents() {
         let step = (bytes.len() / 300).max(1);

@@ -20,9 +20,11 @@ use crate::{CdxVersion, FormatError};
 
 mod read;
 mod xml;
+mod xml_read;
 
 pub use read::read_json;
 pub(crate) use xml::write_xml;
+pub use xml_read::read_xml;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

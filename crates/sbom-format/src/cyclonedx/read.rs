@@ -22,6 +22,11 @@ pub fn read_json(bytes: &[u8]) -> Result<Sbom, FormatError> {
         format: "CycloneDX JSON",
         source,
     })?;
+    from_bom(&bom)
+}
+
+/// The model of a parsed CycloneDX document (JSON or XML).
+pub(crate) fn from_bom(bom: &Bom) -> Result<Sbom, FormatError> {
     if bom.bom_format != "CycloneDX" {
         return Err(FormatError::Unrecognised(format!(
             "bomFormat is `{}`, not `CycloneDX`",
