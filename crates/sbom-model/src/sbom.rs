@@ -187,6 +187,7 @@ impl Sbom {
             self.packages.drain(..).map(|p| (p.id.clone(), p)).collect();
         indexed.sort_by(|a, b| a.1.sort_key().cmp(&b.1.sort_key()));
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut taken: BTreeSet<String> = BTreeSet::new();
         let mut remap: BTreeMap<String, String> = BTreeMap::new();
         for (old, p) in &mut indexed {
             let base = p
@@ -195,13 +196,20 @@ impl Sbom {
                 .unwrap_or_else(|| format!("{}:{}@{}", p.ecosystem, p.name, p.version));
             let n = seen.entry(base.clone()).or_insert(0);
             *n += 1;
-            let id = if *n == 1 {
-                base
+            let mut id = if *n == 1 {
+                base.clone()
             } else {
                 // Same purl twice (two venvs): disambiguate by where it was read from.
                 let loc = p.metadata_path.as_deref().unwrap_or("");
                 format!("{base}#{}", &crate::sha256_hex(loc.as_bytes())[..12])
             };
+            // Same purl and same location (or none): number them, in sort order.
+            let mut k = 1;
+            while taken.contains(&id) {
+                k += 1;
+                id = format!("{base}#{k}");
+            }
+            taken.insert(id.clone());
             if !old.is_empty() {
                 remap.insert(old.clone(), id.clone());
             }
@@ -262,6 +270,18 @@ impl Sbom {
 mod tests {
     use super::*;
     use crate::{Ecosystem, RelationshipKind};
+
+    #[test]
+    fn regression_three_packages_with_one_purl_and_no_location_get_unique_ids() {
+        let p = Package::new(Ecosystem::Generic, "tool", "1.0");
+        let mut s = Sbom {
+            packages: vec![p.clone(), p.clone(), p],
+            ..Sbom::default()
+        };
+        s.finalize();
+        let ids: BTreeSet<&str> = s.packages.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids.len(), 3, "{ids:?}");
+    }
 
     #[test]
     fn finalize_sorts_assigns_unique_ids_and_remaps_relationships() {
