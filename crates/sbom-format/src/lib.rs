@@ -2,9 +2,10 @@
 //! readers, our own lossless JSON, and a table for people.
 //!
 //! Writers take a [`Sbom`] that went through [`Sbom::finalize`] (sorted, unique ids)
-//! and return bytes; the same input gives the same bytes. Readers turn CycloneDX JSON
-//! 1.4–1.6, SPDX 2.3 JSON and our JSON, from us or from other tools (syft, trivy),
-//! back into a finalized [`Sbom`]; [`read_any`] detects the format from the content.
+//! and return bytes; the same input gives the same bytes. Readers turn CycloneDX
+//! (JSON 1.4–1.6, XML), SPDX 2.3 (JSON, tag-value) and our JSON, from us or from other
+//! tools (syft, trivy), back into a finalized [`Sbom`]; [`read_any`] detects the
+//! format from the content.
 //!
 //! How the model maps to each format (properties, relationships, ids) is written down
 //! in the workspace's `docs/formats.md`.
@@ -146,6 +147,8 @@ pub enum FormatError {
     Timestamp(String),
     #[error("cannot write CycloneDX XML: {0}")]
     Xml(#[from] std::io::Error),
+    #[error("SPDX tag-value, line {line}: {reason}")]
+    TagValue { line: usize, reason: String },
     #[error("not valid XML: {0}")]
     XmlRead(String),
     #[error("not valid JSON: {0}")]
@@ -162,8 +165,6 @@ pub enum FormatError {
         version: String,
         supported: &'static str,
     },
-    #[error("cannot read {0}: only CycloneDX JSON, SPDX JSON and sbom-json documents are read")]
-    UnsupportedInput(&'static str),
     #[error("unrecognised SBOM: {0}")]
     Unrecognised(String),
 }
@@ -261,15 +262,15 @@ pub fn detect(bytes: &[u8]) -> Option<DocumentKind> {
     }
 }
 
-/// Reads any SBOM we understand (CycloneDX JSON, SPDX JSON, our JSON) into a
-/// finalized [`Sbom`].
+/// Reads any SBOM we understand (CycloneDX JSON or XML, SPDX JSON or tag-value, our
+/// JSON) into a finalized [`Sbom`] (ours: exactly as written).
 pub fn read_any(bytes: &[u8]) -> Result<Sbom, FormatError> {
     match detect(bytes) {
         Some(DocumentKind::SbomJson) => native::read(bytes),
         Some(DocumentKind::CycloneDxJson) => cyclonedx::read_json(bytes),
         Some(DocumentKind::SpdxJson) => spdx::read_json(bytes),
         Some(DocumentKind::CycloneDxXml) => cyclonedx::read_xml(bytes),
-        Some(DocumentKind::SpdxTagValue) => Err(FormatError::UnsupportedInput("SPDX tag-value")),
+        Some(DocumentKind::SpdxTagValue) => spdx::read_tag_value(bytes),
         None => {
             // Give the JSON error when it is not even JSON.
             let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -336,8 +337,8 @@ mod tests {
             Err(FormatError::Unrecognised(_))
         ));
         assert!(matches!(
-            read_any(b"SPDXVersion: SPDX-2.3\n"),
-            Err(FormatError::UnsupportedInput(_))
+            read_any(b"SPDXVersion: SPDX-9.9\n"),
+            Err(FormatError::UnsupportedVersion { .. })
         ));
         assert!(matches!(
             read_any(br#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":7}"#),

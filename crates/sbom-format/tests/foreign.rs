@@ -289,6 +289,28 @@ fn syft_cyclonedx_xml_reads_like_its_json() {
 }
 
 #[test]
+fn syft_and_trivy_tag_value_read_like_their_json() {
+    for (tv, json, want) in [
+        ("syft.spdx", "syft.spdx.json", in_image()),
+        ("trivy.spdx", "trivy.spdx.json", trivy_expected()),
+    ] {
+        let a = read(tv);
+        let b = read(json);
+        assert_eq!(ids(&a), want, "{tv}");
+        assert_eq!(ids(&a), ids(&b), "{tv}");
+        for p in &a.packages {
+            let q = pkg(&b, &p.normalized_name());
+            assert_eq!(
+                (&p.purl, &p.licenses, &p.supplier),
+                (&q.purl, &q.licenses, &q.supplier),
+                "{tv}: {}",
+                p.name
+            );
+        }
+    }
+}
+
+#[test]
 fn syft_spdx_is_read_into_the_image_packages() {
     let s = read("syft.spdx.json");
     assert_eq!(ids(&s), in_image());

@@ -86,6 +86,7 @@ fn cyclonedx_and_spdx_round_trip_packages_and_relationships() {
         "cyclonedx-json@1.5",
         "cyclonedx-xml",
         "spdx-json",
+        "spdx-tag-value",
     ] {
         let back = read_any(out(&sbom, name).as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(keys(&back), keys(&sbom), "{name}: package set");
@@ -104,6 +105,14 @@ fn cyclonedx_xml_and_json_read_into_the_same_sbom() {
     let sbom = common::fixture();
     let a = read_any(out(&sbom, "cyclonedx-json").as_bytes()).expect("json");
     let b = read_any(out(&sbom, "cyclonedx-xml").as_bytes()).expect("xml");
+    assert_eq!(a, b);
+}
+
+#[test]
+fn spdx_tag_value_and_json_read_into_the_same_sbom() {
+    let sbom = common::fixture();
+    let a = read_any(out(&sbom, "spdx-json").as_bytes()).expect("json");
+    let b = read_any(out(&sbom, "spdx-tag-value").as_bytes()).expect("tag-value");
     assert_eq!(a, b);
 }
 

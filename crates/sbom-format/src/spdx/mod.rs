@@ -31,9 +31,11 @@ use crate::FormatError;
 
 mod read;
 mod tagvalue;
+mod tv_read;
 
 pub use read::read_json;
 pub(crate) use tagvalue::write_tag_value;
+pub use tv_read::read_tag_value;
 
 pub(crate) const DOCUMENT_ID: &str = "SPDXRef-DOCUMENT";
 pub(crate) const SUBJECT_ID: &str = "SPDXRef-Subject";

@@ -21,6 +21,11 @@ pub fn read_json(bytes: &[u8]) -> Result<Sbom, FormatError> {
         format: "SPDX JSON",
         source,
     })?;
+    from_document(&doc)
+}
+
+/// The model of a parsed SPDX document (JSON or tag-value).
+pub(crate) fn from_document(doc: &Document) -> Result<Sbom, FormatError> {
     if !matches!(doc.spdx_version.as_str(), "SPDX-2.2" | "SPDX-2.3") {
         return Err(FormatError::UnsupportedVersion {
             format: "SPDX",
