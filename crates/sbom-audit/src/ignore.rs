@@ -214,6 +214,7 @@ mod tests {
                 matched_name: source.into(),
                 matched_version: "1.0".into(),
                 location: None,
+                site_root: None,
             },
             sboms: vec![],
             severity: Severity::High,

@@ -33,6 +33,9 @@ pub struct AffectedPackage {
     /// Metadata file in the image, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
+    /// Python: the site-packages folder (tells a venv copy from the system one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_root: Option<String>,
 }
 
 /// Why a finding is not counted.
@@ -334,6 +337,7 @@ pub fn audit(sboms: &[Sbom], db: &OsvDatabase) -> VulnReport {
                 matched_name: key.name.clone(),
                 matched_version: key.version.clone(),
                 location: p.metadata_path.clone(),
+                site_root: p.site_root.clone(),
             };
             for f in group(db, eco, pkg, hits) {
                 let k = (bom_ref.clone(), f.id.clone());

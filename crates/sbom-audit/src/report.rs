@@ -124,11 +124,33 @@ pub fn to_table(r: &AuditReport) -> String {
         if !active.is_empty() {
             // A release folder: say which images hold the package.
             let many = r.sboms.len() > 1;
+            // The same name and version installed twice (venv and system site-packages):
+            // say where.
+            let mut copies: BTreeMap<(&str, &str), std::collections::BTreeSet<&str>> =
+                BTreeMap::new();
+            for f in &active {
+                copies
+                    .entry((f.package.name.as_str(), f.package.version.as_str()))
+                    .or_default()
+                    .insert(f.package.bom_ref.as_str());
+            }
+            let name_cell = |f: &Finding| -> String {
+                let twice = copies
+                    .get(&(f.package.name.as_str(), f.package.version.as_str()))
+                    .is_some_and(|s| s.len() > 1);
+                match (
+                    twice,
+                    f.package.site_root.as_ref().or(f.package.location.as_ref()),
+                ) {
+                    (true, Some(w)) => format!("{} [{}]", f.package.name, w),
+                    _ => f.package.name.clone(),
+                }
+            };
             let rows: Vec<Vec<String>> = active
                 .iter()
                 .map(|f| {
                     let mut row = vec![
-                        f.package.name.clone(),
+                        name_cell(f),
                         f.package.version.clone(),
                         f.fixed.clone().unwrap_or_else(|| "-".into()),
                         ids_cell(f),
@@ -668,6 +690,7 @@ mod tests {
                 matched_name: name.into(),
                 matched_version: "1.0".into(),
                 location: None,
+                site_root: None,
             },
             sboms: sboms.iter().map(|s| s.to_string()).collect(),
             severity: sev,
@@ -677,6 +700,28 @@ mod tests {
             references: vec![],
             ignored: None,
         }
+    }
+
+    #[test]
+    fn table_tells_venv_and_system_copies_apart() {
+        let mut venv = finding("pip", "CVE-3", Severity::Low, &["img"]);
+        venv.package.site_root = Some("venv/site-packages".into());
+        let mut system = venv.clone();
+        system.package.bom_ref.push_str("#abc");
+        system.package.site_root = Some("usr/lib/python3/dist-packages".into());
+        let other = finding("idna", "CVE-4", Severity::Low, &["img"]);
+        let r = AuditReport {
+            sboms: vec!["img".into()],
+            vulnerabilities: Some(VulnReport {
+                findings: vec![venv, system, other],
+                ..VulnReport::default()
+            }),
+            ..AuditReport::default()
+        };
+        let t = to_table(&r);
+        assert!(t.contains("pip [venv/site-packages]"), "{t}");
+        assert!(t.contains("pip [usr/lib/python3/dist-packages]"), "{t}");
+        assert!(t.lines().any(|l| l.starts_with("idna ")), "{t}");
     }
 
     #[test]
