@@ -234,7 +234,7 @@ pub fn to_table(r: &AuditReport) -> String {
                     vec![
                         v.package.name.clone(),
                         v.package.version.clone(),
-                        v.package.licenses.join(" | "),
+                        clip(&v.package.licenses.join(" | "), 60),
                         v.failing.join(", "),
                     ]
                 })
@@ -257,7 +257,7 @@ pub fn to_table(r: &AuditReport) -> String {
                         if u.licenses.is_empty() {
                             "(none)".into()
                         } else {
-                            u.licenses.join(" | ")
+                            clip(&u.licenses.join(" | "), 60)
                         },
                     ]
                 })
@@ -347,6 +347,17 @@ pub fn to_table(r: &AuditReport) -> String {
         );
     }
     out
+}
+
+/// Shortens a cell to `max` characters (the JSON output keeps everything).
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(max.saturating_sub(3)).collect();
+        out.push_str("...");
+        out
+    }
 }
 
 fn yes(b: bool) -> &'static str {
@@ -700,6 +711,13 @@ mod tests {
             references: vec![],
             ignored: None,
         }
+    }
+
+    #[test]
+    fn long_cells_are_clipped() {
+        assert_eq!(clip("abcdef", 6), "abcdef");
+        assert_eq!(clip("abcdefg", 6), "abc...");
+        assert_eq!(clip("ééééééé", 6).chars().count(), 6);
     }
 
     #[test]
