@@ -509,6 +509,29 @@ fn run_cataloger(
     })
 }
 
+/// Who supplies an image: the vendor/authors/maintainer label, else the registry
+/// namespace that publishes it (`quay.io/osism` for `quay.io/osism/keystone`).
+fn image_supplier(image: &ResolvedImage) -> Option<String> {
+    for key in [
+        "org.opencontainers.image.vendor",
+        "org.opencontainers.image.authors",
+        "maintainer",
+        "org.label-schema.vendor",
+    ] {
+        if let Some(v) = image
+            .labels
+            .get(key)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+        {
+            return Some(v.to_string());
+        }
+    }
+    let repo = image.repository.as_deref()?;
+    let (namespace, _) = repo.rsplit_once('/')?;
+    Some(namespace.to_string())
+}
+
 /// Scans one image.
 pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
     let image = source
@@ -712,6 +735,7 @@ pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, 
             config_digest: image.config_digest.clone(),
             platform: image.platform.clone(),
             layers: refs,
+            supplier: image_supplier(&image),
         },
         distro: ctx.distro,
         packages,

@@ -190,6 +190,7 @@ impl ImageSource for DockerSource {
             config_digest: Some(config_digest),
             platform: have,
             layers,
+            labels: config.labels(),
         })
     }
 

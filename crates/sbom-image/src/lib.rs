@@ -98,6 +98,8 @@ pub struct ResolvedImage {
     pub config_digest: Option<String>,
     pub platform: Option<Platform>,
     pub layers: Vec<LayerDescriptor>,
+    /// The config's labels (`org.opencontainers.image.vendor`, `maintainer`, ...).
+    pub labels: std::collections::BTreeMap<String, String>,
 }
 
 /// What a layer is made of.

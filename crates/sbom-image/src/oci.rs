@@ -99,6 +99,15 @@ pub(crate) struct ConfigJson {
     variant: Option<String>,
     #[serde(default)]
     rootfs: RootFs,
+    #[serde(default)]
+    config: RuntimeConfig,
+}
+
+/// The runtime part of a config: only the labels matter to us.
+#[derive(Debug, Default, Deserialize)]
+struct RuntimeConfig {
+    #[serde(default, rename = "Labels")]
+    labels: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
 impl ConfigJson {
@@ -112,6 +121,15 @@ impl ConfigJson {
     }
     pub(crate) fn diff_ids(&self) -> &[String] {
         &self.rootfs.diff_ids
+    }
+    /// String-valued labels.
+    pub(crate) fn labels(&self) -> std::collections::BTreeMap<String, String> {
+        self.config
+            .labels
+            .iter()
+            .flatten()
+            .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+            .collect()
     }
 }
 
@@ -564,6 +582,7 @@ impl ImageSource for OciSource {
             config_digest: Some(loaded.config_digest),
             platform: loaded.config.platform().or(cand.platform),
             layers,
+            labels: loaded.config.labels(),
         })
     }
 

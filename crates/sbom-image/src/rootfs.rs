@@ -38,6 +38,7 @@ impl ImageSource for DirSource {
                 media_type: String::new(),
                 size: None,
             }],
+            labels: Default::default(),
         })
     }
 

@@ -75,6 +75,11 @@ pub struct Subject {
     pub platform: Option<Platform>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub layers: Vec<crate::LayerRef>,
+    /// Who supplies the image: the config's `org.opencontainers.image.vendor` label (or
+    /// `org.opencontainers.image.authors`, `maintainer`), else the registry namespace
+    /// that publishes it (`quay.io/osism`). Unknown for local images without labels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<String>,
 }
 
 impl Subject {

@@ -308,6 +308,15 @@ impl RegistrySource {
                 variant: variant.map(str::to_string),
             }),
             layers,
+            labels: config
+                .pointer("/config/Labels")
+                .and_then(Value::as_object)
+                .map(|m| {
+                    m.iter()
+                        .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 

@@ -237,6 +237,8 @@ pub struct Image {
     pub os: String,
     pub architecture: String,
     pub variant: Option<String>,
+    /// Config labels (`org.opencontainers.image.vendor`, ...).
+    pub labels: Vec<(String, String)>,
 }
 
 impl Image {
@@ -246,7 +248,13 @@ impl Image {
             os: "linux".into(),
             architecture: "amd64".into(),
             variant: None,
+            labels: Vec::new(),
         }
+    }
+    /// Adds a config label.
+    pub fn label(mut self, key: &str, value: &str) -> Self {
+        self.labels.push((key.to_string(), value.to_string()));
+        self
     }
     pub fn platform(mut self, os: &str, arch: &str, variant: Option<&str>) -> Self {
         self.os = os.into();
@@ -262,7 +270,7 @@ impl Image {
             "architecture": self.architecture,
             "os": self.os,
             "created": "2024-01-01T00:00:00Z",
-            "config": {},
+            "config": if self.labels.is_empty() { json!({}) } else { json!({"Labels": self.labels.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<String, serde_json::Value>>()}) },
             "rootfs": {"type": "layers", "diff_ids": blobs.iter().map(|b| b.diff_id.clone()).collect::<Vec<_>>()},
             "history": blobs.iter().map(|_| json!({"created": "2024-01-01T00:00:00Z", "created_by": "sbom-testkit"})).collect::<Vec<_>>(),
         });
