@@ -64,7 +64,7 @@ fn main() -> ExitCode {
         Command::Diff { args, platform } => {
             let load = |what: &str| -> anyhow::Result<cmd::diff::Input> {
                 Ok(match cmd::load::load(what, platform)? {
-                    cmd::load::Loaded::One(s) => cmd::diff::Input::Sbom(s),
+                    cmd::load::Loaded::One(s) => cmd::diff::Input::Sbom(*s),
                     cmd::load::Loaded::Release(r) => cmd::diff::Input::Release(r),
                 })
             };
@@ -74,7 +74,7 @@ fn main() -> ExitCode {
         Command::Audit { args, platform } => {
             let load = |what: &str| -> anyhow::Result<Vec<sbom_model::Sbom>> {
                 Ok(match cmd::load::load(what, platform)? {
-                    cmd::load::Loaded::One(s) => vec![s],
+                    cmd::load::Loaded::One(s) => vec![*s],
                     cmd::load::Loaded::Release(r) => r.images.into_values().collect(),
                 })
             };

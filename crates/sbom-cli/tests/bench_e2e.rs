@@ -48,10 +48,20 @@ fn truth(release: &Path) -> BTreeSet<(String, String, String, String)> {
         set.insert(("pypi".into(), pep503(&r[0]), r[1].clone(), VENV_ROOT.into()));
     }
     for r in tsv(&t.join("pip-system.tsv")) {
-        set.insert(("pypi".into(), pep503(&r[0]), r[1].clone(), SYSTEM_ROOT.into()));
+        set.insert((
+            "pypi".into(),
+            pep503(&r[0]),
+            r[1].clone(),
+            SYSTEM_ROOT.into(),
+        ));
     }
     for r in tsv(&t.join("pip-other.tsv")) {
-        set.insert(("pypi".into(), pep503(&r[0]), r[1].clone(), r[2].trim_start_matches('/').into()));
+        set.insert((
+            "pypi".into(),
+            pep503(&r[0]),
+            r[1].clone(),
+            r[2].trim_start_matches('/').into(),
+        ));
     }
     set
 }
@@ -65,7 +75,12 @@ fn ours(sbom: &sbom_model::Sbom) -> BTreeSet<(String, String, String, String)> {
             } else {
                 p.arch.clone().unwrap_or_default()
             };
-            (p.ecosystem.to_string(), p.normalized_name(), p.version.clone(), place)
+            (
+                p.ecosystem.to_string(),
+                p.normalized_name(),
+                p.version.clone(),
+                place,
+            )
         })
         .collect()
 }
@@ -102,7 +117,9 @@ fn bench_images_match_the_rootfs_ground_truth_exactly() {
             );
             for r in tsv(&rdir.join("truth/removed.tsv")) {
                 assert!(
-                    !got.iter().any(|(e, n, v, _)| e == &r[0] && (n == &r[1] || n == &pep503(&r[1])) && v == &r[2]),
+                    !got.iter().any(|(e, n, v, _)| e == &r[0]
+                        && (n == &r[1] || n == &pep503(&r[1]))
+                        && v == &r[2]),
                     "{source}: removed package {r:?} is reported"
                 );
             }
@@ -123,9 +140,11 @@ fn bench_image_sboms_pass_the_official_validators() {
         ("spdx-tag-value", "b.spdx"),
     ];
     let mut cmd = sbom(&tmp.path().join("cache"));
-    cmd.arg("scan").arg(format!("oci-dir:{}:bench", dir.join("r1/oci").display()));
+    cmd.arg("scan")
+        .arg(format!("oci-dir:{}:bench", dir.join("r1/oci").display()));
     for (f, name) in files {
-        cmd.arg("-o").arg(format!("{f}={}", tmp.path().join(name).display()));
+        cmd.arg("-o")
+            .arg(format!("{f}={}", tmp.path().join(name).display()));
     }
     cmd.assert().success();
     let paths: Vec<_> = files.iter().map(|(_, n)| tmp.path().join(n)).collect();
@@ -143,7 +162,11 @@ fn bench_release_diff_equals_the_truth_diff_in_every_format() {
     // (kind, ecosystem, name, old, new) from the truth.
     let mut want: BTreeSet<(String, String, String, String, String)> = BTreeSet::new();
     for r in tsv(&dir.join("truth-diff-r1-r2.tsv")) {
-        let name = if r[1] == "pypi" { pep503(&r[2]) } else { r[2].clone() };
+        let name = if r[1] == "pypi" {
+            pep503(&r[2])
+        } else {
+            r[2].clone()
+        };
         want.insert((r[0].clone(), r[1].clone(), name, r[3].clone(), r[4].clone()));
     }
     let json = sbom(&cache)
@@ -162,7 +185,11 @@ fn bench_release_diff_equals_the_truth_diff_in_every_format() {
         }
         let eco = c["ecosystem"].as_str().unwrap_or_default().to_string();
         let name = c["name"].as_str().unwrap_or_default();
-        let name = if eco == "pypi" { pep503(name) } else { name.to_string() };
+        let name = if eco == "pypi" {
+            pep503(name)
+        } else {
+            name.to_string()
+        };
         got.insert((
             kind,
             eco,
@@ -184,12 +211,19 @@ fn bench_release_diff_equals_the_truth_diff_in_every_format() {
             .clone();
         let text = String::from_utf8_lossy(&out);
         for (_, _, name, old, new) in &want {
-            let raw: Vec<_> = tsv(&dir.join("truth-diff-r1-r2.tsv")).into_iter().filter(|r| &pep503(&r[2]) == name || &r[2] == name).collect();
-            let shown = raw.iter().any(|r| text.contains(r[2].as_str())) || text.contains(name.as_str());
+            let raw: Vec<_> = tsv(&dir.join("truth-diff-r1-r2.tsv"))
+                .into_iter()
+                .filter(|r| &pep503(&r[2]) == name || &r[2] == name)
+                .collect();
+            let shown =
+                raw.iter().any(|r| text.contains(r[2].as_str())) || text.contains(name.as_str());
             assert!(shown, "{format} lacks {name}");
             for v in [old, new] {
                 if !v.is_empty() {
-                    assert!(text.contains(v.as_str()), "{format} lacks version {v} of {name}");
+                    assert!(
+                        text.contains(v.as_str()),
+                        "{format} lacks version {v} of {name}"
+                    );
                 }
             }
         }

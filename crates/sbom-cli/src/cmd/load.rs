@@ -46,7 +46,7 @@ fn scan_args(reference: &str, platform: &str) -> ScanArgs {
 }
 
 pub enum Loaded {
-    One(Sbom),
+    One(Box<Sbom>),
     Release(sbom_diff::Release),
 }
 
@@ -54,7 +54,7 @@ pub enum Loaded {
 pub fn load(what: &str, platform: &str) -> Result<Loaded> {
     let p = Path::new(what);
     if is_sbom_file(p) {
-        return Ok(Loaded::One(read_sbom_file(p)?));
+        return Ok(Loaded::One(Box::new(read_sbom_file(p)?)));
     }
     if is_release_folder(p) {
         let release = sbom_diff::Release::load(p, |f: &Path| {
@@ -64,5 +64,7 @@ pub fn load(what: &str, platform: &str) -> Result<Loaded> {
         return Ok(Loaded::Release(release));
     }
     let args = scan_args(what, platform);
-    Ok(Loaded::One(crate::cmd::scan::scan_to_sbom(&args, what)?))
+    Ok(Loaded::One(Box::new(crate::cmd::scan::scan_to_sbom(
+        &args, what,
+    )?)))
 }
