@@ -59,6 +59,11 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // For diff and audit, 1 means "found something": their errors exit with 2.
+    let error_code = match &cli.command {
+        Command::Diff { .. } | Command::Audit { .. } => 2,
+        _ => 1,
+    };
     let result = match &cli.command {
         Command::Scan(args) => cmd::scan::run(args),
         Command::Diff { args, platform } => {
@@ -90,7 +95,7 @@ fn main() -> ExitCode {
             if e.downcast_ref::<UsageError>().is_some() {
                 ExitCode::from(2)
             } else {
-                ExitCode::from(1)
+                ExitCode::from(error_code)
             }
         }
     }

@@ -20,7 +20,7 @@ pub struct ScanArgs {
     pub images: Option<PathBuf>,
 
     /// Read images from a release manifest: an `images:` list of {image, digest}, or a
-    /// `docker_images:` map of service to tag (with --images-map and --registry).
+    /// `docker_images:` map of service to tag (with --images-map and --registry-host).
     #[arg(long, value_name = "FILE")]
     pub release: Option<PathBuf>,
 
