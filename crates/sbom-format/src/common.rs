@@ -207,6 +207,37 @@ pub(crate) fn writer_tools(sbom: &Sbom) -> Vec<sbom_model::Tool> {
     tools
 }
 
+/// Whether a document was written by us (our tool among its creators): then its
+/// free-text license names are kept as written, not repaired.
+pub(crate) fn written_by_us(tools: &[sbom_model::Tool]) -> bool {
+    tools.iter().any(|t| t.name == sbom_model::TOOL_NAME)
+}
+
+/// A license read from a document. SPDX fields (ids, expressions) stay as written when
+/// they are valid SPDX, and are repaired by [`License::from_declared`] otherwise. Free
+/// text (CycloneDX `license.name`, SPDX extracted text) is repaired too in foreign
+/// documents (syft writes `Apache License, Version 2.0` as a name), but in ours it is
+/// what the scanner decided and stays free text, unless it is a valid SPDX expression
+/// (our CycloneDX writer puts compound expressions there when free text is beside them).
+pub(crate) fn read_license_text(
+    text: &str,
+    spdx_field: bool,
+    ours: bool,
+) -> Option<sbom_model::License> {
+    use sbom_model::License;
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if spdx::Expression::parse(t).is_ok() {
+        return Some(License::Spdx(t.to_string()));
+    }
+    if ours && !spdx_field {
+        return Some(License::Named(t.to_string()));
+    }
+    License::from_declared(t)
+}
+
 /// Whether `s` is `urn:uuid:` + a UUID that CycloneDX accepts.
 pub(crate) fn is_cdx_serial(s: &str) -> bool {
     let Some(u) = s.strip_prefix("urn:uuid:") else {
@@ -238,33 +269,14 @@ pub(crate) fn subject_ref(sbom: &Sbom) -> String {
     r
 }
 
-/// The supplier of the subject: `Sbom.subject_supplier` when set, else the owner of
-/// its repository's namespace, named by registry and namespace (`quay.io/osism` for
-/// `quay.io/osism/keystone`): whoever controls that namespace publishes the image.
-/// `None` when neither is known; nothing is guessed beyond that.
+/// The supplier of the subject (`Subject::supplier`, filled by the scanner from the
+/// image's labels or its registry namespace), when known.
 pub(crate) fn subject_supplier(sbom: &Sbom) -> Option<String> {
-    if let Some(s) = sbom
-        .subject_supplier
+    sbom.subject
+        .supplier
         .as_deref()
         .filter(|s| !s.trim().is_empty())
-    {
-        return Some(s.to_string());
-    }
-    derived_subject_supplier(&sbom.subject)
-}
-
-/// The supplier derived from the repository, see [`subject_supplier`].
-pub(crate) fn derived_subject_supplier(s: &Subject) -> Option<String> {
-    let repo = s.repository.as_deref()?.trim();
-    let (namespace, _) = repo.rsplit_once('/')?;
-    Some(namespace.to_string()).filter(|n| !n.is_empty())
-}
-
-/// A subject supplier read from a document: kept only when it is not the one the
-/// writer derives anyway (so that our documents read back equal).
-pub(crate) fn read_subject_supplier(s: &Subject, supplier: Option<String>) -> Option<String> {
-    let supplier = supplier.filter(|x| !x.trim().is_empty())?;
-    (derived_subject_supplier(s).as_deref() != Some(supplier.as_str())).then_some(supplier)
+        .map(str::to_string)
 }
 
 /// The subject's name, falling back to the reference.
@@ -920,27 +932,6 @@ mod tests {
         assert_eq!(
             purl_name_version("pkg:pypi/a%4@1%"),
             (Some("a%4".into()), Some("1%".into()))
-        );
-    }
-
-    #[test]
-    fn subject_supplier_is_the_repository_namespace() {
-        let mut s = Sbom::default();
-        assert_eq!(subject_supplier(&s), None);
-        s.subject.repository = Some("quay.io/osism/keystone".into());
-        assert_eq!(subject_supplier(&s).as_deref(), Some("quay.io/osism"));
-        s.subject.repository = Some("keystone".into());
-        assert_eq!(subject_supplier(&s), None);
-        s.subject_supplier = Some("OSISM GmbH".into());
-        assert_eq!(subject_supplier(&s).as_deref(), Some("OSISM GmbH"));
-        s.subject.repository = Some("quay.io/osism/keystone".into());
-        assert_eq!(
-            read_subject_supplier(&s.subject, Some("quay.io/osism".into())),
-            None
-        );
-        assert_eq!(
-            read_subject_supplier(&s.subject, Some("OSISM GmbH".into())).as_deref(),
-            Some("OSISM GmbH")
         );
     }
 

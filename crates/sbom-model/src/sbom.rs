@@ -166,11 +166,6 @@ pub struct Sbom {
     /// Serial number (`urn:uuid:...`); derived from content when the timestamp is fixed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial: Option<String>,
-    /// Supplier of the subject (NTIA): the image's `org.opencontainers.image.vendor`
-    /// label, or given by the user. When `None`, writers name the owner of the
-    /// repository's namespace (`quay.io/osism` for `quay.io/osism/keystone`), if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject_supplier: Option<String>,
 }
 
 impl Sbom {

@@ -76,12 +76,12 @@ pub(crate) fn from_bom(bom: &Bom) -> Result<Sbom, FormatError> {
         if let Some(c) = &m.component {
             subject_ref = c.bom_ref.clone();
             read_subject(&mut sbom.subject, c);
-            let supplier = c.supplier.as_ref().and_then(entity_text);
-            sbom.subject_supplier = common::read_subject_supplier(&sbom.subject, supplier);
+            sbom.subject.supplier = c.supplier.as_ref().and_then(entity_text);
         }
         let mprops = pairs(&m.properties);
         sbom.distro = common::distro_from_properties(&mprops);
     }
+    let ours = common::written_by_us(&sbom.tools);
     let mut flat: Vec<&Component> = Vec::new();
     flatten(&bom.components, &mut flat);
     let mut owned: Vec<(String, Vec<String>)> = Vec::new();
@@ -99,7 +99,7 @@ pub(crate) fn from_bom(bom: &Bom) -> Result<Sbom, FormatError> {
         let Some(purl) = c.purl.clone().filter(|p| p.starts_with("pkg:")) else {
             continue;
         };
-        let (p, owners) = package(c, purl, &sbom.subject.layers);
+        let (p, owners) = package(c, purl, &sbom.subject.layers, ours);
         if !owners.is_empty() {
             owned.push((p.id.clone(), owners));
         }
@@ -187,23 +187,28 @@ fn read_subject(s: &mut Subject, c: &Component) {
 /// A license as read: SPDX ids and expressions through [`License::from_declared`]
 /// (which keeps valid ones and repairs imprecise ones), names too.
 /// Our `(A) AND (B)` shape for several licenses is split again.
-fn read_license(l: &LicenseChoice) -> Vec<License> {
+fn read_license(l: &LicenseChoice, ours: bool) -> Vec<License> {
     match l {
         LicenseChoice::Expression { expression } => common::split_declared(expression)
             .into_iter()
-            .filter_map(License::from_declared)
+            .filter_map(|e| common::read_license_text(e, true, ours))
             .collect(),
-        LicenseChoice::License { license } => license
-            .id
-            .as_deref()
-            .or(license.name.as_deref())
-            .and_then(License::from_declared)
-            .into_iter()
-            .collect(),
+        LicenseChoice::License { license } => match (&license.id, &license.name) {
+            (Some(id), _) => common::read_license_text(id, true, ours),
+            (None, Some(name)) => common::read_license_text(name, false, ours),
+            (None, None) => None,
+        }
+        .into_iter()
+        .collect(),
     }
 }
 
-fn package(c: &Component, purl: String, layers: &[sbom_model::LayerRef]) -> (Package, Vec<String>) {
+fn package(
+    c: &Component,
+    purl: String,
+    layers: &[sbom_model::LayerRef],
+    ours: bool,
+) -> (Package, Vec<String>) {
     let (purl_name, purl_version) = common::purl_name_version(&purl);
     let quals = common::purl_qualifiers(&purl);
     let mut p = Package::new(
@@ -223,7 +228,11 @@ fn package(c: &Component, purl: String, layers: &[sbom_model::LayerRef]) -> (Pac
     p.supplier = c.supplier.as_ref().and_then(entity_text);
     p.author = c.author.clone().or_else(|| c.publisher.clone());
     p.description = c.description.clone();
-    p.licenses = c.licenses.iter().flat_map(read_license).collect();
+    p.licenses = c
+        .licenses
+        .iter()
+        .flat_map(|l| read_license(l, ours))
+        .collect();
     p.checksums = c
         .hashes
         .iter()

@@ -257,19 +257,22 @@ const ORG_WORDS: &[&str] = &[
     "python",
 ];
 
-/// `Organization: NAME (EMAIL)` or `Person: NAME (EMAIL)`, parentheses in the name
-/// replaced so that the actor grammar stays unambiguous.
+/// An SPDX actor `KIND: NAME (EMAIL)`. Parsers split at the last parenthesis pair
+/// (spdx-tools: `(.*)\((.*)\)`), so a name with parentheses keeps them when an email
+/// follows, and gets an empty `()` when none does (else `Kim (dev)` would read as the
+/// email `dev`). Line breaks become spaces.
+fn actor_text(kind: &str, name: &str, email: Option<&str>) -> String {
+    let name = name.replace(['\n', '\r'], " ");
+    match email {
+        Some(e) => format!("{kind}: {name} ({e})"),
+        None if name.contains('(') || name.contains(')') => format!("{kind}: {name} ()"),
+        None => format!("{kind}: {name}"),
+    }
+}
+
+/// `Organization: NAME (EMAIL)` or `Person: NAME (EMAIL)`.
 pub(crate) fn actor(s: &str) -> String {
     let (name, email) = common::split_contact(s);
-    let name: String = name
-        .chars()
-        .map(|c| match c {
-            '(' => '[',
-            ')' => ']',
-            '\n' | '\r' => ' ',
-            c => c,
-        })
-        .collect();
     let lower = name.to_ascii_lowercase();
     let is_org = lower
         .split(|c: char| !c.is_ascii_alphanumeric() && c != '.')
@@ -278,10 +281,7 @@ pub(crate) fn actor(s: &str) -> String {
             .as_deref()
             .is_some_and(|e| e.contains("lists.") || e.starts_with("team"));
     let kind = if is_org { "Organization" } else { "Person" };
-    match email {
-        Some(e) => format!("{kind}: {name} ({e})"),
-        None => format!("{kind}: {name}"),
-    }
+    actor_text(kind, &name, email.as_deref())
 }
 
 fn checksum_fits(c: &Checksum) -> bool {
@@ -293,6 +293,12 @@ fn checksum_fits(c: &Checksum) -> bool {
         HashAlgorithm::Sha512 => 128,
     };
     c.value.len() == len && c.value.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The extracted text we write for a `LicenseRef-` that a package declared without
+/// its text (SPDX wants one for every LicenseRef); the reader recognises it.
+pub(crate) fn textless_ref(r: &str) -> String {
+    format!("{r} (declared by the package without its text)")
 }
 
 /// `LicenseRef-` ids inside an SPDX expression.
@@ -311,9 +317,9 @@ fn declared(ls: &[License], extracted: &mut BTreeMap<String, String>) -> String 
         .map(|l| match l {
             License::Spdx(e) => {
                 for r in refs_in(e) {
-                    extracted.entry(r.clone()).or_insert_with(|| {
-                        format!("{r} (declared by the package without its text)")
-                    });
+                    extracted
+                        .entry(r.clone())
+                        .or_insert_with(|| textless_ref(&r));
                 }
                 e.clone()
             }
@@ -392,8 +398,12 @@ pub(crate) fn build(sbom: &Sbom) -> Result<Document, FormatError> {
         spdx_id: SUBJECT_ID.into(),
         version_info: s.manifest_digest.clone().or_else(|| s.tag.clone()),
         supplier: Some(
+            // An image's supplier (vendor label, registry namespace) is an organisation.
             common::subject_supplier(sbom)
-                .map(|n| format!("Organization: {n}"))
+                .map(|n| {
+                    let (name, email) = common::split_contact(&n);
+                    actor_text("Organization", &name, email.as_deref())
+                })
                 .unwrap_or_else(|| NOASSERTION.into()),
         ),
         download_location: NOASSERTION.into(),
@@ -602,7 +612,11 @@ mod tests {
             actor("Jane Doe <jane@example.org>"),
             "Person: Jane Doe (jane@example.org)"
         );
-        assert_eq!(actor("Kim (the dev)"), "Person: Kim [the dev]");
+        assert_eq!(actor("Kim (the dev)"), "Person: Kim (the dev) ()");
+        assert_eq!(
+            actor("Laszlo Boszormenyi (GCS) <gcs@debian.org>"),
+            "Person: Laszlo Boszormenyi (GCS) (gcs@debian.org)"
+        );
     }
 
     #[test]

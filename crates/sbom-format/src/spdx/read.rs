@@ -59,6 +59,7 @@ pub(crate) fn from_document(doc: &Document) -> Result<Sbom, FormatError> {
         .chain(doc.document_describes.iter().cloned())
         .collect();
     let subject_id = described.first().cloned();
+    let ours = common::written_by_us(&sbom.tools);
     let extracted: BTreeMap<&str, &str> = doc
         .has_extracted_licensing_infos
         .iter()
@@ -100,8 +101,14 @@ pub(crate) fn from_document(doc: &Document) -> Result<Sbom, FormatError> {
         else {
             continue;
         };
-        sbom.packages
-            .push(package(sp, purl, &props, &extracted, &sbom.subject.layers));
+        sbom.packages.push(package(
+            sp,
+            purl,
+            &props,
+            &extracted,
+            &sbom.subject.layers,
+            ours,
+        ));
     }
     if sbom.distro.is_none() {
         sbom.distro = os_distro.or_else(|| {
@@ -196,8 +203,7 @@ fn annotation_pairs(sp: &SpdxPackage) -> Vec<(String, String)> {
 
 fn read_subject(sbom: &mut Sbom, sp: &SpdxPackage, props: &[(String, String)]) {
     let ours = common::apply_subject_properties(&mut sbom.subject, props);
-    let supplier = sp.supplier.as_deref().and_then(from_actor);
-    sbom.subject_supplier = common::read_subject_supplier(&sbom.subject, supplier);
+    sbom.subject.supplier = sp.supplier.as_deref().and_then(from_actor);
     if let Some(d) = common::distro_from_properties(props) {
         sbom.distro = Some(d);
     }
@@ -238,7 +244,7 @@ fn from_actor(a: &str) -> Option<String> {
     Some(rest.to_string()).filter(|s| !s.is_empty())
 }
 
-fn read_licenses(expr: Option<&str>, extracted: &BTreeMap<&str, &str>) -> Vec<License> {
+fn read_licenses(expr: Option<&str>, extracted: &BTreeMap<&str, &str>, ours: bool) -> Vec<License> {
     let Some(e) = expr.map(str::trim).filter(|e| !e.is_empty()) else {
         return Vec::new();
     };
@@ -249,8 +255,11 @@ fn read_licenses(expr: Option<&str>, extracted: &BTreeMap<&str, &str>) -> Vec<Li
         .into_iter()
         .filter_map(|part| match extracted.get(part) {
             // The text may be an imprecise name (syft: `Apache License, Version 2.0`).
-            Some(text) if part.starts_with("LicenseRef-") => License::from_declared(text),
-            _ => License::from_declared(part),
+            // Our placeholder for a LicenseRef declared without text: the id itself.
+            Some(text) if part.starts_with("LicenseRef-") && *text != super::textless_ref(part) => {
+                common::read_license_text(text, false, ours)
+            }
+            _ => common::read_license_text(part, true, ours),
         })
         .collect()
 }
@@ -261,6 +270,7 @@ fn package(
     props: &[(String, String)],
     extracted: &BTreeMap<&str, &str>,
     layers: &[sbom_model::LayerRef],
+    ours: bool,
 ) -> Package {
     let (purl_name, purl_version) = common::purl_name_version(&purl);
     let mut p = Package::new(
@@ -287,7 +297,7 @@ fn package(
         .as_deref()
         .filter(|d| !matches!(d.trim(), "NOASSERTION" | "NONE" | ""))
         .or(sp.license_concluded.as_deref());
-    p.licenses = read_licenses(declared, extracted);
+    p.licenses = read_licenses(declared, extracted, ours);
     p.checksums = sp
         .checksums
         .iter()
@@ -323,6 +333,19 @@ fn package(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Parentheses in a Debian maintainer's name were turned into brackets on the way
+    /// out, so the name did not read back (`Laszlo Boszormenyi (GCS)`).
+    #[test]
+    fn regression_parentheses_in_supplier_names_survive() {
+        for s in [
+            "Laszlo Boszormenyi (GCS) <gcs@debian.org>",
+            "Kim (the dev)",
+            "Plain Name",
+        ] {
+            assert_eq!(from_actor(&super::super::actor(s)).as_deref(), Some(s));
+        }
+    }
 
     #[test]
     fn actors_read_back_as_name_and_email() {

@@ -182,7 +182,11 @@ pub fn fixture() -> Sbom {
     ssh.id = "t-ssh".into();
     ssh.arch = Some("amd64".into());
     ssh.supplier = Some("Debian OpenSSH Maintainers <debian-ssh@lists.debian.org>".into());
-    ssh.licenses = vec![License::Spdx("BSD-2-Clause AND ISC".into())];
+    ssh.licenses = vec![
+        License::Spdx("BSD-2-Clause AND ISC".into()),
+        // A package that names its own LicenseRef (repoze.lru does).
+        License::Spdx("LicenseRef-Repoze-BSD-derived".into()),
+    ];
     ssh.origin = Origin::Declared {
         file: "playbooks/base.yml".into(),
         line: Some(12),
@@ -209,6 +213,7 @@ pub fn fixture() -> Sbom {
                 variant: None,
             }),
             layers: vec![layer(0), layer(1), layer(2)],
+            supplier: Some("OSISM GmbH <info@osism.tech>".into()),
         },
         distro: Some(Distro {
             id: "debian".into(),
