@@ -97,6 +97,7 @@ fn cyclonedx_and_spdx_round_trip_packages_and_relationships() {
         assert_eq!(back.subject, sbom.subject, "{name}: subject");
         assert_eq!(back.distro, sbom.distro, "{name}: distro");
         assert_eq!(back.created, sbom.created, "{name}: created");
+        assert_eq!(back.tools, sbom.tools, "{name}: tools");
     }
 }
 

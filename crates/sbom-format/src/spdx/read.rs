@@ -40,14 +40,7 @@ pub(crate) fn from_document(doc: &Document) -> Result<Sbom, FormatError> {
     };
     for c in &doc.creation_info.creators {
         if let Some(t) = c.strip_prefix("Tool:") {
-            let t = t.trim();
-            let (name, version) = match t.rsplit_once('-') {
-                Some((n, v)) if v.starts_with(|c: char| c.is_ascii_digit() || c == 'v') => {
-                    (n.to_string(), v.to_string())
-                }
-                _ => (t.to_string(), String::new()),
-            };
-            sbom.tools.push(Tool { name, version });
+            sbom.tools.push(split_tool(t.trim()));
         }
     }
     // The described element: DESCRIBES relationship, or documentDescribes.
@@ -168,6 +161,31 @@ pub(crate) fn from_document(doc: &Document) -> Result<Sbom, FormatError> {
     }
     sbom.finalize();
     Ok(sbom)
+}
+
+/// `NAME-VERSION` split at the first `-` followed by a digit (or `v` and a digit):
+/// `sbom-0.1.0-test` is sbom 0.1.0-test, `cyclonedx-py-4.1` is cyclonedx-py 4.1.
+fn split_tool(t: &str) -> Tool {
+    let b = t.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        if c != b'-' || i == 0 {
+            continue;
+        }
+        let next = b.get(i + 1).copied();
+        let after = b.get(i + 2).copied();
+        let digit = next.is_some_and(|n| n.is_ascii_digit())
+            || (next == Some(b'v') && after.is_some_and(|n| n.is_ascii_digit()));
+        if digit {
+            return Tool {
+                name: t[..i].to_string(),
+                version: t[i + 1..].to_string(),
+            };
+        }
+    }
+    Tool {
+        name: t.to_string(),
+        version: String::new(),
+    }
 }
 
 fn serial_from_namespace(ns: &str) -> Option<String> {
@@ -345,6 +363,22 @@ mod tests {
         ] {
             assert_eq!(from_actor(&super::super::actor(s)).as_deref(), Some(s));
         }
+    }
+
+    #[test]
+    fn tool_names_split_before_the_version() {
+        let t = |s: &str| {
+            let t = split_tool(s);
+            (t.name, t.version)
+        };
+        assert_eq!(t("sbom-0.0.0-test"), ("sbom".into(), "0.0.0-test".into()));
+        assert_eq!(t("syft-1.18.1"), ("syft".into(), "1.18.1".into()));
+        assert_eq!(
+            t("cyclonedx-py-v4.1"),
+            ("cyclonedx-py".into(), "v4.1".into())
+        );
+        assert_eq!(t("tool"), ("tool".into(), String::new()));
+        assert_eq!(t("-1"), ("-1".into(), String::new()));
     }
 
     #[test]
