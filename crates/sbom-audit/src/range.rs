@@ -110,6 +110,37 @@ pub fn in_range(eco: Ecosystem, version: &str, range: &Range) -> bool {
             .any(|l| l.trim() == "*" || cmp(eco, range.kind, version, l) == Ordering::Less)
 }
 
+/// The first number of a PEP 440 release segment (leading zeros dropped), or `None` when
+/// the version has an epoch or does not start with a digit (then only a full comparison
+/// can tell).
+fn pep440_major(v: &str) -> Option<&str> {
+    let v = v.trim();
+    let v = v.strip_prefix(['v', 'V']).unwrap_or(v);
+    if v.contains('!') {
+        return None;
+    }
+    let digits = v.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return None;
+    }
+    let d = &v[..digits];
+    let t = d.trim_start_matches('0');
+    Some(if t.is_empty() { "0" } else { t })
+}
+
+/// A cheap test that rules out equality before parsing: PEP 440 versions whose first
+/// release numbers differ (and have no epoch) are never equal. PyPI records list
+/// hundreds of versions, so this saves most comparisons.
+fn may_equal(eco: Ecosystem, a: &str, b: &str) -> bool {
+    if eco != Ecosystem::Pypi {
+        return true;
+    }
+    match (pep440_major(a), pep440_major(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    }
+}
+
 /// Evaluates an `affected` entry (its ranges and explicit versions) for `version`.
 pub fn evaluate<'a>(
     eco: Ecosystem,
@@ -119,9 +150,10 @@ pub fn evaluate<'a>(
 ) -> Option<Hit> {
     let in_ranges = ranges.iter().any(|r| in_range(eco, version, r));
     let listed = !in_ranges
-        && versions
-            .into_iter()
-            .any(|v| v == version || compare(eco, v, version) == Ordering::Equal);
+        && versions.into_iter().any(|v| {
+            v == version
+                || (may_equal(eco, v, version) && compare(eco, v, version) == Ordering::Equal)
+        });
     if !in_ranges && !listed {
         return None;
     }
@@ -254,6 +286,19 @@ mod tests {
         let versions = ["1.7"];
         assert!(evaluate(P, "1.7", &rgs, versions).is_some());
         assert!(evaluate(P, "1.8", &rgs, versions).is_none());
+    }
+
+    #[test]
+    fn listed_versions_compare_by_pep440_equality() {
+        let versions = ["1.0", "2!3.0", "07.1"];
+        assert!(evaluate(P, "1.0.0", &[], versions).is_some());
+        assert!(evaluate(P, "v1.0", &[], versions).is_some());
+        assert!(evaluate(P, "2!3.0.0", &[], versions).is_some());
+        assert!(evaluate(P, "7.1", &[], versions).is_some());
+        assert!(evaluate(P, "1.1", &[], versions).is_none());
+        assert!(!may_equal(P, "1.0", "10.0"));
+        assert!(may_equal(P, "0!1.0", "1.0"));
+        assert!(may_equal(Ecosystem::Deb, "1.0", "2.0"));
     }
 
     #[test]
