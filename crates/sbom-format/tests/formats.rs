@@ -297,3 +297,38 @@ fn a_real_image_round_trips_through_every_format() {
     }
     assert!(checked > 0, "no *.sbom.json in {}", dir.display());
 }
+
+/// The bench image's apache2 declares `BSD-2-clause-Darwin`, which the dpkg cataloger
+/// keeps as free text; reading our CycloneDX back "repaired" it into an SPDX id, so
+/// the round trip changed the package.
+#[test]
+fn regression_free_text_licenses_in_our_documents_are_not_repaired() {
+    let mut sbom = common::fixture();
+    sbom.packages[0].licenses = vec![License::Named("BSD-2-clause-Darwin".into())];
+    for name in [
+        "cyclonedx-json",
+        "cyclonedx-xml",
+        "spdx-json",
+        "spdx-tag-value",
+    ] {
+        let back = read_any(out(&sbom, name).as_bytes()).expect("reads");
+        assert_eq!(
+            back.packages[0].licenses, sbom.packages[0].licenses,
+            "{name}"
+        );
+    }
+    // In another tool's document the same name is repaired.
+    let mut v: serde_json::Value =
+        serde_json::from_str(&out(&sbom, "cyclonedx-json")).expect("json");
+    v["metadata"]["tools"]["components"][0]["name"] = "other-tool".into();
+    let foreign = read_any(&serde_json::to_vec(&v).expect("json")).expect("reads");
+    let p = foreign
+        .packages
+        .iter()
+        .find(|p| p.name == sbom.packages[0].name)
+        .expect("package");
+    assert_eq!(
+        p.licenses,
+        vec![License::Spdx("BSD-2-Clause-Darwin".into())]
+    );
+}
