@@ -220,26 +220,24 @@ pub enum DocumentKind {
     SbomJson,
 }
 
-/// Detects the document kind from the content (not the file name).
+/// Detects the document kind from the content (not the file name). Works on the
+/// whole document or on its first few KB (`sbom diff` sniffs file heads with it).
 pub fn detect(bytes: &[u8]) -> Option<DocumentKind> {
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
     let text = &text[start..];
+    let head = String::from_utf8_lossy(&text[..text.len().min(8192)]).into_owned();
     if text.starts_with(b"<") {
-        let head = String::from_utf8_lossy(&text[..text.len().min(2048)]).into_owned();
         return head
             .contains("cyclonedx.org/schema/bom")
             .then_some(DocumentKind::CycloneDxXml);
     }
-    if text.starts_with(b"SPDXVersion:") || text.starts_with(b"##") {
-        let head = String::from_utf8_lossy(&text[..text.len().min(4096)]).into_owned();
+    if !text.starts_with(b"{") {
         return head
             .lines()
+            .take(50)
             .any(|l| l.starts_with("SPDXVersion:"))
             .then_some(DocumentKind::SpdxTagValue);
-    }
-    if !text.starts_with(b"{") {
-        return None;
     }
     #[derive(serde::Deserialize)]
     struct Probe {
@@ -250,16 +248,52 @@ pub fn detect(bytes: &[u8]) -> Option<DocumentKind> {
         #[serde(rename = "sbomFormat")]
         sbom_format: Option<String>,
     }
-    let probe: Probe = serde_json::from_slice(text).ok()?;
-    if probe.sbom_format.as_deref() == Some(native::FORMAT_NAME) {
+    let (bom, spdx, ours) = match serde_json::from_slice::<Probe>(text) {
+        Ok(p) => (
+            p.bom_format.as_deref() == Some("CycloneDX"),
+            p.spdx_version.is_some(),
+            p.sbom_format.as_deref() == Some(native::FORMAT_NAME),
+        ),
+        // A head of a longer document: look for the keys themselves.
+        Err(_) => (
+            json_key_is(&head, "bomFormat", Some("CycloneDX")),
+            json_key_is(&head, "spdxVersion", None),
+            json_key_is(&head, "sbomFormat", Some(native::FORMAT_NAME)),
+        ),
+    };
+    if ours {
         Some(DocumentKind::SbomJson)
-    } else if probe.bom_format.as_deref() == Some("CycloneDX") {
+    } else if bom {
         Some(DocumentKind::CycloneDxJson)
-    } else if probe.spdx_version.is_some() {
+    } else if spdx {
         Some(DocumentKind::SpdxJson)
     } else {
         None
     }
+}
+
+/// Whether `"key": "value"` (any value when `None`) appears in a JSON text.
+fn json_key_is(text: &str, key: &str, value: Option<&str>) -> bool {
+    let needle = format!("\"{key}\"");
+    let mut rest = text;
+    while let Some(i) = rest.find(&needle) {
+        let after = rest[i + needle.len()..].trim_start();
+        if let Some(v) = after.strip_prefix(':') {
+            let v = v.trim_start();
+            match value {
+                None => return v.starts_with('"'),
+                Some(want) => {
+                    if v.strip_prefix('"')
+                        .is_some_and(|v| v.starts_with(&format!("{want}\"")))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+        rest = &rest[i + needle.len()..];
+    }
+    false
 }
 
 /// Reads any SBOM we understand (CycloneDX JSON or XML, SPDX JSON or tag-value, our
@@ -326,7 +360,39 @@ mod tests {
             Some(DocumentKind::CycloneDxXml)
         );
         assert_eq!(detect(b"{\"a\":1}"), None);
+        assert_eq!(detect(b"{\"name\": \"bomFormat\"}"), None);
         assert_eq!(detect(b""), None);
+    }
+
+    /// `sbom diff` sniffs the first 4 KB of a file; a full parse of a head fails,
+    /// so big SBOMs were not recognised as SBOMs.
+    #[test]
+    fn regression_detect_works_on_the_head_of_a_long_document() {
+        let pad = format!("[{}]", vec!["0"; 3000].join(","));
+        let docs = [
+            (
+                format!("{{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.6\", \"x\": {pad}}}"),
+                DocumentKind::CycloneDxJson,
+            ),
+            (
+                format!("{{\"spdxVersion\": \"SPDX-2.3\", \"x\": {pad}}}"),
+                DocumentKind::SpdxJson,
+            ),
+            (
+                format!("{{\"sbomFormat\":\"sbom-json\",\"version\":1,\"x\":{pad}}}"),
+                DocumentKind::SbomJson,
+            ),
+        ];
+        for (doc, kind) in docs {
+            assert!(doc.len() > 4096);
+            assert_eq!(
+                detect(&doc.as_bytes()[..4096]),
+                Some(kind),
+                "{}",
+                &doc[..40]
+            );
+            assert_eq!(detect(doc.as_bytes()), Some(kind));
+        }
     }
 
     #[test]

@@ -332,3 +332,22 @@ fn regression_free_text_licenses_in_our_documents_are_not_repaired() {
         vec![License::Spdx("BSD-2-Clause-Darwin".into())]
     );
 }
+
+#[test]
+fn every_format_we_write_is_detected_from_its_first_4_kb() {
+    use sbom_format::{detect, DocumentKind};
+    let sbom = common::fixture();
+    for (name, kind) in [
+        ("cyclonedx-json", DocumentKind::CycloneDxJson),
+        ("cyclonedx-json@1.5", DocumentKind::CycloneDxJson),
+        ("cyclonedx-xml", DocumentKind::CycloneDxXml),
+        ("spdx-json", DocumentKind::SpdxJson),
+        ("spdx-tag-value", DocumentKind::SpdxTagValue),
+        ("json", DocumentKind::SbomJson),
+    ] {
+        let text = out(&sbom, name);
+        assert!(text.len() > 4096, "{name}");
+        assert_eq!(detect(&text.as_bytes()[..4096]), Some(kind), "{name}");
+    }
+    assert_eq!(detect(out(&sbom, "table").as_bytes()), None);
+}
