@@ -111,16 +111,15 @@ pub(crate) fn from_document(doc: &Document) -> Result<Sbom, FormatError> {
             })
         });
     }
-    let ours: BTreeMap<&str, &str> = doc
-        .packages
-        .iter()
-        .map(|p| (p.spdx_id.as_str(), p.spdx_id.as_str()))
-        .collect();
+    // Relationships between packages (files and other elements are not ours to keep);
+    // ones naming packages we left out are dropped by `finalize`.
+    let known: std::collections::BTreeSet<&str> =
+        doc.packages.iter().map(|p| p.spdx_id.as_str()).collect();
     let map = |id: &str| -> Option<String> {
         if Some(id) == subject_id.as_deref() {
             Some(Subject::ID.to_string())
         } else {
-            ours.get(id).map(|s| s.to_string())
+            known.contains(id).then(|| id.to_string())
         }
     };
     for r in &doc.relationships {
