@@ -22,16 +22,22 @@ use crate::AuditError;
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct OsvRecord {
+    #[serde(deserialize_with = "null_default")]
     pub id: String,
     pub modified: Option<String>,
     pub published: Option<String>,
     pub withdrawn: Option<String>,
+    #[serde(deserialize_with = "null_default")]
     pub aliases: Vec<String>,
+    #[serde(deserialize_with = "null_default")]
     pub related: Vec<String>,
     pub summary: Option<String>,
     pub details: Option<String>,
+    #[serde(deserialize_with = "null_default")]
     pub severity: Vec<OsvSeverity>,
+    #[serde(deserialize_with = "null_default")]
     pub affected: Vec<OsvAffected>,
+    #[serde(deserialize_with = "null_default")]
     pub references: Vec<OsvReference>,
     pub database_specific: Option<serde_json::Value>,
 }
@@ -41,7 +47,9 @@ pub struct OsvRecord {
 #[serde(default)]
 pub struct OsvSeverity {
     #[serde(rename = "type")]
+    #[serde(deserialize_with = "null_default")]
     pub kind: String,
+    #[serde(deserialize_with = "null_default")]
     pub score: String,
 }
 
@@ -50,8 +58,11 @@ pub struct OsvSeverity {
 #[serde(default)]
 pub struct OsvAffected {
     pub package: Option<OsvPackage>,
+    #[serde(deserialize_with = "null_default")]
     pub severity: Vec<OsvSeverity>,
+    #[serde(deserialize_with = "null_default")]
     pub ranges: Vec<OsvRange>,
+    #[serde(deserialize_with = "null_default")]
     pub versions: Vec<String>,
     pub ecosystem_specific: Option<serde_json::Value>,
     pub database_specific: Option<serde_json::Value>,
@@ -61,7 +72,9 @@ pub struct OsvAffected {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct OsvPackage {
+    #[serde(deserialize_with = "null_default")]
     pub ecosystem: String,
+    #[serde(deserialize_with = "null_default")]
     pub name: String,
     pub purl: Option<String>,
 }
@@ -71,8 +84,10 @@ pub struct OsvPackage {
 #[serde(default)]
 pub struct OsvRange {
     #[serde(rename = "type")]
+    #[serde(deserialize_with = "null_default")]
     pub kind: String,
     pub repo: Option<String>,
+    #[serde(deserialize_with = "null_default")]
     pub events: Vec<OsvEvent>,
 }
 
@@ -91,8 +106,20 @@ pub struct OsvEvent {
 #[serde(default)]
 pub struct OsvReference {
     #[serde(rename = "type")]
+    #[serde(deserialize_with = "null_default")]
     pub kind: String,
+    #[serde(deserialize_with = "null_default")]
     pub url: String,
+}
+
+/// `null` where the schema has an array or a string reads as empty (some producers
+/// write `"aliases": null`).
+fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 // ---------------------------------------------------------------- kept form
@@ -891,6 +918,30 @@ mod tests {
         assert_eq!(db.lookup(Family::PyPI, "x").count(), 1);
         assert_eq!(db.warnings.len(), 1, "{:?}", db.warnings);
         assert!(db.warnings[0].message.contains("CRC"), "{:?}", db.warnings);
+    }
+
+    #[test]
+    fn nulls_and_odd_shapes_are_tolerated_or_warned() {
+        let r = rec(
+            r#"{"id":"A","aliases":null,"severity":null,"affected":[{"package":{"ecosystem":"PyPI","name":"x","purl":null},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{}]}],"versions":null}]}"#,
+        );
+        let db = OsvDatabase::from_records(vec![r]);
+        assert_eq!(db.lookup(Family::PyPI, "x").count(), 1);
+        for bad in [
+            r#"{"id":5}"#,
+            r#"{"id":"B","affected":"x"}"#,
+            "[]",
+            "null",
+            "",
+        ] {
+            // Either it does not parse, or it parses to a record without id (a warning).
+            let unusable = serde_json::from_str::<OsvRecord>(bad)
+                .map(|r| r.id.is_empty())
+                .unwrap_or(true);
+            assert!(unusable, "{bad}");
+        }
+        let db = OsvDatabase::from_records(vec![OsvRecord::default()]);
+        assert_eq!(db.warnings.len(), 1, "a record without id is a warning");
     }
 
     #[test]

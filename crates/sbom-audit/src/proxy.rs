@@ -658,6 +658,54 @@ this line is junk
     }
 
     #[test]
+    fn odd_input_never_panics() {
+        let odd = [
+            "",
+            " ",
+            "%",
+            "%%",
+            "%e9%",
+            "é",
+            "_",
+            "__",
+            "a_b_c_d.deb",
+            "_1_.deb",
+            "-",
+            ".whl",
+            "-.whl",
+            "a-1-2-3-4-5-6-7.whl",
+            "é-1.0-py3-none-any.whl",
+            "-1.tar.gz",
+            "a-.tar.gz",
+            "http://",
+            "http:///",
+            "://x",
+            "http://h/é/ü-1.0.tar.gz?x#y",
+            "] \"",
+            "x] \"GET",
+            "x] \"GET /\" ",
+            "1.5 0 c A/ 1 GET",
+            "1.5 0 c TCP_MISS/é 1 GET u - - -",
+        ];
+        for a in odd {
+            for b in odd {
+                let s = format!("{a}{b}");
+                let _ = parse_line(&s, 1);
+                let _ = identify(&s);
+                let _ = parse_deb_filename(&s);
+                let _ = parse_wheel_filename(&s);
+                let _ = parse_sdist_filename(&s);
+                let _ = percent_decode(&s);
+            }
+        }
+        let (reqs, warns) = parse_log(&odd.join("\n"));
+        assert_eq!(
+            reqs.len() + warns.len(),
+            odd.iter().filter(|l| !l.trim().is_empty()).count()
+        );
+    }
+
+    #[test]
     fn percent_decode_keeps_bad_escapes() {
         assert_eq!(percent_decode("a%3ab%2B%zz%"), "a:b+%zz%");
         assert_eq!(percent_decode("%4"), "%4");
