@@ -299,14 +299,23 @@ impl OsvDatabase {
     pub fn load<P: AsRef<Path>>(sources: &[P]) -> Result<OsvDatabase, AuditError> {
         let mut inputs: Vec<Input> = Vec::new();
         let mut zips: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-        for s in sources {
-            let path = s.as_ref();
+        let mut queue: std::collections::VecDeque<PathBuf> =
+            sources.iter().map(|s| s.as_ref().to_path_buf()).collect();
+        while let Some(path) = queue.pop_front() {
+            let path = path.as_path();
             let meta = fs_err::metadata(path).map_err(|e| AuditError::io(path, e))?;
             if meta.is_dir() {
-                let mut files = Vec::new();
-                walk_json(path, &mut files)?;
-                files.sort();
-                inputs.extend(files.into_iter().map(Input::File));
+                // JSON files if there are any; else the zip exports in it (a folder
+                // holding `PyPI/all.zip`, `Debian/all.zip`, ...).
+                let (mut files, mut found_zips) = (Vec::new(), Vec::new());
+                walk(path, &mut files, &mut found_zips)?;
+                if files.is_empty() {
+                    found_zips.sort();
+                    queue.extend(found_zips);
+                } else {
+                    files.sort();
+                    inputs.extend(files.into_iter().map(Input::File));
+                }
             } else if is_zip(path) {
                 let bytes = fs_err::read(path).map_err(|e| AuditError::io(path, e))?;
                 let archive =
@@ -453,18 +462,21 @@ fn is_zip(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
 }
 
-fn walk_json(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), AuditError> {
+/// Collects `*.json` and `*.zip` files under `dir`.
+fn walk(dir: &Path, json: &mut Vec<PathBuf>, zips: &mut Vec<PathBuf>) -> Result<(), AuditError> {
     for entry in fs_err::read_dir(dir).map_err(|e| AuditError::io(dir, e))? {
         let entry = entry.map_err(|e| AuditError::io(dir, e))?;
         let path = entry.path();
         let ft = entry.file_type().map_err(|e| AuditError::io(&path, e))?;
         if ft.is_dir() {
-            walk_json(&path, out)?;
+            walk(&path, json, zips)?;
         } else if path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"))
         {
-            out.push(path);
+            json.push(path);
+        } else if is_zip(&path) {
+            zips.push(path);
         }
     }
     Ok(())
@@ -942,6 +954,28 @@ mod tests {
         }
         let db = OsvDatabase::from_records(vec![OsvRecord::default()]);
         assert_eq!(db.warnings.len(), 1, "a record without id is a warning");
+    }
+
+    #[test]
+    fn a_folder_of_zip_exports_loads_its_zips() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (eco, id, name) in [("PyPI", "PYSEC-1", "a"), ("Debian", "DSA-1", "b")] {
+            let sub = dir.path().join(eco);
+            fs_err::create_dir_all(&sub).expect("mkdir");
+            let f = fs_err::File::create(sub.join("all.zip")).expect("create zip");
+            let mut w = zip::ZipWriter::new(f);
+            w.start_file(
+                format!("{id}.json"),
+                zip::write::SimpleFileOptions::default(),
+            )
+            .expect("start");
+            let eco_name = if eco == "PyPI" { "PyPI" } else { "Debian:12" };
+            write!(w, r#"{{"id":"{id}","affected":[{{"package":{{"ecosystem":"{eco_name}","name":"{name}"}},"versions":["1"]}}]}}"#).expect("write");
+            w.finish().expect("finish");
+        }
+        let db = OsvDatabase::load(&[dir.path()]).expect("loads");
+        assert_eq!(db.stats.records, 2, "{:?}", db.warnings);
+        assert_eq!(db.lookup(Family::Debian, "b").count(), 1);
     }
 
     #[test]

@@ -31,8 +31,8 @@ pub enum AuditFormat {
 pub struct AuditArgs {
     /// An SBOM file, a release folder of SBOMs, or an image (scanned on the fly).
     pub target: String,
-    /// OSV data: a folder of OSV JSON files (searched recursively) or an OSV `all.zip`
-    /// export. Repeat for several ecosystems.
+    /// OSV data: a folder of OSV JSON files (searched recursively; a folder without JSON
+    /// files loads the `.zip` exports under it) or an OSV `all.zip` export. Repeatable.
     #[arg(long = "osv", value_name = "DIR|ZIP")]
     pub osv: Vec<PathBuf>,
     /// Output format.
