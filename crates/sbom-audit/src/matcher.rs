@@ -192,6 +192,48 @@ fn codename_release(id: &str, codename: &str) -> Option<String> {
         .map(|(_, r)| r.to_string())
 }
 
+/// The source package name and version of an OS package: our own fields, else what other
+/// tools record (trivy's `SrcName`/`SrcEpoch`/`SrcVersion`/`SrcRelease` properties, syft's
+/// purl qualifier `upstream=NAME[@VERSION]`), else the binary name and version.
+pub fn source_of(p: &Package) -> (String, String) {
+    let nonempty = |s: Option<&String>| s.filter(|x| !x.trim().is_empty()).cloned();
+    let prop = |k: &str| nonempty(p.properties.get(k));
+    let upstream = p.purl.as_deref().and_then(|u| {
+        let (_, q) = u.split_once('?')?;
+        let q = q.split('#').next().unwrap_or(q);
+        q.split('&').find_map(|kv| {
+            let (k, v) = kv.split_once('=')?;
+            (k == "upstream").then(|| crate::proxy::percent_decode(v))
+        })
+    });
+    let (up_name, up_version) = match upstream.as_deref().map(|u| u.split_once('@')) {
+        Some(Some((n, v))) => (Some(n.to_string()), Some(v.to_string())),
+        Some(None) => (upstream.clone(), None),
+        None => (None, None),
+    };
+    let trivy_version = prop("aquasecurity:trivy:SrcVersion").map(|v| {
+        let mut full = v;
+        if let Some(r) = prop("aquasecurity:trivy:SrcRelease") {
+            full = format!("{full}-{r}");
+        }
+        match prop("aquasecurity:trivy:SrcEpoch") {
+            Some(e) if e != "0" => format!("{e}:{full}"),
+            _ => full,
+        }
+    });
+    let name = nonempty(p.source_name.as_ref())
+        .or_else(|| prop("aquasecurity:trivy:SrcName"))
+        .or(up_name)
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| p.name.clone());
+    let version = nonempty(p.source_version.as_ref())
+        .or(trivy_version)
+        .or(up_version)
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| p.version.clone());
+    (name, version)
+}
+
 /// How a package is looked up, or `None` for ecosystems without OSV data we match.
 pub fn match_key(p: &Package, distro: Option<&Distro>) -> Option<MatchKey> {
     match p.ecosystem {
@@ -214,21 +256,12 @@ pub fn match_key(p: &Package, distro: Option<&Distro>) -> Option<MatchKey> {
                 Family::Debian => r.split('.').next().unwrap_or(&r).to_string(),
                 _ => r,
             });
-            let name = p
-                .source_name
-                .as_deref()
-                .filter(|s| !s.is_empty())
-                .unwrap_or(&p.name);
-            let version = p
-                .source_version
-                .as_deref()
-                .filter(|s| !s.is_empty())
-                .unwrap_or(&p.version);
+            let (name, version) = source_of(p);
             Some(MatchKey {
                 family,
-                name: family.normalise(name),
+                name: family.normalise(&name),
                 release,
-                version: version.to_string(),
+                version,
             })
         }
         Ecosystem::Apk => {
@@ -244,14 +277,10 @@ pub fn match_key(p: &Package, distro: Option<&Distro>) -> Option<MatchKey> {
                     _ => r.to_string(),
                 }
             });
-            let name = p
-                .source_name
-                .as_deref()
-                .filter(|s| !s.is_empty())
-                .unwrap_or(&p.name);
+            let (name, _) = source_of(p);
             Some(MatchKey {
                 family: Family::Alpine,
-                name: Family::Alpine.normalise(name),
+                name: Family::Alpine.normalise(&name),
                 release,
                 version: p.version.clone(),
             })
@@ -731,6 +760,39 @@ mod tests {
         assert_eq!(r.findings[0].sboms, vec!["a", "b"]);
         assert_eq!(r.findings[0].fixed.as_deref(), Some("5.4"));
         assert_eq!(r.stats.packages, 2);
+    }
+
+    #[test]
+    fn source_package_from_syft_purl_or_trivy_properties() {
+        let mut syft = Package::new(Ecosystem::Deb, "libssl3", "3.0.11-1~deb12u2");
+        syft.purl = Some(
+            "pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&upstream=openssl&distro=debian-12"
+                .into(),
+        );
+        assert_eq!(
+            source_of(&syft),
+            ("openssl".to_string(), "3.0.11-1~deb12u2".to_string())
+        );
+        syft.purl = Some("pkg:deb/debian/libc6@2.36-9?upstream=glibc%402.36-9%2Bdeb12u1".into());
+        assert_eq!(
+            source_of(&syft),
+            ("glibc".to_string(), "2.36-9+deb12u1".to_string())
+        );
+        let mut trivy = Package::new(Ecosystem::Deb, "login", "1:4.13+dfsg1-1+b1");
+        for (k, v) in [
+            ("aquasecurity:trivy:SrcName", "shadow"),
+            ("aquasecurity:trivy:SrcEpoch", "1"),
+            ("aquasecurity:trivy:SrcVersion", "4.13+dfsg1"),
+            ("aquasecurity:trivy:SrcRelease", "1"),
+        ] {
+            trivy.properties.insert(k.into(), v.into());
+        }
+        assert_eq!(
+            source_of(&trivy),
+            ("shadow".to_string(), "1:4.13+dfsg1-1".to_string())
+        );
+        let plain = Package::new(Ecosystem::Deb, "bash", "5.2");
+        assert_eq!(source_of(&plain), ("bash".to_string(), "5.2".to_string()));
     }
 
     #[test]
