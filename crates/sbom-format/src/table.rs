@@ -1,12 +1,26 @@
-//! A column-aligned table for people: name, version, type, layer index.
-use sbom_model::Sbom;
+//! A column-aligned table for people: name, version, type, layer index, and where a
+//! Python package lives (its site-packages folder, and the OS package that owns it).
+use std::collections::BTreeMap;
 
-const HEADER: [&str; 4] = ["NAME", "VERSION", "TYPE", "LAYER"];
+use sbom_model::{RelationshipKind, Sbom};
+
+const HEADER: [&str; 5] = ["NAME", "VERSION", "TYPE", "LAYER", "LOCATION"];
 
 /// One row per package, in the document's (sorted) order. Columns are padded to the
 /// widest cell, counted in characters; the last column is not padded.
 pub fn write(sbom: &Sbom) -> Vec<u8> {
-    let rows: Vec<[String; 4]> = sbom
+    let names: BTreeMap<&str, &str> = sbom
+        .packages
+        .iter()
+        .map(|p| (p.id.as_str(), p.name.as_str()))
+        .collect();
+    let owner: BTreeMap<&str, &str> = sbom
+        .relationships
+        .iter()
+        .filter(|r| r.kind == RelationshipKind::Owns)
+        .filter_map(|r| names.get(r.from.as_str()).map(|n| (r.to.as_str(), *n)))
+        .collect();
+    let rows: Vec<[String; 5]> = sbom
         .packages
         .iter()
         .map(|p| {
@@ -22,6 +36,12 @@ pub fn write(sbom: &Sbom) -> Vec<u8> {
                     .as_ref()
                     .map(|l| l.index.to_string())
                     .unwrap_or_else(|| "-".into()),
+                match (&p.site_root, owner.get(p.id.as_str())) {
+                    (Some(root), Some(deb)) => format!("/{root} (owned by {deb})"),
+                    (Some(root), None) => format!("/{root}"),
+                    (None, _) => "-".into(),
+                }
+                .replace(['\n', '\r', '\t'], " "),
             ]
         })
         .collect();
@@ -32,7 +52,7 @@ pub fn write(sbom: &Sbom) -> Vec<u8> {
         }
     }
     let mut out = String::new();
-    let mut line = |cells: [&str; 4]| {
+    let mut line = |cells: [&str; 5]| {
         for (i, cell) in cells.iter().enumerate() {
             out.push_str(cell);
             if i + 1 < cells.len() {
@@ -44,7 +64,7 @@ pub fn write(sbom: &Sbom) -> Vec<u8> {
     };
     line(HEADER);
     for r in &rows {
-        line([&r[0], &r[1], &r[2], &r[3]]);
+        line([&r[0], &r[1], &r[2], &r[3], &r[4]]);
     }
     out.into_bytes()
 }
@@ -70,9 +90,9 @@ mod tests {
         let text = String::from_utf8(write(&sbom)).expect("utf-8");
         assert_eq!(
             text,
-            "NAME                VERSION  TYPE  LAYER\n\
-             libc6               2.36-9   deb   0\n\
-             keystone-long-name  25.0.0   pypi  -\n"
+            "NAME                VERSION  TYPE  LAYER  LOCATION\n\
+             libc6               2.36-9   deb   0      -\n\
+             keystone-long-name  25.0.0   pypi  -      -\n"
         );
     }
 }
