@@ -1,4 +1,5 @@
-//! Per-layer cache of [`LayerIndex`]es, keyed by the layer's diffID and the analysis
+//! Per-layer cache of [`LayerIndex`]es, keyed by the layer's verified digest ([`crate::scan::cache_key`]:
+//! the blob digest, else the diffID) and the analysis
 //! version (every cataloger's name and version, the walker format and its size cap).
 //!
 //! One file per layer: `DIR/layers/<algorithm>-<hex>.<analysis>.idx`. Writes go to a

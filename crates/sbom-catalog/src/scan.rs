@@ -268,6 +268,18 @@ impl LayerResult {
     }
 }
 
+/// The digest a layer's cache entry is filed under: the blob digest when the source
+/// knows one (that is the digest the layer stream verifies; the tar of a compressed blob
+/// is not hashed again, so its config diffID is a claim, never a cache key), else the
+/// diffID (which the stream then verifies). Both are known before any blob is opened.
+pub fn cache_key(desc: &LayerDescriptor) -> &str {
+    if desc.digest.is_empty() {
+        &desc.diff_id
+    } else {
+        &desc.digest
+    }
+}
+
 fn analyse_layer(
     source: &dyn ImageSource,
     image: &ResolvedImage,
@@ -277,9 +289,10 @@ fn analyse_layer(
     limiter: Option<&LayerLimiter>,
 ) -> Result<LayerResult, ScanError> {
     let mut notes = Vec::new();
-    let cacheable = cache.filter(|c| c.path_for(&desc.diff_id).is_some());
+    let key = cache_key(desc);
+    let cacheable = cache.filter(|c| c.path_for(key).is_some());
     if let Some(c) = cacheable {
-        match c.load(&desc.diff_id) {
+        match c.load(key) {
             Lookup::Hit(index) => return Ok(LayerResult::from_cache(index, notes)),
             Lookup::Miss => {}
             Lookup::Corrupt(why) => notes.push(format!("damaged cache file replaced: {why}")),
@@ -287,9 +300,9 @@ fn analyse_layer(
     }
     // Another scan in this process may be analysing the same layer: wait for it, then
     // look again (also after winning the claim: it may just have been released).
-    let claim = cacheable.and_then(|c| c.claim(&desc.diff_id));
+    let claim = cacheable.and_then(|c| c.claim(key));
     if let Some(c) = cacheable {
-        if let Lookup::Hit(index) = c.load(&desc.diff_id) {
+        if let Lookup::Hit(index) = c.load(key) {
             return Ok(LayerResult::from_cache(index, notes));
         }
     }
@@ -310,7 +323,7 @@ fn analyse_layer(
                 (Err(e), Ok(_)) => return Err(layer_error(&image.reference, name, &e.to_string())),
             };
             if let Some(c) = cacheable {
-                if let Err(e) = c.store(&desc.diff_id, &index) {
+                if let Err(e) = c.store(key, &index) {
                     notes.push(e.to_string());
                 }
             }

@@ -674,3 +674,35 @@ fn image_without_layers_gives_an_empty_sbom() {
     assert_eq!(out.stats.layers_total, 0);
     assert!(out.sbom.subject.manifest_digest.is_some());
 }
+
+#[test]
+fn cache_files_are_named_after_the_verified_blob_digest_not_the_configs_diff_id() {
+    // The tar of a compressed blob is not hashed again, so the config's diffID is a
+    // claim: a config lying about it must not file its analysis under a real layer's
+    // diffID (cache poisoning). The blob digest is what the stream verifies.
+    let d = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let src = layout(
+        d.path(),
+        vec![gz().file("var/lib/dpkg/status", debs(&[("bash", "5.2")]))],
+    );
+    let image = src.resolve(&ScanOptions::default().platform).unwrap();
+    let layer = image.layers.first().unwrap();
+    assert_ne!(layer.digest, layer.diff_id);
+    let mut opts = ScanOptions::default();
+    opts.cache_dir = Some(cache.path().to_path_buf());
+    scan(&src, &opts).unwrap();
+    let files: Vec<String> = std::fs::read_dir(cache.path().join("layers"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let blob = layer.digest.replace(':', "-");
+    assert!(
+        files.len() == 1 && files[0].starts_with(&format!("{blob}.")),
+        "{files:?}"
+    );
+    assert_eq!(sbom_catalog::scan::cache_key(layer), layer.digest);
+    let again = scan(&src, &opts).unwrap();
+    assert_eq!(again.stats.layers_cached, 1);
+    assert_eq!(src.opens.load(Ordering::SeqCst), 1);
+}
