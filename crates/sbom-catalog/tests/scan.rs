@@ -689,8 +689,10 @@ fn cache_files_are_named_after_the_verified_blob_digest_not_the_configs_diff_id(
     let image = src.resolve(&ScanOptions::default().platform).unwrap();
     let layer = image.layers.first().unwrap();
     assert_ne!(layer.digest, layer.diff_id);
-    let mut opts = ScanOptions::default();
-    opts.cache_dir = Some(cache.path().to_path_buf());
+    let opts = ScanOptions {
+        cache_dir: Some(cache.path().to_path_buf()),
+        ..ScanOptions::default()
+    };
     scan(&src, &opts).unwrap();
     let files: Vec<String> = std::fs::read_dir(cache.path().join("layers"))
         .unwrap()
