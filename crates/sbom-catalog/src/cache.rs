@@ -6,7 +6,11 @@
 //! unique temporary file in the same folder and are renamed into place, so concurrent
 //! processes may share the folder without any lock: a reader sees either no file or a
 //! whole one. A file that fails to decode (truncated, bit flip: every file carries a
-//! checksum) is a miss and gets rewritten.
+//! checksum) is a miss and gets rewritten. While one process analyses a layer it holds
+//! `<file>.lock` (created exclusively, holding its pid); another process needing the same
+//! layer waits for the cache file instead of analysing it too (two CI shards sharing a
+//! cache cost no more than one). The lock is only an optimisation: a stale one (dead pid,
+//! or an hour old) is taken over, and any trouble with it means analysing anyway.
 //!
 //! The encoding is a compact binary one of our own (sorted paths stored as shared
 //! prefix + suffix, bodies raw), because it is on the warm path: decoding is a single
@@ -84,10 +88,15 @@ struct Flight {
 pub struct Claim {
     path: PathBuf,
     flight: Arc<Flight>,
+    /// The lock file this claim created (other processes sharing the folder wait on it).
+    lock_file: Option<PathBuf>,
 }
 
 impl Drop for Claim {
     fn drop(&mut self) {
+        if let Some(lock) = &self.lock_file {
+            let _ = std::fs::remove_file(lock);
+        }
         if let Ok(mut m) = IN_FLIGHT.lock() {
             m.remove(&self.path);
         }
@@ -160,7 +169,20 @@ impl LayerCache {
                 None => {
                     let flight = Arc::new(Flight::default());
                     m.insert(path.clone(), Arc::clone(&flight));
-                    return Some(Claim { path, flight });
+                    drop(m);
+                    let mut claim = Claim {
+                        path,
+                        flight,
+                        lock_file: None,
+                    };
+                    return match lock_across_processes(&claim.path) {
+                        CrossLock::Won(lock) => {
+                            claim.lock_file = lock;
+                            Some(claim)
+                        }
+                        // Another process analysed it (or gave up): look again.
+                        CrossLock::Waited => None,
+                    };
                 }
             }
         };
@@ -215,6 +237,94 @@ impl LayerCache {
             let _ = std::fs::remove_file(&tmp);
             werr(&path)(e)
         })
+    }
+}
+
+/// Longest wait for another process's analysis of a layer; after it, analyse anyway.
+const CROSS_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
+/// A lock file older than this is taken as left behind by a killed process.
+const STALE_LOCK: std::time::Duration = std::time::Duration::from_secs(3600);
+
+enum CrossLock {
+    /// This process analyses the layer (holding the lock file, when one could be made).
+    Won(Option<PathBuf>),
+    /// Another process held the lock and released it: look in the cache again.
+    Waited,
+}
+
+/// Whether a lock file was left behind: its process is gone (same machine, seen through
+/// `/proc`), or it is older than [`STALE_LOCK`].
+fn stale_lock(lock: &Path) -> bool {
+    let old = std::fs::metadata(lock)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age > STALE_LOCK);
+    if old {
+        return true;
+    }
+    let proc = Path::new("/proc/self");
+    if !proc.exists() {
+        return false;
+    }
+    match std::fs::read_to_string(lock) {
+        Ok(text) => text
+            .trim()
+            .parse::<u32>()
+            .is_ok_and(|pid| !Path::new("/proc").join(pid.to_string()).exists()),
+        Err(_) => false,
+    }
+}
+
+/// Per-layer lock between processes sharing the cache folder (`<file>.lock`, created
+/// exclusively, holding the pid): a second process waits for the first's analysis
+/// instead of repeating it. Only an optimisation: writes stay atomic without it, so any
+/// trouble (unwritable folder, stale or foreign lock) means analysing anyway.
+fn lock_across_processes(cache_file: &Path) -> CrossLock {
+    let Some(name) = cache_file.file_name() else {
+        return CrossLock::Won(None);
+    };
+    let mut lock_name = name.to_os_string();
+    lock_name.push(".lock");
+    let lock = cache_file.with_file_name(lock_name);
+    if let Some(dir) = lock.parent() {
+        if std::fs::create_dir_all(dir).is_err() {
+            return CrossLock::Won(None);
+        }
+    }
+    let start = std::time::Instant::now();
+    let mut waited = false;
+    loop {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&lock)
+        {
+            Ok(mut f) => {
+                let _ = write!(f, "{}", std::process::id());
+                return if waited && cache_file.exists() {
+                    let _ = std::fs::remove_file(&lock);
+                    CrossLock::Waited
+                } else {
+                    CrossLock::Won(Some(lock))
+                };
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if cache_file.exists() {
+                    return CrossLock::Waited;
+                }
+                if start.elapsed() > CROSS_WAIT {
+                    return CrossLock::Won(None);
+                }
+                if stale_lock(&lock) {
+                    let _ = std::fs::remove_file(&lock);
+                    continue;
+                }
+                waited = true;
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            Err(_) => return CrossLock::Won(None),
+        }
     }
 }
 
@@ -683,6 +793,51 @@ mod tests {
         );
         // Released: the next claim is granted again.
         assert!(c.claim(DIFF).is_some());
+    }
+
+    fn lock_of(c: &LayerCache) -> PathBuf {
+        let p = c.path_for(DIFF).unwrap();
+        let mut name = p.file_name().unwrap().to_os_string();
+        name.push(".lock");
+        p.with_file_name(name)
+    }
+
+    #[test]
+    fn a_claim_waits_for_another_processs_lock_then_reads_its_result() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = LayerCache::new(dir.path(), "v1");
+        let lock = lock_of(&c);
+        std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+        // A live process (this one) holds the lock, as another `sbom` would.
+        std::fs::write(&lock, std::process::id().to_string()).unwrap();
+        let other = {
+            let (c, lock) = (c.clone(), lock.clone());
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                c.store(DIFF, &sample()).unwrap();
+                std::fs::remove_file(&lock).unwrap();
+            })
+        };
+        assert!(c.claim(DIFF).is_none(), "must wait, not analyse");
+        other.join().unwrap();
+        assert!(matches!(c.load(DIFF), Lookup::Hit(_)));
+        assert!(!lock.exists());
+    }
+
+    #[test]
+    fn a_lock_left_by_a_dead_process_is_taken_over_and_removed_on_release() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = LayerCache::new(dir.path(), "v1");
+        let lock = lock_of(&c);
+        std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+        std::fs::write(&lock, "4000000000").unwrap();
+        let claim = c.claim(DIFF).expect("stale lock taken over");
+        assert_eq!(
+            std::fs::read_to_string(&lock).unwrap(),
+            std::process::id().to_string()
+        );
+        drop(claim);
+        assert!(!lock.exists());
     }
 
     #[test]
