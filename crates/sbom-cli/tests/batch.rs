@@ -230,3 +230,102 @@ fn shard_and_usage_errors() {
         .success();
     assert!(out.join("local/layout/v1.cdx.json").exists());
 }
+
+#[test]
+fn release_folders_diff_by_repository_with_added_and_removed_images() {
+    let reg = Registry::start(None);
+    let tmp = tempfile::tempdir().unwrap();
+    let h = reg.host();
+    let release = |tag: &str, images: Vec<(&str, Vec<Layer>)>| {
+        let mut list = String::new();
+        for (name, layers) in images {
+            let layout = tmp.path().join(format!("{name}-{tag}"));
+            sbom_testkit::write_oci_layout(&layout, &[(Image::new(layers), Some(tag.into()))])
+                .unwrap();
+            reg.push(&layout, tag, &format!("kolla/{name}:{tag}"), false);
+            list.push_str(&format!("{h}/kolla/{name}:{tag}\n"));
+        }
+        let file = tmp.path().join(format!("{tag}.txt"));
+        std::fs::write(&file, list).unwrap();
+        let out = tmp.path().join(format!("out-{tag}"));
+        sbom(&tmp.path().join("cache"))
+            .args(["scan", "--quiet", "--images"])
+            .arg(&file)
+            .arg("--output-dir")
+            .arg(&out)
+            .assert()
+            .success();
+        out
+    };
+    let r1 = release(
+        "r1",
+        vec![
+            (
+                "keystone",
+                vec![base(), venv(), service("keystone", "25.0.0")],
+            ),
+            (
+                "horizon",
+                vec![base(), venv(), service("horizon", "24.0.0")],
+            ),
+        ],
+    );
+    let r2 = release(
+        "r2",
+        vec![
+            (
+                "keystone",
+                vec![base(), venv(), service("keystone", "26.0.1")],
+            ),
+            ("skyline", vec![base(), venv(), service("skyline", "5.0.1")]),
+        ],
+    );
+    let md = sbom(&tmp.path().join("cache"))
+        .args(["diff", "--format", "markdown"])
+        .arg(&r1)
+        .arg(&r2)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let md = String::from_utf8_lossy(&md);
+    assert!(
+        md.contains("keystone") && md.contains("25.0.0") && md.contains("26.0.1"),
+        "{md}"
+    );
+    assert!(
+        md.contains("skyline") && md.contains("horizon"),
+        "images added and removed: {md}"
+    );
+    let json = sbom(&tmp.path().join("cache"))
+        .args(["diff", "--format", "json"])
+        .arg(&r1)
+        .arg(&r2)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let added: Vec<_> = v["images_added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["key"].as_str().unwrap().to_string())
+        .collect();
+    let removed: Vec<_> = v["images_removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["key"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(added, [format!("{h}/kolla/skyline")]);
+    assert_eq!(removed, [format!("{h}/kolla/horizon")]);
+    sbom(&tmp.path().join("cache"))
+        .args(["diff", "--fail-on", "removed"])
+        .arg(&r1)
+        .arg(&r2)
+        .assert()
+        .code(1);
+}
