@@ -295,6 +295,20 @@ impl RegistrySource {
             .and_then(Value::as_str)
             .unwrap_or("");
         let variant = config.get("variant").and_then(Value::as_str);
+        // A single-platform image must still be the platform asked for (as for local
+        // sources): scanning an arm64 image as amd64 would be a silent surprise.
+        if !is_index && !platform_matches(platform, os, arch, variant) {
+            let have = Platform {
+                os: os.to_string(),
+                architecture: arch.to_string(),
+                variant: variant.map(str::to_string),
+            };
+            return Err(RegistryError::PlatformNotFound {
+                reference: self.client.given().to_string(),
+                wanted: platform.to_string(),
+                available: have.to_string(),
+            });
+        }
         Ok(ResolvedImage {
             reference: self.client.given().to_string(),
             name: image.name(),
@@ -518,6 +532,19 @@ impl ImageSource for RegistrySource {
     ) -> Result<LayerContent, ImageError> {
         let raw = self.open_blob(&layer.digest);
         sbom_image::verify_blob(image, layer, raw).map(LayerContent::Tar)
+    }
+}
+
+/// Whether an image of `os/arch/variant` is what `want` asks for (arm64's `v8` variant
+/// and no variant are the same).
+fn platform_matches(want: &Platform, os: &str, arch: &str, variant: Option<&str>) -> bool {
+    if want.os != os || want.architecture != arch {
+        return false;
+    }
+    match (&want.variant, variant) {
+        (None, _) => true,
+        (Some(w), Some(v)) => w == v,
+        (Some(w), None) => arch == "arm64" && w == "v8",
     }
 }
 

@@ -75,6 +75,26 @@ fn anonymous_pull_verifies_every_layer_including_zstd() {
 }
 
 #[test]
+fn single_platform_image_of_another_arch_is_refused() {
+    let reg = Registry::start(None);
+    let tmp = tempfile::tempdir().unwrap();
+    let (layout, _) = fixture_layout(tmp.path());
+    reg.push(&layout, "v1", "osism/keystone:v1", false);
+    let src =
+        RegistrySource::new(&format!("{}/osism/keystone:v1", reg.host()), &fast_opts()).unwrap();
+    let arm64 = Platform {
+        os: "linux".into(),
+        architecture: "arm64".into(),
+        variant: None,
+    };
+    let err = src.resolve(&arm64).unwrap_err().to_string();
+    assert!(
+        err.contains("no linux/arm64 in index; available: linux/amd64"),
+        "{err}"
+    );
+}
+
+#[test]
 fn missing_tag_says_manifest_unknown() {
     let reg = Registry::start(None);
     let tmp = tempfile::tempdir().unwrap();
