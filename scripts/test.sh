@@ -41,4 +41,13 @@ if [ -z "${SBOM_SKIP_BENCH:-}" ]; then
 fi
 export SBOM_BENCH_DIR="$root/target/bench-image"
 
-cargo test --workspace --locked -- --include-ignored
+# Every test of the workspace...
+cargo test --workspace --locked
+# ...then the slow end-to-end ones on the bench images (scan = rootfs truth, validators,
+# r1 -> r2 diff = truth diff), and a real image round-tripped through every format.
+cargo test --locked -p sbom-cli --test bench_e2e -- --ignored
+mkdir -p target/bench-roundtrip
+cargo run --locked -q -p sbom-cli -- scan --quiet \
+  "oci-dir:$SBOM_BENCH_DIR/r1/oci:bench" -o "json=target/bench-roundtrip/r1.sbom.json"
+SBOM_FORMAT_ROUNDTRIP_DIR="$root/target/bench-roundtrip" \
+  cargo test --locked -p sbom-format --test formats -- --ignored a_real_image_round_trips_through_every_format
