@@ -106,6 +106,11 @@ pub struct CatalogOutput {
 pub struct Context {
     /// Distro from os-release, when found.
     pub distro: Option<sbom_model::Distro>,
+    /// Only the packages' identities are needed (ecosystem, name, version, arch, site
+    /// root): the scan's "introduced in" runs over intermediate layer states. A cataloger
+    /// may then skip licenses, owned files and descriptions (and its warnings are not
+    /// reported).
+    pub identities_only: bool,
 }
 
 /// A cataloger: which files it wants, and how it turns them into packages.

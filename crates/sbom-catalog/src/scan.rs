@@ -650,7 +650,22 @@ pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, 
 
     let ctx = Context {
         distro: catalogers::detect_distro(&final_view),
+        identities_only: false,
     };
+    // Runs before a cataloger's last one only feed `introduced_in`: identities suffice
+    // (no license or copyright parsing, no owned files).
+    let ids_ctx = Context {
+        identities_only: true,
+        ..ctx.clone()
+    };
+    let mut last_run = vec![0usize; cats.len()];
+    for (k, _, who) in &runs {
+        for &c in who {
+            if let Some(l) = last_run.get_mut(c) {
+                *l = (*l).max(*k);
+            }
+        }
+    }
     // All runs at once, in parallel; results come back in job order.
     let jobs: Vec<(usize, usize, &FileView)> = runs
         .iter()
@@ -659,6 +674,11 @@ pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, 
     let done: Vec<Result<(usize, usize, CatalogOutput), ScanError>> = jobs
         .par_iter()
         .map(|&(k, c, v)| {
+            let ctx = if last_run.get(c) == Some(&k) {
+                &ctx
+            } else {
+                &ids_ctx
+            };
             let cat = cats
                 .get(c)
                 .map(Box::as_ref)
@@ -666,7 +686,7 @@ pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, 
                     image: reference.clone(),
                     message: "cataloger index out of range".into(),
                 })?;
-            Ok((k, c, run_cataloger(cat, v, &ctx, &reference)?))
+            Ok((k, c, run_cataloger(cat, v, ctx, &reference)?))
         })
         .collect();
     drop(runs);

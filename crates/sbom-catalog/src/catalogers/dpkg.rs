@@ -51,7 +51,7 @@ impl Cataloger for DpkgCataloger {
         }
         false
     }
-    fn catalog(&self, view: &FileView, _ctx: &Context) -> CatalogOutput {
+    fn catalog(&self, view: &FileView, ctx: &Context) -> CatalogOutput {
         let mut out = CatalogOutput::default();
         let mut seen: BTreeSet<String> = BTreeSet::new();
         let status_files = view.get(STATUS).into_iter().map(|f| (f, true)).chain(
@@ -66,6 +66,10 @@ impl Cataloger for DpkgCataloger {
                         file,
                         format!("package {} listed twice; the first entry is kept", pkg.id),
                     ));
+                    continue;
+                }
+                if ctx.identities_only {
+                    out.packages.push(pkg);
                     continue;
                 }
                 let arch = pkg.arch.as_deref().unwrap_or("");
@@ -734,6 +738,32 @@ License: Expat
             .expect("yaml");
         assert!(yaml.licenses.contains(&License::Spdx("MIT".into())));
         assert!(out.packages[0].licenses.is_empty());
+    }
+
+    #[test]
+    fn identities_only_skips_copyright_and_lists_but_keeps_every_package() {
+        let v = view(&[
+            (STATUS, STATUS_TEXT),
+            (
+                "var/lib/dpkg/info/python3-yaml.list",
+                "/usr/lib/python3/dist-packages/PyYAML-6.0.dist-info\n",
+            ),
+            ("usr/share/doc/python3-yaml/copyright", DEP5),
+        ]);
+        let full = DpkgCataloger.catalog(&v, &Context::default());
+        let ctx = Context {
+            identities_only: true,
+            ..Context::default()
+        };
+        let ids = DpkgCataloger.catalog(&v, &ctx);
+        let key = |p: &Package| (p.name.clone(), p.version.clone(), p.arch.clone());
+        assert_eq!(
+            ids.packages.iter().map(key).collect::<Vec<_>>(),
+            full.packages.iter().map(key).collect::<Vec<_>>()
+        );
+        assert!(ids.packages.iter().all(|p| p.licenses.is_empty()));
+        assert!(ids.owned_files.is_empty());
+        assert!(!full.owned_files.is_empty());
     }
 
     #[test]

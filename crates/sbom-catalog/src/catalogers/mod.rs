@@ -207,6 +207,7 @@ mod tests {
         assert_eq!(view.len(), files.len(), "every sample file is wanted");
         let ctx = Context {
             distro: detect_distro(&view),
+            identities_only: false,
         };
         assert_eq!(ctx.distro.as_ref().map(|d| d.id.as_str()), Some("debian"));
         let mut packages = Vec::new();
@@ -322,6 +323,7 @@ mod tests {
             let view = FileView::from_files(files);
             let ctx = Context {
                 distro: detect_distro(&view),
+                identities_only: false,
             };
             let mut packages = Vec::new();
             let mut owned = BTreeMap::new();

@@ -91,7 +91,7 @@ impl Cataloger for PythonCataloger {
         }
         has_suffix(name, ".egg-info")
     }
-    fn catalog(&self, view: &FileView, _ctx: &Context) -> CatalogOutput {
+    fn catalog(&self, view: &FileView, ctx: &Context) -> CatalogOutput {
         let mut out = CatalogOutput::default();
         for file in view.iter() {
             let Some(source) = classify(&file.path) else {
@@ -104,14 +104,17 @@ impl Cataloger for PythonCataloger {
                     continue;
                 }
             }
-            if let Some((pkg, owned)) = package(view, file, &source, &mut out.warnings) {
+            let full = !ctx.identities_only;
+            if let Some((pkg, owned)) = package(view, file, &source, full, &mut out.warnings) {
                 if let Some(owned) = owned {
                     out.owned_files.insert(pkg.id.clone(), owned);
                 }
                 out.packages.push(pkg);
             }
         }
-        mark_vendored(&mut out);
+        if !ctx.identities_only {
+            mark_vendored(&mut out);
+        }
         out
     }
 }
@@ -184,6 +187,7 @@ fn package(
     view: &FileView,
     file: &CapturedFile,
     source: &Source<'_>,
+    full: bool,
     warnings: &mut Vec<Warning>,
 ) -> Option<(Package, Option<Vec<String>>)> {
     let text = decode(&file.data);
@@ -208,6 +212,9 @@ fn package(
         Source::EggInfoFile => parent(&file.path),
     };
     p.site_root = (!site_root.is_empty()).then(|| site_root.to_string());
+    if !full {
+        return Some((p, None));
+    }
     p.description = meta.value("Summary").map(unfold);
     p.homepage = meta
         .value("Home-page")
