@@ -502,22 +502,7 @@ pub(crate) fn ecosystem_of_purl(purl: &str) -> Ecosystem {
 
 /// Percent-decodes a purl component.
 fn decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hexval = |c: u8| (c as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hexval(b[i + 1]), hexval(b[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    sbom_model::purl::decode(s)
 }
 
 /// A purl's qualifiers, decoded.

@@ -37,6 +37,27 @@ pub fn encode(s: &str) -> String {
     out
 }
 
+/// Percent-decodes a purl component or URL part; invalid escapes stay as they are, and
+/// bytes that are not UTF-8 are replaced.
+pub fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Builds a purl from its parts. Qualifiers with empty values are dropped; the rest are sorted.
 pub fn build(
     ty: &str,
@@ -171,6 +192,13 @@ pub fn for_package(p: &Package, distro: Option<&Distro>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decode_reverses_encode_and_keeps_bad_escapes() {
+        assert_eq!(decode(&encode("1:2.0+dfsg~1 x/y@z")), "1:2.0+dfsg~1 x/y@z");
+        assert_eq!(decode("1%3a2%2"), "1:2%2");
+        assert_eq!(decode("%zz"), "%zz");
+    }
 
     #[test]
     fn pep503() {
