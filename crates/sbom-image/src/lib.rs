@@ -20,7 +20,7 @@ pub use error::ImageError;
 pub use oci::REF_NAME;
 pub use platform::{default_platform, parse_platform};
 pub use reference::{open, open_ref, DockerSelector, SourceRef};
-pub use stream::{Compression, LayerReadError, LAYER_BUFFER};
+pub use stream::{Compression, GzipMembers, LayerReadError, LAYER_BUFFER};
 
 /// Turns an `io::Error` met while reading a layer stream (directly, or wrapped by the tar
 /// reader) into a one-line [`ImageError::Layer`] naming the image and the layer digest.
