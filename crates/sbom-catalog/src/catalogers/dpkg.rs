@@ -54,6 +54,8 @@ impl Cataloger for DpkgCataloger {
     fn catalog(&self, view: &FileView, ctx: &Context) -> CatalogOutput {
         let mut out = CatalogOutput::default();
         let mut seen: BTreeSet<String> = BTreeSet::new();
+        // The same few dozen short names recur across a hundred copyright files.
+        let mut memo = LicenseMemo::new();
         let status_files = view.get(STATUS).into_iter().map(|f| (f, true)).chain(
             view.under(STATUS_D)
                 .filter(|f| self.wants(&f.path))
@@ -78,7 +80,7 @@ impl Cataloger for DpkgCataloger {
                 }
                 let mut pkg = pkg;
                 if let Some(f) = view.get(&format!("{DOC}{}/copyright", pkg.name)) {
-                    pkg.licenses = copyright_licenses(&decode(&f.data));
+                    pkg.licenses = copyright_licenses_memo(&decode(&f.data), &mut memo);
                 }
                 out.packages.push(pkg);
             }
@@ -228,6 +230,14 @@ pub(crate) fn parse_list(text: &str) -> Vec<String> {
 /// `License:` field, mapped to SPDX where the mapping is exact, otherwise kept as a
 /// named license. A copyright file that is not machine-readable yields nothing.
 pub fn copyright_licenses(text: &str) -> Vec<License> {
+    copyright_licenses_memo(text, &mut LicenseMemo::new())
+}
+
+/// [`debian_license`] results by short name, for one cataloger run.
+type LicenseMemo = std::collections::HashMap<String, Option<License>>;
+
+/// [`copyright_licenses`] with the short-name mapping memoised across files.
+fn copyright_licenses_memo(text: &str, memo: &mut LicenseMemo) -> Vec<License> {
     // The header paragraph (up to the first blank line) must carry `Format:`.
     let mut lines = text.lines();
     let machine_readable = lines
@@ -243,7 +253,15 @@ pub fn copyright_licenses(text: &str) -> Vec<License> {
     // `License:` at the start of a line is a field; its continuation lines (the
     // license text) start with whitespace and are skipped.
     for v in text.lines().filter_map(|l| field_value(l, "License")) {
-        if let Some(l) = debian_license(v) {
+        let mapped = match memo.get(v) {
+            Some(m) => m.clone(),
+            None => {
+                let m = debian_license(v);
+                memo.insert(v.to_string(), m.clone());
+                m
+            }
+        };
+        if let Some(l) = mapped {
             set.insert(l);
         }
     }
