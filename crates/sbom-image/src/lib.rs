@@ -45,7 +45,9 @@ pub fn layer_error(
 
 /// Wraps the raw (possibly compressed) bytes of a layer blob from any source (the
 /// registry uses this) into a verified, decompressing stream: the blob digest is checked
-/// against `layer.digest` and the uncompressed digest against `layer.diff_id`.
+/// against `layer.digest`; the uncompressed digest is checked against `layer.diff_id` only
+/// when `layer.digest` is empty or the blob is uncompressed (the blob digest vouches for
+/// the decompressed bytes; see the `stream` module).
 pub fn verify_blob(
     image: &ResolvedImage,
     layer: &LayerDescriptor,
@@ -104,14 +106,15 @@ pub struct ResolvedImage {
 
 /// What a layer is made of.
 pub enum LayerContent {
-    /// A tar stream, already decompressed; both digests are checked as it is read
-    /// (read it to the end, then call [`VerifiedLayer::finish`]).
+    /// A tar stream, already decompressed; its digest is checked as it is read (read it
+    /// to the end, then call [`VerifiedLayer::finish`]).
     Tar(VerifiedLayer),
     /// A plain folder (the `dir:` source): walk it instead of a tar.
     Directory(PathBuf),
 }
 
-/// An uncompressed tar stream over a blob whose compressed digest and diffID are verified.
+/// An uncompressed tar stream over a verified blob (blob digest; the diffID where no blob
+/// digest is known or the blob is uncompressed).
 pub struct VerifiedLayer {
     inner: Box<dyn LayerStream>,
 }
