@@ -268,15 +268,17 @@ impl LayerResult {
     }
 }
 
-/// The digest a layer's cache entry is filed under: the blob digest when the source
-/// knows one (that is the digest the layer stream verifies; the tar of a compressed blob
-/// is not hashed again, so its config diffID is a claim, never a cache key), else the
-/// diffID (which the stream then verifies). Both are known before any blob is opened.
+/// The digest a layer's cache entry is filed under: its diffID, which the layer stream
+/// verifies before anything is stored (so a config that lies about it cannot file an
+/// analysis under another layer's identity), and which is the same whether the layer
+/// comes gzip'd from a registry or uncompressed from a docker archive. A source without
+/// diffIDs (a rootfs folder) falls back to the blob digest. Both are known before any
+/// blob is opened.
 pub fn cache_key(desc: &LayerDescriptor) -> &str {
-    if desc.digest.is_empty() {
-        &desc.diff_id
-    } else {
+    if desc.diff_id.is_empty() {
         &desc.digest
+    } else {
+        &desc.diff_id
     }
 }
 

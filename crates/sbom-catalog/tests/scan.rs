@@ -676,10 +676,10 @@ fn image_without_layers_gives_an_empty_sbom() {
 }
 
 #[test]
-fn cache_files_are_named_after_the_verified_blob_digest_not_the_configs_diff_id() {
-    // The tar of a compressed blob is not hashed again, so the config's diffID is a
-    // claim: a config lying about it must not file its analysis under a real layer's
-    // diffID (cache poisoning). The blob digest is what the stream verifies.
+fn cache_files_are_named_after_the_verified_diff_id() {
+    // The diffID is verified before anything is stored, so a config lying about it
+    // cannot file an analysis under a real layer's identity; and it is the same for the
+    // gzip blob of a registry and the plain tar of a docker archive.
     let d = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
     let src = layout(
@@ -698,12 +698,12 @@ fn cache_files_are_named_after_the_verified_blob_digest_not_the_configs_diff_id(
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    let blob = layer.digest.replace(':', "-");
+    let diff_id = layer.diff_id.replace(':', "-");
     assert!(
-        files.len() == 1 && files[0].starts_with(&format!("{blob}.")),
+        files.len() == 1 && files[0].starts_with(&format!("{diff_id}.")),
         "{files:?}"
     );
-    assert_eq!(sbom_catalog::scan::cache_key(layer), layer.digest);
+    assert_eq!(sbom_catalog::scan::cache_key(layer), layer.diff_id);
     let again = scan(&src, &opts).unwrap();
     assert_eq!(again.stats.layers_cached, 1);
     assert_eq!(src.opens.load(Ordering::SeqCst), 1);

@@ -21,7 +21,7 @@ impl std::error::Error for UsageError {}
 
 /// What is inside your container images, and what changed between two releases.
 #[derive(Parser, Debug)]
-#[command(name = "sbom", version, about, long_about = None)]
+#[command(name = "sbom", version, about, long_about = None, term_width = 100)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -343,9 +343,10 @@ pub(crate) fn verified_layer(
     prefix.truncate(filled);
     let compression = Compression::sniff(&prefix);
     let source: Source = Cursor::new(prefix).chain(hashing);
-    // The tar bytes need their own hash only when no blob digest vouches for them (an
-    // uncompressed blob's hash already is its diffID).
-    let hash_tar = compression != Compression::None && expected.blob_digest.is_none();
+    // The tar of a compressed blob is hashed to verify the config's diffID (the identity
+    // every layer reference and the cache use); an uncompressed blob's one hash already
+    // is its diffID.
+    let hash_tar = compression != Compression::None;
     let decoder = match compression {
         Compression::None => Decoder::Plain(source),
         // The blob digest covers every byte: the gzip CRC-32 would check them again.
@@ -548,23 +549,26 @@ mod tests {
     }
 
     #[test]
-    fn junk_after_a_compressed_stream_is_an_error_even_with_a_matching_blob_digest() {
-        // The tar bytes of a compressed blob are not hashed again when the blob digest is
-        // known, so nothing vouches for what the decoder could not read.
+    fn junk_after_a_compressed_stream_is_tolerated_only_when_both_digests_vouch() {
+        // Some tools pad blobs: bytes the decoder cannot read after a complete tar are
+        // fine when the blob digest and the diffID both match, an error otherwise.
         for c in [C::Gzip, C::Zstd] {
             let (tar, mut blob) = layer_bytes(c);
             blob.extend_from_slice(&[0u8; 100]);
-            for diff_id in [Some(sha(&tar)), None] {
-                let expected = Expected {
-                    blob_digest: Some(sha(&blob)),
-                    diff_id,
-                };
-                let err = open(blob.clone(), expected)
-                    .finish()
-                    .expect_err("undecodable bytes")
-                    .to_string();
-                assert!(err.contains("corrupt"), "{c:?}: {err}");
-            }
+            let ok = Expected {
+                blob_digest: Some(sha(&blob)),
+                diff_id: Some(sha(&tar)),
+            };
+            open(blob.clone(), ok).finish().expect("both digests match");
+            let unvouched = Expected {
+                blob_digest: Some(sha(&blob)),
+                diff_id: None,
+            };
+            let err = open(blob.clone(), unvouched)
+                .finish()
+                .expect_err("undecodable bytes")
+                .to_string();
+            assert!(err.contains("corrupt"), "{c:?}: {err}");
         }
     }
 
@@ -655,8 +659,13 @@ mod tests {
 
     #[test]
     fn diff_id_mismatch_is_reported_where_the_tar_is_hashed() {
-        // Uncompressed (the blob's hash is the diffID), or no blob digest known.
-        for (c, blob_digest) in [(C::None, true), (C::Zstd, false), (C::Gzip, false)] {
+        for (c, blob_digest) in [
+            (C::None, true),
+            (C::Zstd, false),
+            (C::Gzip, false),
+            (C::Zstd, true),
+            (C::Gzip, true),
+        ] {
             let (_, blob) = layer_bytes(c);
             let l = open(
                 blob.clone(),
@@ -675,19 +684,24 @@ mod tests {
     }
 
     #[test]
-    fn a_verified_compressed_blob_is_not_hashed_twice() {
-        // The blob digest vouches for the content; the config's diffID is not recomputed
-        // (the layer cache keys such layers by blob digest, see sbom-catalog's cache).
-        let (tar, blob) = layer_bytes(C::Gzip);
-        let l = open(
-            blob.clone(),
-            Expected {
-                blob_digest: Some(sha(&blob)),
-                diff_id: Some(sha(b"other")),
-            },
-        );
-        let stats = l.finish().expect("blob digest matches");
-        assert_eq!(stats.uncompressed_bytes, tar.len() as u64);
+    fn regression_diff_id_of_a_compressed_blob_is_verified_even_when_the_blob_digest_matches() {
+        // A config's diffID is the identity every layer reference and the layer cache
+        // use: a matching blob digest must not let a wrong one through.
+        for c in [C::Gzip, C::Zstd] {
+            let (_, blob) = layer_bytes(c);
+            let l = open(
+                blob.clone(),
+                Expected {
+                    blob_digest: Some(sha(&blob)),
+                    diff_id: Some(sha(b"other")),
+                },
+            );
+            let err = l.finish().expect_err("diffID does not match").to_string();
+            assert!(
+                err.contains("diff_id mismatch: config says"),
+                "{c:?}: {err}"
+            );
+        }
     }
 
     #[test]
