@@ -233,3 +233,58 @@ fn unknown_output_format_is_rejected_before_scanning() {
         .failure()
         .stderr(predicate::str::contains("cyclonedx-yaml"));
 }
+
+/// The bundled demo image (real dpkg and Python metadata from the bench image) gives
+/// exactly the packages its README lists, from the OCI layout and the docker archive.
+#[test]
+fn demo_image_gives_exactly_the_expected_packages() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/demo");
+    let want: std::collections::BTreeSet<(String, String, String, String)> =
+        std::fs::read_to_string(root.join("expected.tsv"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .map(|l| {
+                let c: Vec<&str> = l.split('\t').collect();
+                let place = c[3].trim_start_matches('/').to_string();
+                let name = if c[0] == "pypi" {
+                    sbom_model::purl::pep503_name(c[1])
+                } else {
+                    c[1].to_string()
+                };
+                (c[0].to_string(), name, c[2].to_string(), place)
+            })
+            .collect();
+    assert!(want.len() > 20, "{want:?}");
+    let tmp = tempfile::tempdir().unwrap();
+    for source in [
+        format!("oci-dir:{}:demo", root.join("oci").display()),
+        format!("docker-archive:{}", root.join("demo-docker.tar").display()),
+    ] {
+        let out = sbom(&tmp.path().join("cache"))
+            .args(["scan", "-o", "json", &source])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let s = sbom_format::read_any(&out).unwrap();
+        let got: std::collections::BTreeSet<_> = s
+            .packages
+            .iter()
+            .map(|p| {
+                let place = match p.ecosystem {
+                    sbom_model::Ecosystem::Pypi => p.site_root.clone().unwrap_or_default(),
+                    _ => p.arch.clone().unwrap_or_default(),
+                };
+                (
+                    p.ecosystem.to_string(),
+                    p.normalized_name(),
+                    p.version.clone(),
+                    place,
+                )
+            })
+            .collect();
+        assert_eq!(got, want, "{source}");
+    }
+}
