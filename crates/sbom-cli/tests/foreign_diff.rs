@@ -52,3 +52,16 @@ fn ours_against_trivy_differs_only_in_the_deb_owned_python_package() {
         assert_eq!(changes[0]["site_root"], "usr/lib/python3/dist-packages");
     }
 }
+
+#[test]
+fn regression_missing_sbom_file_is_not_looked_up_in_a_registry() {
+    let out = assert_cmd::Command::cargo_bin("sbom")
+        .unwrap()
+        .args(["diff", "/nonexistent/old.cdx.json"])
+        .arg(data("syft.cdx.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no such SBOM file"), "{err}");
+}

@@ -63,6 +63,15 @@ pub fn load(what: &str, platform: &str) -> Result<Loaded> {
         .with_context(|| format!("cannot read the release folder {what}"))?;
         return Ok(Loaded::Release(release));
     }
+    // A missing SBOM file must not turn into a registry lookup of `docker.io/library/x.json`.
+    let lower = what.to_ascii_lowercase();
+    if !p.exists()
+        && [".json", ".xml", ".spdx", ".cdx"]
+            .iter()
+            .any(|s| lower.ends_with(s))
+    {
+        anyhow::bail!("{what}: no such SBOM file");
+    }
     let args = scan_args(what, platform);
     Ok(Loaded::One(Box::new(crate::cmd::scan::scan_to_sbom(
         &args, what,
