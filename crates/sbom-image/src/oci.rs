@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::platform::{matches, preference};
 use crate::store::{Store, MAX_JSON};
-use crate::stream::{verified_layer, Expected};
+
 use crate::{ImageError, ImageSource, LayerContent, LayerDescriptor, Platform, ResolvedImage};
 
 /// The annotation that names a tag in an OCI layout's `index.json`.
@@ -601,16 +601,7 @@ impl ImageSource for OciSource {
         let Some((raw, _)) = self.store.open(&path)? else {
             return Err(layer_err(format!("blob missing: {path}")));
         };
-        let expected = Expected {
-            blob_digest: Some(layer.digest.clone()),
-            diff_id: (!layer.diff_id.is_empty()).then(|| layer.diff_id.clone()),
-        };
-        Ok(LayerContent::Tar(verified_layer(
-            raw,
-            &image.reference,
-            &layer.digest,
-            expected,
-        )?))
+        Ok(LayerContent::Tar(crate::verify_blob(image, layer, raw)?))
     }
 }
 
