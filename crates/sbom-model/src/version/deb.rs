@@ -18,15 +18,7 @@ pub struct DebVersion<'a> {
 /// number or the upstream part is empty.
 pub fn parse(v: &str) -> Option<DebVersion<'_>> {
     let v = v.trim();
-    let (epoch, rest) = match v.split_once(':') {
-        Some((e, rest)) => {
-            if e.is_empty() || !e.bytes().all(|c| c.is_ascii_digit()) {
-                return None;
-            }
-            (e.parse::<u64>().ok()?, rest)
-        }
-        None => (0, v),
-    };
+    let (epoch, rest) = super::split_epoch(v)?;
     let (upstream, revision) = match rest.rsplit_once('-') {
         Some((u, r)) => (u, r),
         None => (rest, ""),

@@ -43,6 +43,20 @@ pub fn parse_ok(ecosystem: Ecosystem, v: &str) -> bool {
     }
 }
 
+/// Splits an optional numeric `epoch:` prefix (dpkg and rpm write it the same way).
+/// `None` when there is a colon but what stands before it is not a number.
+pub(crate) fn split_epoch(v: &str) -> Option<(u64, &str)> {
+    match v.split_once(':') {
+        Some((e, rest)) => {
+            if e.is_empty() || !e.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            Some((e.parse::<u64>().ok()?, rest))
+        }
+        None => Some((0, v)),
+    }
+}
+
 /// Digit-aware comparison: runs of digits compare numerically, the rest byte-wise.
 pub fn natural(a: &str, b: &str) -> Ordering {
     let (mut x, mut y) = (a.as_bytes(), b.as_bytes());

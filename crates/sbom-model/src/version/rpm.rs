@@ -16,15 +16,7 @@ pub struct Evr<'a> {
 /// version is empty.
 pub fn parse(v: &str) -> Option<Evr<'_>> {
     let v = v.trim();
-    let (epoch, rest) = match v.split_once(':') {
-        Some((e, rest)) => {
-            if e.is_empty() || !e.bytes().all(|c| c.is_ascii_digit()) {
-                return None;
-            }
-            (e.parse::<u64>().ok()?, rest)
-        }
-        None => (0, v),
-    };
+    let (epoch, rest) = super::split_epoch(v)?;
     let (version, release) = rest.rsplit_once('-').unwrap_or((rest, ""));
     if version.is_empty() {
         return None;
