@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use sbom_model::{
-    Distro, Ecosystem, LayerRef, Origin, Package, Relationship, RelationshipKind, Sbom, Subject,
+    Checksum, Distro, Ecosystem, HashAlgorithm, LayerRef, Origin, Package, Relationship,
+    RelationshipKind, Sbom, Subject,
 };
 
 pub(crate) const P_LAYER_DIFF_ID: &str = "sbom:layer:diff_id";
@@ -501,6 +502,23 @@ pub(crate) fn ecosystem_of_purl(purl: &str) -> Ecosystem {
 }
 
 /// Percent-decodes a purl component.
+/// Moves `sbom:checksum:ALG` properties (checksums a format had no field for) into the
+/// package's checksums; the other properties are left in `props`.
+pub fn take_checksum_properties(p: &mut Package, props: &mut Vec<(String, String)>) {
+    props.retain(|(k, v)| {
+        if let Some(alg) = k.strip_prefix("sbom:checksum:") {
+            if let Some(algorithm) = HashAlgorithm::parse(alg) {
+                p.checksums.push(Checksum {
+                    algorithm,
+                    value: v.clone(),
+                });
+                return false;
+            }
+        }
+        true
+    });
+}
+
 fn decode(s: &str) -> String {
     sbom_model::purl::decode(s)
 }

@@ -252,18 +252,7 @@ fn package(
     }
     let mut props = pairs(&c.properties);
     // Checksums we could not write as CycloneDX hashes.
-    props.retain(|(k, v)| {
-        if let Some(alg) = k.strip_prefix("sbom:checksum:") {
-            if let Some(algorithm) = HashAlgorithm::parse(alg) {
-                p.checksums.push(Checksum {
-                    algorithm,
-                    value: v.clone(),
-                });
-                return false;
-            }
-        }
-        true
-    });
+    common::take_checksum_properties(&mut p, &mut props);
     let owners = common::apply_properties(&mut p, &props, layers);
     if p.arch.is_none() {
         p.arch = quals.get("arch").cloned();

@@ -326,18 +326,7 @@ fn package(
         })
         .collect();
     let mut props = props.to_vec();
-    props.retain(|(k, v)| {
-        if let Some(alg) = k.strip_prefix("sbom:checksum:") {
-            if let Some(algorithm) = HashAlgorithm::parse(alg) {
-                p.checksums.push(Checksum {
-                    algorithm,
-                    value: v.clone(),
-                });
-                return false;
-            }
-        }
-        true
-    });
+    common::take_checksum_properties(&mut p, &mut props);
     // Owners come from CONTAINS relationships in SPDX, not from properties.
     let _ = common::apply_properties(&mut p, &props, layers);
     if p.arch.is_none() {
