@@ -46,6 +46,8 @@ pub(crate) const P_SUBJECT_CONFIG: &str = "sbom:subject:config_digest";
 pub(crate) const P_SUBJECT_PLATFORM: &str = "sbom:subject:platform";
 /// `sbom:subject:layer:N` = `DIFF_ID` or `DIFF_ID DIGEST`.
 pub(crate) const P_SUBJECT_LAYER: &str = "sbom:subject:layer:";
+/// Which layer digests the scan checked: `all`, `blobs` or `none` (`sbom scan --verify`).
+pub(crate) const P_LAYERS_VERIFIED: &str = "sbom:layers:verified";
 
 /// The document timestamp: `Sbom.created` when set (in UTC, fractional seconds
 /// dropped, as SPDX wants `YYYY-MM-DDThh:mm:ssZ`), otherwise the current time.
@@ -474,6 +476,7 @@ pub(crate) fn subject_properties(s: &Subject) -> Vec<(String, String)> {
     if let Some(p) = &s.platform {
         push(P_SUBJECT_PLATFORM, &p.to_string());
     }
+    push(P_LAYERS_VERIFIED, s.verification.as_deref().unwrap_or(""));
     for l in &s.layers {
         let v = match &l.digest {
             Some(d) => format!("{} {}", l.diff_id, d),
@@ -729,6 +732,7 @@ pub(crate) fn apply_subject_properties(s: &mut Subject, props: &[(String, String
             P_SUBJECT_REPOSITORY => s.repository = Some(v),
             P_SUBJECT_MANIFEST => s.manifest_digest = Some(v),
             P_SUBJECT_CONFIG => s.config_digest = Some(v),
+            P_LAYERS_VERIFIED => s.verification = Some(v),
             P_SUBJECT_PLATFORM => {
                 let mut parts = v.splitn(3, '/');
                 s.platform = Some(sbom_model::Platform {

@@ -231,6 +231,53 @@ fn the_subject_supplier_is_written_and_read_back() {
 }
 
 #[test]
+fn which_layer_digests_were_verified_is_written_and_read_back() {
+    const FORMATS: [&str; 6] = [
+        "cyclonedx-json",
+        "cyclonedx-json@1.5",
+        "cyclonedx-xml",
+        "spdx-json",
+        "spdx-tag-value",
+        "json",
+    ];
+    for mode in ["all", "blobs", "none"] {
+        let mut sbom = common::fixture();
+        sbom.subject.verification = Some(mode.into());
+        let v: serde_json::Value =
+            serde_json::from_str(&out(&sbom, "cyclonedx-json")).expect("json");
+        let props = v["metadata"]["component"]["properties"]
+            .as_array()
+            .expect("subject properties");
+        let verified: Vec<&str> = props
+            .iter()
+            .filter(|p| p["name"] == "sbom:layers:verified")
+            .filter_map(|p| p["value"].as_str())
+            .collect();
+        assert_eq!(verified, vec![mode]);
+        assert!(out(&sbom, "spdx-tag-value").contains(&format!(
+            "AnnotationComment: <text>sbom:layers:verified={mode}</text>"
+        )));
+        for name in FORMATS {
+            let back = read_any(out(&sbom, name).as_bytes()).expect("reads");
+            assert_eq!(
+                back.subject.verification.as_deref(),
+                Some(mode),
+                "{name}: {mode}"
+            );
+        }
+    }
+    // Not known (an SBOM read from another tool): no property, and None read back.
+    let mut unknown = common::fixture();
+    unknown.subject.verification = None;
+    for name in FORMATS {
+        let text = out(&unknown, name);
+        assert!(!text.contains("sbom:layers:verified"), "{name}");
+        let back = read_any(text.as_bytes()).expect("reads");
+        assert_eq!(back.subject.verification, None, "{name}");
+    }
+}
+
+#[test]
 fn cdx_1_5_differs_from_1_6_only_in_version() {
     let sbom = common::fixture();
     let a = out(&sbom, "cyclonedx-json@1.5");

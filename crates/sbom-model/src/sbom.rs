@@ -80,6 +80,14 @@ pub struct Subject {
     /// that publishes it (`quay.io/osism`). Unknown for local images without labels.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<String>,
+    /// Which layer digests the scan checked (`sbom scan --verify`, the property
+    /// `sbom:layers:verified`): `all` (each layer's compressed blob against the manifest
+    /// and its uncompressed tar against the config's diffID), `blobs` (only the digest
+    /// naming the stored bytes) or `none` (nothing hashed: the layer digests are as the
+    /// image states them, not checked). `None` when not known, e.g. for an SBOM read
+    /// from another tool.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<String>,
 }
 
 impl Subject {

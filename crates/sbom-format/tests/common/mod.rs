@@ -214,6 +214,7 @@ pub fn fixture() -> Sbom {
             }),
             layers: vec![layer(0), layer(1), layer(2)],
             supplier: Some("OSISM GmbH <info@osism.tech>".into()),
+            verification: Some("all".into()),
         },
         distro: Some(Distro {
             id: "debian".into(),
