@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 use rayon::prelude::*;
-use sbom_image::{ImageError, ImageSource, LayerContent, LayerDescriptor, ResolvedImage};
+use sbom_image::{ImageError, ImageSource, LayerContent, LayerDescriptor, ResolvedImage, Verify};
 use sbom_model::{LayerRef, Package, Platform, Sbom, Subject, SubjectKind};
 
 use crate::cache::{analysis_version, LayerCache, Lookup};
@@ -62,6 +62,8 @@ pub struct ScanOptions {
     /// Shared bound on layers analysed at once across scans (`--jobs` for a batch);
     /// cache hits do not take a slot.
     pub limiter: Option<Arc<LayerLimiter>>,
+    /// Which layer digests are checked (`--verify`; default: all).
+    pub verify: Verify,
 }
 
 /// A counting semaphore bounding how many layers are read at once, shared by the
@@ -125,6 +127,7 @@ impl ScanOptions {
             layer_jobs: None,
             progress: None,
             limiter: None,
+            verify: Verify::All,
         }
     }
 }
@@ -268,17 +271,48 @@ impl LayerResult {
     }
 }
 
-/// The digest a layer's cache entry is filed under: its diffID, which the layer stream
-/// verifies before anything is stored (so a config that lies about it cannot file an
-/// analysis under another layer's identity), and which is the same whether the layer
-/// comes gzip'd from a registry or uncompressed from a docker archive. A source without
-/// diffIDs (a rootfs folder) falls back to the blob digest. Both are known before any
-/// blob is opened.
-pub fn cache_key(desc: &LayerDescriptor) -> &str {
-    if desc.diff_id.is_empty() {
-        &desc.digest
-    } else {
-        &desc.diff_id
+/// The digest a layer's cache entry is filed under at a verification level: always one
+/// that level checks before anything is stored, so an image that lies about a digest
+/// cannot file an analysis under another layer's identity.
+/// - `All`: the diffID, the same whether the layer comes gzip'd from a registry or
+///   uncompressed from a docker archive.
+/// - `Blobs`: the blob digest (the diffID of a compressed layer is not checked); a
+///   classic docker archive names its layers by diffID, which this level then checks.
+/// - `Nothing`: none. Such a scan files nothing (an analysis filed under a digest nobody
+///   checked could be read by the next scan of another image stating the same digest);
+///   it reads what the other levels filed under the digests as stated.
+///
+/// A source without diffIDs (a rootfs folder) falls back to the blob digest (and that
+/// without either has no cache entry). All are known before any blob is opened.
+pub fn cache_key(desc: &LayerDescriptor, verify: Verify) -> Option<&str> {
+    let (first, second) = match verify {
+        Verify::All => (&desc.diff_id, &desc.digest),
+        Verify::Blobs => (&desc.digest, &desc.diff_id),
+        Verify::Nothing => return None,
+    };
+    Some(if first.is_empty() { second } else { first })
+}
+
+/// The layer cache of one scan.
+struct Caches {
+    cache: LayerCache,
+    verify: Verify,
+}
+
+impl Caches {
+    /// Where to look (in order), and where to file a new analysis.
+    fn plan<'a>(&'a self, desc: &'a LayerDescriptor) -> (Vec<&'a str>, Option<&'a str>) {
+        match cache_key(desc, self.verify) {
+            Some(key) => (vec![key], Some(key)),
+            // Trusting every digest, an entry filed under either one is as good.
+            None => (
+                [Verify::All, Verify::Blobs]
+                    .iter()
+                    .filter_map(|&v| cache_key(desc, v))
+                    .collect(),
+                None,
+            ),
+        }
     }
 }
 
@@ -287,14 +321,21 @@ fn analyse_layer(
     image: &ResolvedImage,
     desc: &LayerDescriptor,
     cfg: &WalkConfig<'_>,
-    cache: Option<&LayerCache>,
+    caches: Option<&Caches>,
     limiter: Option<&LayerLimiter>,
 ) -> Result<LayerResult, ScanError> {
     let mut notes = Vec::new();
-    let key = cache_key(desc);
-    let cacheable = cache.filter(|c| c.path_for(key).is_some());
-    if let Some(c) = cacheable {
-        match c.load(key) {
+    let (lookups, store) = match caches.map(|c| (&c.cache, c.plan(desc))) {
+        Some((c, (lookups, store))) => (
+            lookups.into_iter().map(|k| (c, k)).collect(),
+            store.map(|k| (c, k)),
+        ),
+        None => (Vec::new(), None),
+    };
+    // Only plain `algorithm:hex` digests name cache files.
+    let cacheable = store.filter(|(c, k)| c.path_for(k).is_some());
+    for (c, k) in lookups.iter().filter(|(c, k)| c.path_for(k).is_some()) {
+        match c.load(k) {
             Lookup::Hit(index) => return Ok(LayerResult::from_cache(index, notes)),
             Lookup::Miss => {}
             Lookup::Corrupt(why) => notes.push(format!("damaged cache file replaced: {why}")),
@@ -302,8 +343,8 @@ fn analyse_layer(
     }
     // Another scan in this process may be analysing the same layer: wait for it, then
     // look again (also after winning the claim: it may just have been released).
-    let claim = cacheable.and_then(|c| c.claim(key));
-    if let Some(c) = cacheable {
+    let claim = cacheable.and_then(|(c, key)| c.claim(key));
+    if let Some((c, key)) = cacheable {
         if let Lookup::Hit(index) = c.load(key) {
             return Ok(LayerResult::from_cache(index, notes));
         }
@@ -324,7 +365,7 @@ fn analyse_layer(
                 (_, Err(e)) => return Err(layer_error(&image.reference, name, &e.to_string())),
                 (Err(e), Ok(_)) => return Err(layer_error(&image.reference, name, &e.to_string())),
             };
-            if let Some(c) = cacheable {
+            if let Some((c, key)) = cacheable {
                 if let Err(e) = c.store(key, &index) {
                     notes.push(e.to_string());
                 }
@@ -360,7 +401,7 @@ fn index_layers(
     image: &ResolvedImage,
     opts: &ScanOptions,
     cfg: &WalkConfig<'_>,
-    cache: Option<&LayerCache>,
+    cache: Option<&Caches>,
 ) -> Result<Vec<LayerResult>, ScanError> {
     let layers = &image.layers;
     let n = layers.len();
@@ -549,12 +590,13 @@ fn image_supplier(image: &ResolvedImage) -> Option<String> {
 
 /// Scans one image.
 pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
-    let image = source
+    let mut image = source
         .resolve(&opts.platform)
         .map_err(|source| ScanError::Resolve {
             image: image_name_of(&source),
             source,
         })?;
+    image.verify = opts.verify;
     let reference = image.reference.clone();
     if let Some(cb) = &opts.progress {
         cb(&ScanEvent::Resolved {
@@ -567,10 +609,10 @@ pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, 
         wants: &wants,
         max_file_size: opts.max_file_size,
     };
-    let cache = opts
-        .cache_dir
-        .as_ref()
-        .map(|d| LayerCache::new(d, analysis_version(cats, opts.max_file_size)));
+    let cache = opts.cache_dir.as_ref().map(|d| Caches {
+        cache: LayerCache::new(d, analysis_version(cats, opts.max_file_size)),
+        verify: opts.verify,
+    });
     let results = index_layers(source, &image, opts, &cfg, cache.as_ref())?;
 
     let mut stats = ScanStats {

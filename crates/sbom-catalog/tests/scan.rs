@@ -6,7 +6,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sbom_catalog::{scan, ScanError, ScanOptions, ScanOutput};
-use sbom_image::{ImageError, ImageSource, LayerContent, LayerDescriptor, Platform, ResolvedImage};
+use sbom_image::{
+    ImageError, ImageSource, LayerContent, LayerDescriptor, Platform, ResolvedImage, Verify,
+};
 use sbom_model::{Ecosystem, Package, SubjectKind};
 use sbom_testkit::{Compression, Image, Layer};
 
@@ -703,8 +705,110 @@ fn cache_files_are_named_after_the_verified_diff_id() {
         files.len() == 1 && files[0].starts_with(&format!("{diff_id}.")),
         "{files:?}"
     );
-    assert_eq!(sbom_catalog::scan::cache_key(layer), layer.diff_id);
+    assert_eq!(
+        sbom_catalog::scan::cache_key(layer, Verify::All),
+        Some(layer.diff_id.as_str())
+    );
     let again = scan(&src, &opts).unwrap();
     assert_eq!(again.stats.layers_cached, 1);
     assert_eq!(src.opens.load(Ordering::SeqCst), 1);
+}
+
+fn cache_file_names(dir: &Path) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(dir.join("layers"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".idx"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn each_verification_level_files_its_cache_entry_under_a_digest_it_checked() {
+    let d = tempfile::tempdir().unwrap();
+    let src = layout(
+        d.path(),
+        vec![gz().file("var/lib/dpkg/status", debs(&[("bash", "5.2")]))],
+    );
+    let image = src.resolve(&ScanOptions::default().platform).unwrap();
+    let layer = image.layers.first().unwrap().clone();
+    let cache = tempfile::tempdir().unwrap();
+    let with = |verify| ScanOptions {
+        cache_dir: Some(cache.path().to_path_buf()),
+        verify,
+        ..ScanOptions::default()
+    };
+    // Nothing checked, nothing filed: both scans analyse the layer.
+    for _ in 0..2 {
+        let out = scan(&src, &with(Verify::Nothing)).unwrap();
+        assert_eq!(names(&out, Ecosystem::Deb), ["bash@5.2"]);
+        assert_eq!(out.stats.layers_analysed, 1);
+    }
+    assert!(!cache.path().join("layers").exists());
+    let mut filed = Vec::new();
+    for (verify, digest) in [
+        (Verify::Blobs, &layer.digest),
+        (Verify::All, &layer.diff_id),
+    ] {
+        let out = scan(&src, &with(verify)).unwrap();
+        assert_eq!(names(&out, Ecosystem::Deb), ["bash@5.2"]);
+        assert_eq!(out.stats.layers_analysed, 1, "{verify:?}: its own entry");
+        filed.push(format!("{}.", digest.replace(':', "-")));
+        let files = cache_file_names(cache.path());
+        assert!(
+            files.len() == filed.len()
+                && filed.iter().all(|f| files.iter().any(|n| n.starts_with(f))),
+            "{verify:?}: {files:?}"
+        );
+        let again = scan(&src, &with(verify)).unwrap();
+        assert_eq!(again.stats.layers_cached, 1, "{verify:?}");
+    }
+    // A scan that trusts the digests reads what the others filed.
+    let out = scan(&src, &with(Verify::Nothing)).unwrap();
+    assert_eq!(out.stats.layers_cached, 1);
+    assert_eq!(names(&out, Ecosystem::Deb), ["bash@5.2"]);
+}
+
+#[test]
+fn regression_a_scan_that_trusts_digests_cannot_poison_the_cache_of_one_that_checks_them() {
+    // A hostile image states the diffID of an honest layer for other content. Scans that
+    // take it as stated (--verify blobs, none) report what is really there; a verifying
+    // scan of the honest image must never read their analysis.
+    let d = tempfile::tempdir().unwrap();
+    let honest_layer = gz().file("var/lib/dpkg/status", debs(&[("bash", "5.2")]));
+    let honest_diff_id = honest_layer.blob().diff_id;
+    let hostile_layer = gz()
+        .file("var/lib/dpkg/status", debs(&[("evil", "6.6.6")]))
+        .stating_diff_id(&honest_diff_id);
+    let honest = layout(&d.path().join("honest"), vec![honest_layer]);
+    let hostile = layout(&d.path().join("hostile"), vec![hostile_layer]);
+    let cache = tempfile::tempdir().unwrap();
+    let with = |verify| ScanOptions {
+        cache_dir: Some(cache.path().to_path_buf()),
+        verify,
+        ..ScanOptions::default()
+    };
+
+    let err = scan(&hostile, &with(Verify::All)).unwrap_err().to_string();
+    assert!(
+        err.contains(&format!("diff_id mismatch: config says {honest_diff_id}")),
+        "{err}"
+    );
+    for verify in [Verify::Nothing, Verify::Blobs] {
+        let out = scan(&hostile, &with(verify)).unwrap();
+        assert_eq!(names(&out, Ecosystem::Deb), ["evil@6.6.6"], "{verify:?}");
+    }
+    for verify in [Verify::All, Verify::Blobs] {
+        let out = scan(&honest, &with(verify)).unwrap();
+        assert_eq!(names(&out, Ecosystem::Deb), ["bash@5.2"], "{verify:?}");
+        assert_eq!(
+            out.stats.layers_analysed, 1,
+            "{verify:?} analysed its own bytes"
+        );
+    }
+    // A scan that trusts digests files nothing, and reads what a checking scan filed.
+    let out = scan(&honest, &with(Verify::Nothing)).unwrap();
+    assert_eq!(names(&out, Ecosystem::Deb), ["bash@5.2"]);
+    assert_eq!(out.stats.layers_cached, 1);
 }

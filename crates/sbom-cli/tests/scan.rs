@@ -288,3 +288,63 @@ fn demo_image_gives_exactly_the_expected_packages() {
         assert_eq!(got, want, "{source}");
     }
 }
+
+#[test]
+fn verify_levels_decide_which_lying_digest_is_an_error() {
+    // Layer 1 (gzip) and layer 3 (a plain tar in the docker archive) state a diffID that
+    // is not their content's: what `--verify` checks decides whether that is an error.
+    let tmp = tempfile::tempdir().unwrap();
+    let lie = sbom_testkit::digest(b"not this layer");
+    let mut img = keystone_like([Compression::Gzip, Compression::Gzip, Compression::None]);
+    img.layers[1].stated_diff_id = Some(lie.clone());
+    let layout = tmp.path().join("layout");
+    sbom_testkit::write_oci_layout(&layout, &[(img.clone(), Some("v1".into()))]).unwrap();
+    let mut plain = keystone_like([Compression::None, Compression::None, Compression::None]);
+    plain.layers[2].stated_diff_id = Some(lie.clone());
+    let archive = tmp.path().join("keystone.tar");
+    sbom_testkit::write_docker_archive(&archive, &plain, "osism/keystone:v1").unwrap();
+    let honest = tmp.path().join("honest");
+    sbom_testkit::write_oci_layout(
+        &honest,
+        &[(
+            keystone_like([Compression::Gzip, Compression::Gzip, Compression::None]),
+            Some("v1".into()),
+        )],
+    )
+    .unwrap();
+    let run = |src: &std::path::Path, level: &str| {
+        sbom(&tmp.path().join(format!("cache-{level}")))
+            .args(["scan", "--verify", level])
+            .arg(src)
+            .assert()
+    };
+    let want = {
+        let out = run(&honest, "all").success().get_output().stdout.clone();
+        cdx_components(&serde_json::from_slice(&out).unwrap())
+    };
+    let components = |a: assert_cmd::assert::Assert| {
+        let out = a.success().get_output().stdout.clone();
+        cdx_components(&serde_json::from_slice(&out).unwrap())
+    };
+    let fails = |a: assert_cmd::assert::Assert| {
+        let err = String::from_utf8_lossy(&a.code(1).get_output().stderr).to_string();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains(&format!("diff_id mismatch: config says {lie}")),
+            "{err}"
+        );
+    };
+    // The layout: only `all` hashes a compressed layer's tar.
+    fails(run(&layout, "all"));
+    assert_eq!(components(run(&layout, "blobs")), want);
+    assert_eq!(components(run(&layout, "none")), want);
+    // A classic docker archive names layers by diffID only: `blobs` checks it too.
+    fails(run(&archive, "all"));
+    fails(run(&archive, "blobs"));
+    assert_eq!(components(run(&archive, "none")), want);
+    sbom(&tmp.path().join("c"))
+        .args(["scan", "--verify", "some"])
+        .arg(&honest)
+        .assert()
+        .code(2);
+}

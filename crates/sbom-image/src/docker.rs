@@ -11,7 +11,8 @@ use crate::platform::matches;
 use crate::store::Store;
 use crate::stream::{verified_layer, Expected};
 use crate::{
-    DockerSelector, ImageError, ImageSource, LayerContent, LayerDescriptor, Platform, ResolvedImage,
+    DockerSelector, ImageError, ImageSource, LayerContent, LayerDescriptor, Platform,
+    ResolvedImage, Verify,
 };
 
 #[derive(Debug, Clone, Deserialize)]
@@ -191,6 +192,7 @@ impl ImageSource for DockerSource {
             platform: have,
             layers,
             labels: config.labels(),
+            verify: Verify::default(),
         })
     }
 
@@ -215,6 +217,7 @@ impl ImageSource for DockerSource {
         let expected = Expected {
             blob_digest: digest_in_path(path),
             diff_id: (!layer.diff_id.is_empty()).then(|| layer.diff_id.clone()),
+            check: image.verify,
         };
         Ok(LayerContent::Tar(verified_layer(
             raw,

@@ -11,7 +11,9 @@ use sha2::{Digest, Sha256};
 use crate::platform::{matches, preference};
 use crate::store::{Store, MAX_JSON};
 
-use crate::{ImageError, ImageSource, LayerContent, LayerDescriptor, Platform, ResolvedImage};
+use crate::{
+    ImageError, ImageSource, LayerContent, LayerDescriptor, Platform, ResolvedImage, Verify,
+};
 
 /// The annotation that names a tag in an OCI layout's `index.json`.
 pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
@@ -583,6 +585,7 @@ impl ImageSource for OciSource {
             platform: loaded.config.platform().or(cand.platform),
             layers,
             labels: loaded.config.labels(),
+            verify: Verify::default(),
         })
     }
 

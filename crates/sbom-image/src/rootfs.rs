@@ -39,6 +39,7 @@ impl ImageSource for DirSource {
                 size: None,
             }],
             labels: Default::default(),
+            verify: Default::default(),
         })
     }
 

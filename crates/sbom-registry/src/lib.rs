@@ -331,6 +331,7 @@ impl RegistrySource {
                         .collect()
                 })
                 .unwrap_or_default(),
+            verify: sbom_image::Verify::default(),
         })
     }
 

@@ -59,6 +59,9 @@ pub enum Entry {
 pub struct Layer {
     pub compression: Compression,
     pub entries: Vec<Entry>,
+    /// The diffID the config states for this layer, when it should lie (default: the
+    /// tar's real sha256).
+    pub stated_diff_id: Option<String>,
 }
 
 impl Layer {
@@ -66,7 +69,14 @@ impl Layer {
         Layer {
             compression,
             entries: Vec::new(),
+            stated_diff_id: None,
         }
+    }
+    /// Makes the config state `diff_id` for this layer instead of the tar's sha256 (an
+    /// image that lies, to test verification).
+    pub fn stating_diff_id(mut self, diff_id: &str) -> Self {
+        self.stated_diff_id = Some(diff_id.to_string());
+        self
     }
     /// Adds a regular file (parent folders are added automatically, once).
     pub fn file(mut self, path: &str, data: impl AsRef<[u8]>) -> Self {
@@ -196,7 +206,7 @@ impl Layer {
     /// (blob bytes as stored, media type, blob digest, diff_id).
     pub fn blob(&self) -> LayerBlob {
         let tar = self.tar_bytes();
-        let diff_id = digest(&tar);
+        let diff_id = self.stated_diff_id.clone().unwrap_or_else(|| digest(&tar));
         let (bytes, media_type) = match self.compression {
             Compression::None => (tar, "application/vnd.oci.image.layer.v1.tar"),
             Compression::Gzip => {

@@ -33,6 +33,8 @@ pub struct BatchConfig {
     pub jobs: usize,
     pub force: bool,
     pub strict: bool,
+    /// `--verify`.
+    pub verify: sbom_image::Verify,
     pub quiet: bool,
     pub verbose: bool,
     pub registry: sbom_registry::RegistryOptions,
@@ -412,6 +414,7 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
                     let mut opts = sbom_catalog::scan::ScanOptions::new(cfg.platform.clone());
                     opts.cache_dir = Some(cache_dir.clone());
                     opts.strict = cfg.strict;
+                    opts.verify = cfg.verify;
                     opts.limiter = Some(Arc::clone(&limiter));
                     opts.progress = Some(Arc::clone(&on_event));
                     let out = sbom_catalog::scan::scan(&res, &opts)?;

@@ -83,6 +83,14 @@ pub struct ScanArgs {
     #[arg(long)]
     pub strict: bool,
 
+    /// Which layer digests to check: `all` (each blob against the manifest and each
+    /// layer's uncompressed tar against the config's diffID), `blobs` (only the digest that
+    /// names the stored bytes; diffIDs of compressed layers taken as stated, as docker
+    /// pull does), `none` (nothing hashed; decoders still fail on broken streams).
+    /// Cache entries of `none` scans are kept apart and never read by the others
+    #[arg(long, value_enum, default_value_t = VerifyLevel::All, value_name = "LEVEL")]
+    pub verify: VerifyLevel,
+
     /// Leave out Python packages whose files an OS package owns (kept and linked by default).
     #[arg(long)]
     pub exclude_owned_python: bool,
@@ -229,6 +237,25 @@ fn cache_dir(args: &ScanArgs) -> Option<PathBuf> {
     }
 }
 
+/// `--verify`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum VerifyLevel {
+    #[default]
+    All,
+    Blobs,
+    None,
+}
+
+impl From<VerifyLevel> for sbom_image::Verify {
+    fn from(v: VerifyLevel) -> Self {
+        match v {
+            VerifyLevel::All => sbom_image::Verify::All,
+            VerifyLevel::Blobs => sbom_image::Verify::Blobs,
+            VerifyLevel::None => sbom_image::Verify::Nothing,
+        }
+    }
+}
+
 /// Scans one source into a finished SBOM (timestamp set), printing warnings.
 pub fn scan_to_sbom(args: &ScanArgs, reference: &str) -> Result<Sbom> {
     let platform = parse_platform(&args.platform)?;
@@ -238,6 +265,7 @@ pub fn scan_to_sbom(args: &ScanArgs, reference: &str) -> Result<Sbom> {
     let mut opts = sbom_catalog::scan::ScanOptions::new(platform);
     opts.cache_dir = cache_dir;
     opts.strict = args.strict;
+    opts.verify = args.verify.into();
     let started = std::time::Instant::now();
     let out = sbom_catalog::scan::scan(source.as_ref(), &opts)?;
     if args.verbose {
@@ -406,6 +434,7 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
         jobs,
         force: args.force,
         strict: args.strict,
+        verify: args.verify.into(),
         quiet: args.quiet,
         verbose: args.verbose,
         registry: args.registry.options(jobs)?,
