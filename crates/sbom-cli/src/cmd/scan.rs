@@ -267,6 +267,27 @@ pub fn scan_to_sbom(args: &ScanArgs, reference: &str) -> Result<Sbom> {
     opts.strict = args.strict;
     opts.verify = args.verify.into();
     let started = std::time::Instant::now();
+    if args.verbose {
+        let image = reference.to_string();
+        opts.progress = Some(std::sync::Arc::new(
+            move |e: &sbom_catalog::scan::ScanEvent| {
+                if let sbom_catalog::scan::ScanEvent::LayerDone {
+                    index,
+                    digest,
+                    cached,
+                    compressed_bytes,
+                    uncompressed_bytes,
+                } = e
+                {
+                    let how = if *cached { "from cache" } else { "analysed" };
+                    eprintln!(
+                    "{image}: layer {index} {digest} {how} at +{:.3}s ({compressed_bytes} bytes read, {uncompressed_bytes} bytes of tar)",
+                    started.elapsed().as_secs_f64()
+                );
+                }
+            },
+        ));
+    }
     let out = sbom_catalog::scan::scan(source.as_ref(), &opts)?;
     if args.verbose {
         for note in &out.cache_notes {
