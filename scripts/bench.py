@@ -404,13 +404,17 @@ def single(args):
             refs["registry"] = f"{reg.host}/osism/keystone:r1"
         ours_tools = [MODE_TOOL[m] for m in modes]
         tools = ours_tools + ["trivy", "syft"]
-        # One warm cache per tool: our cache entries differ by --verify mode, so each mode's
-        # folder is filled by a run in that same mode.
+        # One warm cache per tool: our cache entries differ by --verify mode (all: diffID,
+        # blobs: blob digest), so those folders are filled by a run in the same mode.
+        # --verify none files nothing (an entry under an unchecked digest could poison the
+        # next scan): it reads what a verifying run filed, so its folder is filled by a
+        # default run, as a nightly's shared cache would be.
         warm = {t: work / f"warm-cache-{t}" for t in ours_tools + ["trivy"]}
+        fill_mode = {t: ("all" if TOOL_MODE[t] == "none" else TOOL_MODE[t]) for t in ours_tools}
         if "registry-warm" in cases:
             log("filling the warm caches")
             for t in ours_tools:
-                m = measure(ours_cmd(sbom, refs["registry"], work / "o.json", warm[t], TOOL_MODE[t]))
+                m = measure(ours_cmd(sbom, refs["registry"], work / "o.json", warm[t], fill_mode[t]))
                 if m["rc"] != 0:
                     log(f"filling the warm cache of {t} failed: rc={m['rc']}: {m['stderr'][-300:]}")
             measure(trivy_cmd(trivy, "registry", refs["registry"], work / "t.json", str(warm["trivy"])))
