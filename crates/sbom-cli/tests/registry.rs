@@ -101,3 +101,47 @@ fn registry_errors_are_one_line_and_leave_no_file() {
         .code(1)
         .stderr(predicate::str::contains("manifest unknown: keystone:yogaa"));
 }
+
+#[test]
+fn regression_one_image_from_a_registry_downloads_all_its_layers_at_once() {
+    // Downloads were capped at the core count (-j default): on two cores the image's
+    // last big layer was fetched and inflated alone after the others, one core idle
+    // (registry-cold on the bench image 1.27 s; all layers in flight 1.0 s). The proxy
+    // holds every layer response until all four requests are in flight at once.
+    use sbom_testkit::registry::{Fault, FaultProxy};
+    let reg = Registry::start(None);
+    let tmp = tempfile::tempdir().unwrap();
+    let layout = keystone_layout(tmp.path());
+    reg.push(&layout, "v1", "osism/keystone:v1", false);
+    let raw = std::process::Command::new("skopeo")
+        .args(["inspect", "--raw", "--tls-verify=false"])
+        .arg(format!("docker://{}/osism/keystone:v1", reg.host()))
+        .output()
+        .unwrap();
+    assert!(
+        raw.status.success(),
+        "{}",
+        String::from_utf8_lossy(&raw.stderr)
+    );
+    let manifest: serde_json::Value = serde_json::from_slice(&raw.stdout).unwrap();
+    let layers: Vec<String> = manifest["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["digest"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(layers.len(), 4);
+    let proxy = FaultProxy::start(reg.port, &layers.join(" "), Fault::HoldUntil(layers.len()));
+    let started = std::time::Instant::now();
+    sbom(&tmp.path().join("cache"))
+        .args(["scan", "-o", "table"])
+        .arg(format!("127.0.0.1:{}/osism/keystone:v1", proxy.port))
+        .assert()
+        .success();
+    assert_eq!(
+        proxy.faults_done.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "the four layer downloads were never in flight together ({:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
+}

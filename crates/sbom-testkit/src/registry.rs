@@ -114,6 +114,10 @@ pub enum Fault {
     Corrupt(usize),
     /// Answer `429 Too Many Requests` with `Retry-After: 1` (once).
     TooManyRequests,
+    /// Hold each matching blob response until this many matching requests have arrived
+    /// (they are then all in flight at once: `faults_done` becomes 1), or 10 s passed
+    /// (`faults_done` becomes 2 for good: they never were).
+    HoldUntil(usize),
 }
 
 /// A TCP proxy in front of the registry that injects one fault.
@@ -124,6 +128,8 @@ pub struct FaultProxy {
 }
 
 impl FaultProxy {
+    /// `target`: the blob requests the fault applies to: those whose request line
+    /// contains it (or, space-separated, any of several digests).
     pub fn start(upstream: u16, target: &str, fault: Fault) -> FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
@@ -131,6 +137,7 @@ impl FaultProxy {
         let faults_done = Arc::new(AtomicUsize::new(0));
         let target = target.to_string();
         let (stop2, done2) = (stop.clone(), faults_done.clone());
+        let arrived = Arc::new(AtomicUsize::new(0));
         listener.set_nonblocking(true).expect("nonblocking");
         std::thread::spawn(move || {
             let deadline = Instant::now() + Duration::from_secs(120);
@@ -138,8 +145,8 @@ impl FaultProxy {
                 match listener.accept() {
                     Ok((client, _)) => {
                         let _ = client.set_nonblocking(false);
-                        let (t, d) = (target.clone(), done2.clone());
-                        std::thread::spawn(move || handle(client, upstream, &t, fault, &d));
+                        let (t, d, a) = (target.clone(), done2.clone(), arrived.clone());
+                        std::thread::spawn(move || handle(client, upstream, &t, fault, &d, &a));
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(10)),
                 }
@@ -159,7 +166,14 @@ impl Drop for FaultProxy {
     }
 }
 
-fn handle(client: TcpStream, upstream: u16, target: &str, fault: Fault, done: &AtomicUsize) {
+fn handle(
+    client: TcpStream,
+    upstream: u16,
+    target: &str,
+    fault: Fault,
+    done: &AtomicUsize,
+    arrived: &Arc<AtomicUsize>,
+) {
     let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
         return;
     };
@@ -172,6 +186,7 @@ fn handle(client: TcpStream, upstream: u16, target: &str, fault: Fault, done: &A
         );
         let armed = armed.clone();
         let target = target.to_string();
+        let arrived = arrived.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 16 * 1024];
             loop {
@@ -180,8 +195,12 @@ fn handle(client: TcpStream, upstream: u16, target: &str, fault: Fault, done: &A
                     Ok(n) => n,
                 };
                 let text = String::from_utf8_lossy(&buf[..n]);
-                if text.starts_with("GET ") && text.contains("/blobs/") && text.contains(&target) {
+                if text.starts_with("GET ")
+                    && text.contains("/blobs/")
+                    && target.split(' ').any(|t| text.contains(t))
+                {
                     armed.store(true, Ordering::SeqCst);
+                    arrived.fetch_add(1, Ordering::SeqCst);
                 }
                 if s.write_all(&buf[..n]).is_err() {
                     break;
@@ -205,6 +224,21 @@ fn handle(client: TcpStream, upstream: u16, target: &str, fault: Fault, done: &A
         if armed.load(Ordering::SeqCst) {
             let first_time = done.load(Ordering::SeqCst) == 0;
             match fault {
+                Fault::HoldUntil(want) => {
+                    let deadline = Instant::now() + Duration::from_secs(10);
+                    while arrived.load(Ordering::SeqCst) < want && Instant::now() < deadline {
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                    let outcome = if arrived.load(Ordering::SeqCst) >= want {
+                        1
+                    } else {
+                        2
+                    };
+                    let _ = done.compare_exchange(0, outcome, Ordering::SeqCst, Ordering::SeqCst);
+                    if outcome == 2 {
+                        done.store(2, Ordering::SeqCst);
+                    }
+                }
                 Fault::TooManyRequests if first_time => {
                     done.fetch_add(1, Ordering::SeqCst);
                     let _ = c.write_all(b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
