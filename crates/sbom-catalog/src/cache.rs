@@ -321,7 +321,7 @@ fn lock_across_processes(cache_file: &Path) -> CrossLock {
                     continue;
                 }
                 waited = true;
-                std::thread::sleep(std::time::Duration::from_millis(25));
+                std::thread::sleep(std::time::Duration::from_millis(5));
             }
             Err(_) => return CrossLock::Won(None),
         }
