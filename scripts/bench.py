@@ -843,7 +843,7 @@ def main():
                    help="`sbom scan --verify` modes measured on the image cases (tools ours, ours-blobs, "
                         "ours-none); default all three")
     b = sub.add_parser("batch", help="a release of images from a local registry (just bench-batch)")
-    b.add_argument("--runs", type=int, default=3)
+    b.add_argument("--runs", type=int, default=5)
     b.add_argument("--images", type=int, default=12)
     b.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     args = ap.parse_args()
