@@ -232,14 +232,8 @@ fn the_subject_supplier_is_written_and_read_back() {
 
 #[test]
 fn which_layer_digests_were_verified_is_written_and_read_back() {
-    const FORMATS: [&str; 6] = [
-        "cyclonedx-json",
-        "cyclonedx-json@1.5",
-        "cyclonedx-xml",
-        "spdx-json",
-        "spdx-tag-value",
-        "json",
-    ];
+    // Every format that is read back (the table is not).
+    let readable = || ALL.into_iter().filter(|f| *f != "table");
     for mode in ["all", "blobs", "none"] {
         let mut sbom = common::fixture();
         sbom.subject.verification = Some(mode.into());
@@ -257,7 +251,7 @@ fn which_layer_digests_were_verified_is_written_and_read_back() {
         assert!(out(&sbom, "spdx-tag-value").contains(&format!(
             "AnnotationComment: <text>sbom:layers:verified={mode}</text>"
         )));
-        for name in FORMATS {
+        for name in readable() {
             let back = read_any(out(&sbom, name).as_bytes()).expect("reads");
             assert_eq!(
                 back.subject.verification.as_deref(),
@@ -269,7 +263,7 @@ fn which_layer_digests_were_verified_is_written_and_read_back() {
     // Not known (an SBOM read from another tool): no property, and None read back.
     let mut unknown = common::fixture();
     unknown.subject.verification = None;
-    for name in FORMATS {
+    for name in readable() {
         let text = out(&unknown, name);
         assert!(!text.contains("sbom:layers:verified"), "{name}");
         let back = read_any(text.as_bytes()).expect("reads");
