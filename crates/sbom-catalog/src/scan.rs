@@ -338,7 +338,10 @@ fn analyse_layer(
         match c.load(k) {
             Lookup::Hit(index) => return Ok(LayerResult::from_cache(index, notes)),
             Lookup::Miss => {}
-            Lookup::Corrupt(why) => notes.push(format!("damaged cache file replaced: {why}")),
+            Lookup::Corrupt(why) if cacheable.is_some() => {
+                notes.push(format!("damaged cache file replaced: {why}"))
+            }
+            Lookup::Corrupt(why) => notes.push(format!("damaged cache file ignored: {why}")),
         }
     }
     // Another scan in this process may be analysing the same layer: wait for it, then
