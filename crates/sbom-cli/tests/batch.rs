@@ -329,3 +329,34 @@ fn release_folders_diff_by_repository_with_added_and_removed_images() {
         .assert()
         .code(1);
 }
+
+#[test]
+fn sboms_made_with_fewer_checks_than_asked_for_are_not_kept_as_unchanged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let layout = keystone_layout(tmp.path());
+    let out = tmp.path().join("out");
+    let run = |verify: &str| {
+        sbom(&tmp.path().join("cache"))
+            .args(["scan", "--quiet", "--verify", verify, "--output-dir"])
+            .arg(&out)
+            .arg(format!("oci-dir:{}:v1", layout.display()))
+            .assert()
+            .success();
+        let index: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("index.json")).unwrap()).unwrap();
+        let image = &index["images"][0];
+        (
+            image["status"].as_str().unwrap().to_string(),
+            image["verified"].as_str().unwrap_or_default().to_string(),
+        )
+    };
+    let s = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(run("none"), s("ok", "none"));
+    assert_eq!(run("none"), s("unchanged", "none"));
+    // Asked for more checks than the SBOMs on disk had: scanned again.
+    assert_eq!(run("blobs"), s("ok", "blobs"));
+    assert_eq!(run("all"), s("ok", "all"));
+    // SBOMs made with more checks than asked for stand.
+    assert_eq!(run("none"), s("unchanged", "all"));
+    assert_eq!(run("all"), s("unchanged", "all"));
+}

@@ -70,6 +70,20 @@ pub struct IndexEntry {
     pub duration_ms: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Which layer digests the scan checked (`--verify`: `all`, `blobs`, `none`); absent
+    /// in indexes written before the option existed, when every scan checked all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<String>,
+}
+
+/// How much a `--verify` level checks, to tell whether earlier SBOMs were made with at
+/// least the checks asked for now.
+fn verify_strength(name: Option<&str>) -> u8 {
+    match name {
+        None | Some("all") => 2,
+        Some("blobs") => 1,
+        Some(_) => 0,
+    }
 }
 
 /// Counters of the whole run (from the tool's own bookkeeping, not from timing).
@@ -341,6 +355,9 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
                             && p.manifest_digest.is_some()
                             && p.outputs.len() == suffixes.len()
                             && p.outputs.iter().all(|o| cfg.output_dir.join(o).exists())
+                            // Made with fewer checks than asked for now: scan again.
+                            && verify_strength(p.verified.as_deref())
+                                >= verify_strength(Some(cfg.verify.name()))
                     });
                 if unchanged {
                     let mut e = previous.get(&t.display).cloned().unwrap_or_default();
@@ -454,6 +471,7 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
                 match outcome {
                     Ok(()) => {
                         entry.status = "ok".into();
+                        entry.verified = Some(cfg.verify.name().to_string());
                         let counts: Vec<String> = entry
                             .counts
                             .iter()
