@@ -88,7 +88,7 @@ pub struct ScanArgs {
     /// layer's uncompressed tar against the config's diffID), `blobs` (only the digest that
     /// names the stored bytes; diffIDs of compressed layers taken as stated, as docker
     /// pull does), `none` (nothing hashed; decoders still fail on broken streams).
-    /// Cache entries of `none` scans are kept apart and never read by the others
+    /// Layer cache entries are filed only under checked digests: `none` files none
     #[arg(long, value_enum, default_value_t = VerifyLevel::All, value_name = "LEVEL")]
     pub verify: VerifyLevel,
 
