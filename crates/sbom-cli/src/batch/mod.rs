@@ -76,16 +76,6 @@ pub struct IndexEntry {
     pub verified: Option<String>,
 }
 
-/// How much a `--verify` level checks, to tell whether earlier SBOMs were made with at
-/// least the checks asked for now.
-fn verify_strength(name: Option<&str>) -> u8 {
-    match name {
-        None | Some("all") => 2,
-        Some("blobs") => 1,
-        Some(_) => 0,
-    }
-}
-
 /// Counters of the whole run (from the tool's own bookkeeping, not from timing).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct BatchStats {
@@ -356,8 +346,11 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
                             && p.outputs.len() == suffixes.len()
                             && p.outputs.iter().all(|o| cfg.output_dir.join(o).exists())
                             // Made with fewer checks than asked for now: scan again.
-                            && verify_strength(p.verified.as_deref())
-                                >= verify_strength(Some(cfg.verify.name()))
+                            // (No level recorded: written before --verify, all checked.)
+                            && p.verified
+                                .as_deref()
+                                .map_or(Some(sbom_image::Verify::All), sbom_image::Verify::from_name)
+                                .is_some_and(|made| made.covers(cfg.verify))
                     });
                 if unchanged {
                     let mut e = previous.get(&t.display).cloned().unwrap_or_default();
