@@ -325,16 +325,14 @@ fn analyse_layer(
     limiter: Option<&LayerLimiter>,
 ) -> Result<LayerResult, ScanError> {
     let mut notes = Vec::new();
-    let (lookups, store) = match caches.map(|c| (&c.cache, c.plan(desc))) {
-        Some((c, (lookups, store))) => (
-            lookups.into_iter().map(|k| (c, k)).collect(),
-            store.map(|k| (c, k)),
-        ),
-        None => (Vec::new(), None),
-    };
-    // Only plain `algorithm:hex` digests name cache files.
-    let cacheable = store.filter(|(c, k)| c.path_for(k).is_some());
-    for (c, k) in lookups.iter().filter(|(c, k)| c.path_for(k).is_some()) {
+    let (lookups, store) = caches.map(|c| c.plan(desc)).unwrap_or_default();
+    let cache = caches.map(|c| &c.cache);
+    // Only plain `algorithm:hex` digests name cache files (`load` misses the others).
+    let cacheable = cache.zip(store).filter(|(c, k)| c.path_for(k).is_some());
+    for (c, k) in cache
+        .iter()
+        .flat_map(|c| lookups.iter().map(move |k| (c, k)))
+    {
         match c.load(k) {
             Lookup::Hit(index) => return Ok(LayerResult::from_cache(index, notes)),
             Lookup::Miss => {}
