@@ -224,18 +224,15 @@ fn handle(
         if armed.load(Ordering::SeqCst) {
             let first_time = done.load(Ordering::SeqCst) == 0;
             match fault {
-                Fault::HoldUntil(want) => {
+                // Responses held until it is decided (reached, or 10 s passed); later ones pass.
+                Fault::HoldUntil(want) if first_time => {
                     let deadline = Instant::now() + Duration::from_secs(10);
                     while arrived.load(Ordering::SeqCst) < want && Instant::now() < deadline {
                         std::thread::sleep(Duration::from_millis(5));
                     }
-                    let outcome = if arrived.load(Ordering::SeqCst) >= want {
-                        1
+                    if arrived.load(Ordering::SeqCst) >= want {
+                        let _ = done.compare_exchange(0, 1, Ordering::SeqCst, Ordering::SeqCst);
                     } else {
-                        2
-                    };
-                    let _ = done.compare_exchange(0, outcome, Ordering::SeqCst, Ordering::SeqCst);
-                    if outcome == 2 {
                         done.store(2, Ordering::SeqCst);
                     }
                 }
