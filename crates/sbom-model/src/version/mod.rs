@@ -94,6 +94,31 @@ fn trim_zeros(d: &[u8]) -> &[u8] {
     &d[n..]
 }
 
+/// The pairs of a comparison table written by a real tool (`A B R` a line, R one of
+/// `<`, `=`, `>`, or `!` for "not comparable"; `#` starts a comment line).
+#[cfg(test)]
+pub(crate) fn reference_pairs(table: &str) -> Vec<(&str, &str, Option<std::cmp::Ordering>)> {
+    use std::cmp::Ordering;
+    table
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|line| {
+            let f: Vec<&str> = line.split(' ').collect();
+            let [a, b, r] = f[..] else {
+                panic!("bad line {line:?}");
+            };
+            let want = match r {
+                "<" => Some(Ordering::Less),
+                "=" => Some(Ordering::Equal),
+                ">" => Some(Ordering::Greater),
+                "!" => None,
+                _ => panic!("bad result in {line:?}"),
+            };
+            (a, b, want)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

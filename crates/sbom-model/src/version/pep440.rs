@@ -258,23 +258,11 @@ mod tests {
     /// `packaging` library, the reference implementation of PEP 440.
     #[test]
     fn agrees_with_python_packaging() {
-        let table = include_str!("testdata/pep440-compare.txt");
-        let mut n = 0;
-        for line in table.lines().filter(|l| !l.starts_with('#')) {
-            let f: Vec<&str> = line.split(' ').collect();
-            let [a, b, r] = f[..] else {
-                panic!("bad line {line:?}");
-            };
-            let want = match r {
-                "<" => Some(Ordering::Less),
-                "=" => Some(Ordering::Equal),
-                ">" => Some(Ordering::Greater),
-                _ => None,
-            };
+        let pairs = super::super::reference_pairs(include_str!("testdata/pep440-compare.txt"));
+        for &(a, b, want) in &pairs {
             assert_eq!(compare(a, b), want, "{a} vs {b}");
-            n += 1;
         }
-        assert_eq!(n, 2916);
+        assert_eq!(pairs.len(), 2916);
     }
 
     #[test]
