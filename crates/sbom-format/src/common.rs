@@ -492,16 +492,8 @@ pub(crate) fn ecosystem_of_purl(purl: &str) -> Ecosystem {
     let ty = purl
         .strip_prefix("pkg:")
         .and_then(|r| r.split(['/', '@', '?']).next())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match ty.as_str() {
-        "deb" => Ecosystem::Deb,
-        "apk" | "alpm" => Ecosystem::Apk,
-        "rpm" => Ecosystem::Rpm,
-        "pypi" => Ecosystem::Pypi,
-        "oci" | "docker" => Ecosystem::Oci,
-        _ => Ecosystem::Generic,
-    }
+        .unwrap_or("");
+    sbom_model::purl::ecosystem_of_type(ty)
 }
 
 /// Percent-decodes a purl component.
@@ -540,22 +532,28 @@ pub(crate) fn purl_qualifiers(purl: &str) -> BTreeMap<String, String> {
     m
 }
 
-/// A purl's name and version, decoded.
+/// A purl's package name (as the model keeps it for its ecosystem: the whole Go
+/// module path, `group:artifact` for Maven, ...) and version, decoded.
 pub(crate) fn purl_name_version(purl: &str) -> (Option<String>, Option<String>) {
-    let main = purl.split(['?', '#']).next().unwrap_or("");
-    let Some(rest) = main.strip_prefix("pkg:") else {
-        return (None, None);
-    };
-    let (path, version) = match rest.rsplit_once('@') {
-        Some((p, v)) if !p.is_empty() => (p, Some(decode(v))),
-        _ => (rest, None),
-    };
-    let name = path
-        .rsplit('/')
-        .next()
-        .map(decode)
-        .filter(|n| !n.is_empty());
-    (name, version)
+    match sbom_model::purl::parse(purl) {
+        Some(parts) => (Some(parts.package_name()), parts.version),
+        None => (None, None),
+    }
+}
+
+/// The package name for a component named `written` with this purl: for ecosystems
+/// whose names carry a namespace (Go module paths, Maven `group:artifact`, npm scopes,
+/// Composer vendors) the purl's full name, since writers put only the last part in the
+/// component's name; otherwise the written name (the purl's when none is written).
+pub(crate) fn package_name(purl: &str, written: &str, from_purl: Option<String>) -> String {
+    let namespaced = matches!(
+        ecosystem_of_purl(purl),
+        Ecosystem::Golang | Ecosystem::Maven | Ecosystem::Npm | Ecosystem::Composer
+    );
+    match from_purl {
+        Some(full) if namespaced || written.is_empty() => full,
+        _ => written.to_string(),
+    }
 }
 
 /// A `distro=debian-12` qualifier back into a distro (id, version).
@@ -934,7 +932,8 @@ mod tests {
             Some("debian-12")
         );
         assert_eq!(ecosystem_of_purl(p), Ecosystem::Deb);
-        assert_eq!(ecosystem_of_purl("pkg:npm/x@1"), Ecosystem::Generic);
+        assert_eq!(ecosystem_of_purl("pkg:npm/x@1"), Ecosystem::Npm);
+        assert_eq!(ecosystem_of_purl("pkg:swift/x@1"), Ecosystem::Generic);
         // Truncated escapes do not panic.
         assert_eq!(
             purl_name_version("pkg:pypi/a%4@1%"),

@@ -21,6 +21,18 @@ pub enum Ecosystem {
     Rpm,
     /// Python distributions (PyPI).
     Pypi,
+    /// Go modules (from the build info Go embeds in binaries).
+    Golang,
+    /// Rust crates (from `cargo auditable` data in binaries).
+    Cargo,
+    /// Java archives (Maven coordinates).
+    Maven,
+    /// npm packages (node_modules, lock files).
+    Npm,
+    /// Ruby gems.
+    Gem,
+    /// PHP Composer packages.
+    Composer,
     /// A container image (OCI).
     Oci,
     /// A binary fetched outside any package manager.
@@ -34,11 +46,17 @@ pub enum Ecosystem {
 
 impl Ecosystem {
     /// All ecosystems, in display order.
-    pub const ALL: [Ecosystem; 8] = [
+    pub const ALL: [Ecosystem; 14] = [
         Ecosystem::Deb,
         Ecosystem::Apk,
         Ecosystem::Rpm,
         Ecosystem::Pypi,
+        Ecosystem::Golang,
+        Ecosystem::Cargo,
+        Ecosystem::Maven,
+        Ecosystem::Npm,
+        Ecosystem::Gem,
+        Ecosystem::Composer,
         Ecosystem::Oci,
         Ecosystem::Binary,
         Ecosystem::Archive,
@@ -52,6 +70,12 @@ impl Ecosystem {
             Ecosystem::Apk => "apk",
             Ecosystem::Rpm => "rpm",
             Ecosystem::Pypi => "pypi",
+            Ecosystem::Golang => "golang",
+            Ecosystem::Cargo => "cargo",
+            Ecosystem::Maven => "maven",
+            Ecosystem::Npm => "npm",
+            Ecosystem::Gem => "gem",
+            Ecosystem::Composer => "composer",
             Ecosystem::Oci => "oci",
             Ecosystem::Binary => "binary",
             Ecosystem::Archive => "archive",
@@ -84,6 +108,12 @@ impl FromStr for Ecosystem {
             "apk" | "alpine" => Ecosystem::Apk,
             "rpm" => Ecosystem::Rpm,
             "pypi" | "python" | "pip" => Ecosystem::Pypi,
+            "golang" | "go" => Ecosystem::Golang,
+            "cargo" | "crates.io" | "rust" => Ecosystem::Cargo,
+            "maven" | "java" => Ecosystem::Maven,
+            "npm" | "node" => Ecosystem::Npm,
+            "gem" | "rubygems" | "ruby" => Ecosystem::Gem,
+            "composer" | "packagist" | "php" => Ecosystem::Composer,
             "oci" | "container-image" | "docker" => Ecosystem::Oci,
             "binary" => Ecosystem::Binary,
             "archive" => Ecosystem::Archive,

@@ -149,6 +149,34 @@ pub fn for_package(p: &Package, distro: Option<&Distro>) -> Option<String> {
             )
         }
         Ecosystem::Pypi => build("pypi", None, &pep503_name(&p.name), Some(&p.version), &[]),
+        // Module path: namespace is all but the last segment.
+        Ecosystem::Golang => {
+            let (ns, name) = split_last(&p.name, '/');
+            build("golang", ns, name, Some(&p.version), &[])
+        }
+        Ecosystem::Cargo => build("cargo", None, &p.name, Some(&p.version), &[]),
+        Ecosystem::Gem => build(
+            "gem",
+            None,
+            &p.name,
+            Some(&p.version),
+            &[("platform", arch)],
+        ),
+        // `group:artifact`, as OSV's Maven ecosystem names them.
+        Ecosystem::Maven => {
+            let (ns, name) = split_last(&p.name, ':');
+            build("maven", ns, name, Some(&p.version), &[])
+        }
+        // `@scope/name` or `name`; the scope is the namespace (`%40scope`).
+        Ecosystem::Npm => {
+            let (ns, name) = split_last(&p.name, '/');
+            build("npm", ns, name, Some(&p.version), &[])
+        }
+        // `vendor/name`.
+        Ecosystem::Composer => {
+            let (ns, name) = split_last(&p.name, '/');
+            build("composer", ns, name, Some(&p.version), &[])
+        }
         Ecosystem::Oci => {
             // name is the last path segment; version is the digest when known.
             let last = p
@@ -189,9 +217,162 @@ pub fn for_package(p: &Package, distro: Option<&Distro>) -> Option<String> {
     Some(purl)
 }
 
+/// The ecosystem a purl type belongs to (`Generic` for types we do not model).
+pub fn ecosystem_of_type(ty: &str) -> Ecosystem {
+    match ty.to_ascii_lowercase().as_str() {
+        "deb" => Ecosystem::Deb,
+        "apk" | "alpm" => Ecosystem::Apk,
+        "rpm" => Ecosystem::Rpm,
+        "pypi" => Ecosystem::Pypi,
+        "golang" => Ecosystem::Golang,
+        "cargo" => Ecosystem::Cargo,
+        "maven" => Ecosystem::Maven,
+        "npm" => Ecosystem::Npm,
+        "gem" => Ecosystem::Gem,
+        "composer" => Ecosystem::Composer,
+        "oci" | "docker" => Ecosystem::Oci,
+        _ => Ecosystem::Generic,
+    }
+}
+
+/// The parts of a purl, percent-decoded.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Parts {
+    pub ty: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub version: Option<String>,
+}
+
+impl Parts {
+    /// The package name as our model keeps it for the purl's ecosystem: the whole Go
+    /// module path, `group:artifact` for Maven, `@scope/name` for npm, `vendor/name`
+    /// for Composer, else the purl's name.
+    pub fn package_name(&self) -> String {
+        let Some(ns) = self.namespace.as_deref().filter(|n| !n.is_empty()) else {
+            return self.name.clone();
+        };
+        match ecosystem_of_type(&self.ty) {
+            Ecosystem::Golang | Ecosystem::Npm | Ecosystem::Composer => {
+                format!("{ns}/{}", self.name)
+            }
+            Ecosystem::Maven => format!("{ns}:{}", self.name),
+            _ => self.name.clone(),
+        }
+    }
+}
+
+/// Splits a purl into type, namespace, name and version (qualifiers and subpath are
+/// dropped). `None` when it does not start with `pkg:` or has no name.
+pub fn parse(purl: &str) -> Option<Parts> {
+    let main = purl.split(['?', '#']).next().unwrap_or("");
+    let rest = main.strip_prefix("pkg:")?.trim_start_matches('/');
+    let (ty, path) = rest.split_once('/')?;
+    let (path, version) = match path.rsplit_once('@') {
+        Some((p, v)) if !p.is_empty() => (p, Some(decode(v))),
+        _ => (path, None),
+    };
+    let path = path.trim_end_matches('/');
+    let (namespace, name) = match path.rsplit_once('/') {
+        Some((ns, n)) => {
+            let ns: Vec<String> = ns.split('/').map(decode).collect();
+            (Some(ns.join("/")), decode(n))
+        }
+        None => (None, decode(path)),
+    };
+    if name.is_empty() {
+        return None;
+    }
+    Some(Parts {
+        ty: ty.to_ascii_lowercase(),
+        namespace,
+        name,
+        version,
+    })
+}
+
+/// `a/b/c` split at the last `sep` into (`a/b`, `c`); no separator: (None, whole).
+fn split_last(name: &str, sep: char) -> (Option<&str>, &str) {
+    match name.rsplit_once(sep) {
+        Some((ns, n)) if !ns.is_empty() && !n.is_empty() => (Some(ns), n),
+        _ => (None, name),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn language_ecosystem_purls_round_trip_their_names() {
+        let cases = [
+            (
+                Ecosystem::Golang,
+                "github.com/prometheus/client_golang",
+                "v1.19.0",
+                "pkg:golang/github.com/prometheus/client_golang@v1.19.0",
+            ),
+            (
+                Ecosystem::Golang,
+                "stdlib",
+                "go1.22.5",
+                "pkg:golang/stdlib@go1.22.5",
+            ),
+            (
+                Ecosystem::Cargo,
+                "serde",
+                "1.0.200",
+                "pkg:cargo/serde@1.0.200",
+            ),
+            (
+                Ecosystem::Maven,
+                "org.apache.commons:commons-lang3",
+                "3.14.0",
+                "pkg:maven/org.apache.commons/commons-lang3@3.14.0",
+            ),
+            (
+                Ecosystem::Npm,
+                "@babel/core",
+                "7.24.0",
+                "pkg:npm/%40babel/core@7.24.0",
+            ),
+            (
+                Ecosystem::Npm,
+                "lodash",
+                "4.17.21",
+                "pkg:npm/lodash@4.17.21",
+            ),
+            (
+                Ecosystem::Gem,
+                "fluentd",
+                "1.16.5",
+                "pkg:gem/fluentd@1.16.5",
+            ),
+            (
+                Ecosystem::Composer,
+                "symfony/console",
+                "v6.4.1",
+                "pkg:composer/symfony/console@v6.4.1",
+            ),
+        ];
+        for (eco, name, version, want) in cases {
+            let p = Package::new(eco, name, version);
+            let purl = for_package(&p, None).unwrap();
+            assert_eq!(purl, want);
+            let parts = parse(&purl).unwrap();
+            assert_eq!(ecosystem_of_type(&parts.ty), eco);
+            assert_eq!(parts.package_name(), name, "{purl}");
+            assert_eq!(parts.version.as_deref(), Some(version));
+        }
+        assert_eq!(
+            parse("pkg:deb/debian/bash@5.2?arch=amd64")
+                .unwrap()
+                .package_name(),
+            "bash"
+        );
+        assert!(parse("not-a-purl").is_none());
+        assert!(parse("pkg:npm/").is_none());
+    }
 
     #[test]
     fn decode_reverses_encode_and_keeps_bad_escapes() {

@@ -213,11 +213,7 @@ fn package(
     let quals = common::purl_qualifiers(&purl);
     let mut p = Package::new(
         common::ecosystem_of_purl(&purl),
-        if c.name.is_empty() {
-            purl_name.unwrap_or_default()
-        } else {
-            c.name.clone()
-        },
+        common::package_name(&purl, &c.name, purl_name),
         c.version
             .clone()
             .filter(|v| !v.is_empty())

@@ -292,11 +292,7 @@ fn package(
     let (purl_name, purl_version) = common::purl_name_version(&purl);
     let mut p = Package::new(
         common::ecosystem_of_purl(&purl),
-        if sp.name.is_empty() {
-            purl_name.unwrap_or_default()
-        } else {
-            sp.name.clone()
-        },
+        common::package_name(&purl, &sp.name, purl_name),
         sp.version_info
             .clone()
             .filter(|v| !v.is_empty())

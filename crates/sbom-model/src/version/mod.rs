@@ -24,7 +24,17 @@ pub fn compare(ecosystem: Ecosystem, a: &str, b: &str) -> Ordering {
         Ecosystem::Pypi => pep440::compare(a, b),
         Ecosystem::Apk => apk::compare(a, b),
         Ecosystem::Rpm => rpm::compare(a, b),
-        Ecosystem::Oci | Ecosystem::Binary | Ecosystem::Archive | Ecosystem::Generic => None,
+        // Orderings of their own follow; until then natural order.
+        Ecosystem::Golang
+        | Ecosystem::Cargo
+        | Ecosystem::Maven
+        | Ecosystem::Npm
+        | Ecosystem::Gem
+        | Ecosystem::Composer
+        | Ecosystem::Oci
+        | Ecosystem::Binary
+        | Ecosystem::Archive
+        | Ecosystem::Generic => None,
     };
     ruled.unwrap_or_else(|| natural(a, b))
 }
@@ -37,9 +47,16 @@ pub fn parse_ok(ecosystem: Ecosystem, v: &str) -> bool {
         Ecosystem::Pypi => pep440::parse(v).is_some(),
         Ecosystem::Apk => apk::parse_ok(v),
         Ecosystem::Rpm => rpm::parse(v).is_some(),
-        Ecosystem::Oci | Ecosystem::Binary | Ecosystem::Archive | Ecosystem::Generic => {
-            !v.trim().is_empty()
-        }
+        Ecosystem::Golang
+        | Ecosystem::Cargo
+        | Ecosystem::Maven
+        | Ecosystem::Npm
+        | Ecosystem::Gem
+        | Ecosystem::Composer
+        | Ecosystem::Oci
+        | Ecosystem::Binary
+        | Ecosystem::Archive
+        | Ecosystem::Generic => !v.trim().is_empty(),
     }
 }
 
