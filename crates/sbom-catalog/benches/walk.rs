@@ -72,10 +72,7 @@ fn bench(c: &mut Criterion) {
     };
     let cats = catalogers::all();
     let wants = |p: &str| cats.iter().any(|c| c.wants(p));
-    let cfg = WalkConfig {
-        wants: &wants,
-        max_file_size: DEFAULT_MAX_FILE_SIZE,
-    };
+    let cfg = WalkConfig::paths(&wants, DEFAULT_MAX_FILE_SIZE);
     let mut g = c.benchmark_group("layer");
     g.throughput(Throughput::Bytes(uncompressed));
     g.sample_size(20);

@@ -486,6 +486,14 @@ fn encode_to<W: Write + Seek>(w: W, idx: &LayerIndex, diff_id: &str) -> std::io:
                 e.raw(&[5])?;
                 e.bytes(target.as_bytes())?;
             }
+            Node::Summarized(list) => {
+                e.raw(&[6])?;
+                e.uv(list.len() as u64)?;
+                for (by, data) in list.iter() {
+                    e.bytes(by.as_bytes())?;
+                    e.bytes(data)?;
+                }
+            }
         }
         prev = path;
     }
@@ -629,6 +637,14 @@ fn decode_from(mut r: impl Read, size: u64, diff_id: &str) -> DResult<LayerIndex
             5 => Node::Hardlink {
                 target: d.string()?,
             },
+            6 => {
+                let n = d.len()?;
+                let mut list = Vec::with_capacity(n.min(16));
+                for _ in 0..n {
+                    list.push((d.string()?, std::sync::Arc::new(d.bytes()?)));
+                }
+                Node::Summarized(list)
+            }
             _ => return Err("bad node kind"),
         };
         prev.clone_from(&path);
@@ -693,6 +709,13 @@ mod tests {
                     Node::Hardlink {
                         target: "etc/os-release".into(),
                     },
+                ),
+                (
+                    "usr/local/bin/app".into(),
+                    Node::Summarized(vec![
+                        ("go".into(), Arc::new(b"go1.22\x00path".to_vec())),
+                        ("rust".into(), Arc::new(Vec::new())),
+                    ]),
                 ),
             ],
             whiteouts: ["a/b".to_string()].into(),

@@ -29,10 +29,16 @@ pub struct CapturedFile {
     pub layer: Option<LayerRef>,
 }
 
-/// The final filesystem, restricted to the files catalogers asked for.
+/// The final filesystem, restricted to the files catalogers asked for: whole bodies of
+/// the paths they want, and the summaries their visitors kept of files they sniffed.
 #[derive(Clone, Debug, Default)]
 pub struct FileView {
     files: BTreeMap<String, CapturedFile>,
+    /// (cataloger name, path) → the summary that cataloger's visitor kept of the file.
+    summaries: BTreeMap<(String, String), CapturedFile>,
+    /// Symbolic links at the top of the filesystem (`bin` → `usr/bin` on a merged-/usr
+    /// system), targets normalised relative to the root.
+    root_links: BTreeMap<String, String>,
 }
 
 impl FileView {
@@ -42,7 +48,50 @@ impl FileView {
         for f in files {
             m.insert(f.path.clone(), f);
         }
-        FileView { files: m }
+        FileView {
+            files: m,
+            summaries: BTreeMap::new(),
+            root_links: BTreeMap::new(),
+        }
+    }
+    /// Records a top-level symbolic link (`bin` → `usr/bin`).
+    pub fn add_root_link(&mut self, name: &str, target: &str) {
+        self.root_links.insert(name.to_string(), target.to_string());
+    }
+    /// `path` with a first component that is a top-level symbolic link replaced by the
+    /// link's target (`bin/ls` → `usr/bin/ls` on a merged-/usr system); `None` when
+    /// its first component is no such link.
+    pub fn through_root_link(&self, path: &str) -> Option<String> {
+        let path = path.trim_start_matches('/');
+        let (first, rest) = path.split_once('/')?;
+        let target = self.root_links.get(first)?;
+        Some(format!("{target}/{rest}"))
+    }
+    /// Adds the summary `by` (a cataloger's name) kept of a file; its `data` is the
+    /// summary, not the body.
+    pub fn add_summary(&mut self, by: &str, file: CapturedFile) {
+        self.summaries
+            .insert((by.to_string(), file.path.clone()), file);
+    }
+    /// The summaries cataloger `by` kept, sorted by path (`data` is the summary).
+    pub fn summaries<'a>(&'a self, by: &'a str) -> impl Iterator<Item = &'a CapturedFile> + 'a {
+        self.summaries
+            .range((by.to_string(), String::new())..)
+            .take_while(move |((b, _), _)| b == by)
+            .map(|(_, f)| f)
+    }
+    /// The summary `by` kept of the file at `path`.
+    pub fn summary(&self, by: &str, path: &str) -> Option<&CapturedFile> {
+        self.summaries
+            .get(&(by.to_string(), path.trim_start_matches('/').to_string()))
+    }
+    /// Every summary with the name of the cataloger that kept it, sorted.
+    pub fn all_summaries(&self) -> impl Iterator<Item = (&str, &CapturedFile)> {
+        self.summaries.iter().map(|((b, _), f)| (b.as_str(), f))
+    }
+    /// Number of summaries.
+    pub fn summary_count(&self) -> usize {
+        self.summaries.len()
     }
     /// The file at `path` (normalised, no leading `/`).
     pub fn get(&self, path: &str) -> Option<&CapturedFile> {
@@ -113,14 +162,74 @@ pub struct Context {
     pub identities_only: bool,
 }
 
+/// What the walker knows of a regular file when it asks the sniffers about it.
+#[derive(Clone, Copy, Debug)]
+pub struct EntryInfo<'a> {
+    /// Normalised path.
+    pub path: &'a str,
+    /// Permission bits as the layer states them (`0o755`).
+    pub mode: u32,
+    /// Size of the body in bytes.
+    pub size: u64,
+    /// The first bytes of the body (up to [`SNIFF_HEAD`]; all of it when smaller).
+    pub head: &'a [u8],
+}
+
+/// Bytes of a body shown to [`Cataloger::sniff`] (magic numbers, ELF and zip headers).
+pub const SNIFF_HEAD: usize = 512;
+
+/// Whether a [`Visitor`] wants more of the body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Feed {
+    More,
+    /// Enough read: the rest of the body is not fed (the walker still skips it).
+    Done,
+}
+
+/// What a visitor kept of one file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Visited {
+    /// The summary (small: a build info, a version string, manifests), kept in the
+    /// layer index and the cache and given back through [`FileView::summaries`];
+    /// `None` when the file held nothing for this cataloger.
+    pub summary: Option<Vec<u8>>,
+    /// Problems with the file (the walker adds the layer, the entry is the file).
+    pub warnings: Vec<String>,
+}
+
+/// Reads one body as the walker streams it, front to back, once, and keeps a small
+/// summary. It must not keep the body: memory is bounded by the summary.
+pub trait Visitor: Send {
+    /// The next bytes of the body (the first call starts with the sniffed head).
+    fn feed(&mut self, chunk: &[u8]) -> Feed;
+    /// Called once after the last chunk (or when the body ended early: a truncated
+    /// body still gets `finish`, after fewer bytes than `EntryInfo::size`).
+    fn finish(self: Box<Self>) -> Visited;
+}
+
 /// A cataloger: which files it wants, and how it turns them into packages.
+///
+/// It asks for files two ways: by path ([`Cataloger::wants`]: the body is captured
+/// whole, for metadata files) and by content ([`Cataloger::sniff`]: a visitor streams
+/// the body and keeps a summary, for binaries and archives found anywhere).
 pub trait Cataloger: Send + Sync {
     /// Short name (`dpkg`, `python`, `apk`, `os-release`).
     fn name(&self) -> &'static str;
-    /// Bump when [`Cataloger::wants`] changes: part of the layer-cache key.
+    /// Bump when [`Cataloger::wants`], [`Cataloger::sniff`] or a visitor's summary
+    /// changes: part of the layer-cache key.
     fn version(&self) -> u32;
     /// Whether a file at this normalised path must be captured from the layers.
     fn wants(&self, path: &str) -> bool;
-    /// Packages from the captured files of the final filesystem.
+    /// Whether to read this file's body with a visitor (asked of every regular file
+    /// that no cataloger wants by path). Must be cheap: a few comparisons of the head.
+    fn sniff(&self, _entry: &EntryInfo<'_>) -> Option<Box<dyn Visitor>> {
+        None
+    }
+    /// Whether this cataloger sniffs at all (the walker skips reading heads when no
+    /// cataloger does).
+    fn sniffs(&self) -> bool {
+        false
+    }
+    /// Packages from the captured files (and summaries) of the final filesystem.
     fn catalog(&self, view: &FileView, ctx: &Context) -> CatalogOutput;
 }

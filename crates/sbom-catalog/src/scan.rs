@@ -24,8 +24,12 @@ use sbom_model::{LayerRef, Package, Platform, Sbom, Subject, SubjectKind};
 
 use crate::cache::{analysis_version, LayerCache, Lookup};
 use crate::squash::Squasher;
-use crate::walker::{index_dir, index_tar, LayerIndex, WalkConfig, DEFAULT_MAX_FILE_SIZE};
-use crate::{catalogers, CatalogOutput, Cataloger, Context, FileView, Warning};
+use crate::walker::{
+    index_dir, index_tar, LayerIndex, Visitors, WalkConfig, DEFAULT_MAX_FILE_SIZE,
+};
+use crate::{
+    catalogers, CapturedFile, CatalogOutput, Cataloger, Context, EntryInfo, FileView, Warning,
+};
 
 /// Progress of a scan, for the CLI's progress display.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -504,54 +508,79 @@ fn identity(p: &Package) -> Identity {
         p.normalized_name(),
         p.arch.clone(),
         p.site_root.clone(),
+        p.metadata_path.clone(),
         p.version.clone(),
     )
 }
 
+/// What makes a package the same one across layer snapshots: ecosystem, name, arch,
+/// site root, where it was found (several Go binaries may embed one module; each is
+/// its own package), version.
 type Identity = (
     sbom_model::Ecosystem,
     String,
     Option<String>,
     Option<String>,
+    Option<String>,
     String,
 );
 
-/// Paths whose captured file differs between two views (added, removed, changed).
-fn changed_paths(before: &FileView, after: &FileView) -> Vec<String> {
+/// Keys of the files that differ between two sorted sequences (added, removed, or
+/// changed in content or layer).
+fn changed_keys<'a, K: Ord + Clone + 'a>(
+    before: impl Iterator<Item = (K, &'a CapturedFile)>,
+    after: impl Iterator<Item = (K, &'a CapturedFile)>,
+) -> Vec<K> {
+    use std::cmp::Ordering as O;
     let mut out = Vec::new();
-    let mut a = before.iter().peekable();
-    let mut b = after.iter().peekable();
+    let mut a = before.peekable();
+    let mut b = after.peekable();
     loop {
-        match (a.peek(), b.peek()) {
+        let step = match (a.peek(), b.peek()) {
             (None, None) => break,
-            (Some(x), None) => {
-                out.push(x.path.clone());
-                a.next();
-            }
-            (None, Some(y)) => {
-                out.push(y.path.clone());
-                b.next();
-            }
-            (Some(x), Some(y)) => match x.path.cmp(&y.path) {
-                std::cmp::Ordering::Less => {
-                    out.push(x.path.clone());
-                    a.next();
-                }
-                std::cmp::Ordering::Greater => {
-                    out.push(y.path.clone());
-                    b.next();
-                }
-                std::cmp::Ordering::Equal => {
+            (Some(_), None) => O::Less,
+            (None, Some(_)) => O::Greater,
+            (Some((kx, _)), Some((ky, _))) => kx.cmp(ky),
+        };
+        match step {
+            O::Less => out.extend(a.next().map(|(k, _)| k)),
+            O::Greater => out.extend(b.next().map(|(k, _)| k)),
+            O::Equal => {
+                if let (Some((k, x)), Some((_, y))) = (a.next(), b.next()) {
                     if x.layer != y.layer || (!Arc::ptr_eq(&x.data, &y.data) && x.data != y.data) {
-                        out.push(x.path.clone());
+                        out.push(k);
                     }
-                    a.next();
-                    b.next();
                 }
-            },
+            }
         }
     }
     out
+}
+
+/// Which catalogers see a change between two views: those wanting a changed path, and
+/// those whose summaries changed.
+fn catalogers_to_rerun(
+    cats: &[Box<dyn Cataloger>],
+    before: &FileView,
+    after: &FileView,
+) -> Vec<bool> {
+    let paths = changed_keys(
+        before.iter().map(|f| (f.path.as_str(), f)),
+        after.iter().map(|f| (f.path.as_str(), f)),
+    );
+    let summaries = changed_keys(
+        before
+            .all_summaries()
+            .map(|(by, f)| ((by, f.path.as_str()), f)),
+        after
+            .all_summaries()
+            .map(|(by, f)| ((by, f.path.as_str()), f)),
+    );
+    cats.iter()
+        .map(|c| {
+            paths.iter().any(|p| c.wants(p)) || summaries.iter().any(|(by, _)| *by == c.name())
+        })
+        .collect()
 }
 
 fn run_cataloger(
@@ -606,8 +635,24 @@ pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, 
     }
     let cats = &opts.catalogers;
     let wants = |p: &str| cats.iter().any(|c| c.wants(p));
+    let sniffers: Vec<&dyn Cataloger> = cats
+        .iter()
+        .map(Box::as_ref)
+        .filter(|c| c.sniffs())
+        .collect();
+    let sniff = |e: &EntryInfo<'_>| -> Visitors {
+        sniffers
+            .iter()
+            .filter_map(|c| c.sniff(e).map(|v| (c.name(), v)))
+            .collect()
+    };
     let cfg = WalkConfig {
         wants: &wants,
+        sniff: if sniffers.is_empty() {
+            None
+        } else {
+            Some(&sniff)
+        },
         max_file_size: opts.max_file_size,
     };
     let cache = opts.cache_dir.as_ref().map(|d| Caches {
@@ -664,16 +709,13 @@ pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, 
     for (k, (r, lref)) in results.iter().zip(&refs).enumerate() {
         squasher.apply(&r.index, lref.clone());
         let (view, w) = squasher.view();
-        let changed = changed_paths(&prev, &view);
-        let who: Vec<usize> = cats
-            .iter()
-            .enumerate()
-            .filter(|&(i, c)| {
-                changed.iter().any(|p| c.wants(p))
+        let changed = catalogers_to_rerun(cats, &prev, &view);
+        let who: Vec<usize> = (0..cats.len())
+            .filter(|&i| {
+                changed.get(i).copied().unwrap_or(false)
                     // Every cataloger runs at least once, on the final view.
                     || (k == last && !ran.get(i).copied().unwrap_or(true))
             })
-            .map(|(i, _)| i)
             .collect();
         for &i in &who {
             if let Some(x) = ran.get_mut(i) {
@@ -758,10 +800,12 @@ pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, 
         }
         for mut p in out.packages {
             if p.layer.is_none() {
+                let by = cats.get(c).map_or("", |c| c.name());
                 p.layer = p
                     .metadata_path
                     .as_deref()
-                    .and_then(|m| final_view.get(m))
+                    .map(|m| m.split_once("!/").map_or(m, |(outer, _)| outer))
+                    .and_then(|m| final_view.get(m).or_else(|| final_view.summary(by, m)))
                     .and_then(|f| f.layer.clone());
             }
             if p.introduced_in.is_none() {
@@ -783,7 +827,16 @@ pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, 
         }
         warnings.extend(out.warnings);
     }
-    // Dependencies and ownership (a deb owning a dist-info), by temporary ids.
+    // Dependencies and ownership (a deb owning a dist-info), by temporary ids. File
+    // lists name paths as the package installed them (`/bin/ls`); on a merged-/usr
+    // system the file is found at `usr/bin/ls`: both names count.
+    for files in owned.values_mut() {
+        let through: Vec<String> = files
+            .iter()
+            .filter_map(|f| final_view.through_root_link(f))
+            .collect();
+        files.extend(through);
+    }
     let relationships = catalogers::relate(&packages, &owned);
 
     warnings.sort();

@@ -18,6 +18,7 @@
 //! captured gives a warning instead of a file.
 use std::collections::{BTreeMap, VecDeque};
 use std::ops::Bound;
+use std::sync::Arc;
 
 use sbom_model::LayerRef;
 
@@ -179,9 +180,22 @@ impl<'a> Squasher<'a> {
     /// links that could not be resolved.
     pub fn view(&self) -> (FileView, Vec<Warning>) {
         let mut files = Vec::new();
+        let mut summaries = Vec::new();
         let mut warnings = Vec::new();
         for (&path, &slot) in &self.state {
             match slot.node {
+                Node::Summarized(list) => {
+                    for (by, data) in list.iter() {
+                        summaries.push((
+                            by.as_str(),
+                            CapturedFile {
+                                path: path.to_string(),
+                                data: Arc::clone(data),
+                                layer: self.layer_ref(slot),
+                            },
+                        ));
+                    }
+                }
                 Node::Captured(data) => files.push(CapturedFile {
                     path: path.to_string(),
                     data: data.clone(),
@@ -230,7 +244,18 @@ impl<'a> Squasher<'a> {
             }
         }
         warnings.sort();
-        (FileView::from_files(files), warnings)
+        let mut view = FileView::from_files(files);
+        for (by, f) in summaries {
+            view.add_summary(by, f);
+        }
+        for (&path, slot) in &self.state {
+            if let (false, Node::Symlink { target, .. }) = (path.contains('/'), slot.node) {
+                if let Some(t) = crate::catalogers::join_normalise("", target) {
+                    view.add_root_link(path, &t);
+                }
+            }
+        }
+        (view, warnings)
     }
 }
 
@@ -256,10 +281,7 @@ mod tests {
     }
 
     fn idx(l: Layer) -> LayerIndex {
-        let cfg = WalkConfig {
-            wants: &wants,
-            max_file_size: DEFAULT_MAX_FILE_SIZE,
-        };
+        let cfg = WalkConfig::paths(&wants, DEFAULT_MAX_FILE_SIZE);
         index_tar(l.tar_bytes().as_slice(), &cfg).unwrap()
     }
 

@@ -18,11 +18,16 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::{EntryInfo, Feed, Visitor, SNIFF_HEAD};
+
 /// Bumped whenever what the walker records changes: part of the layer-cache key.
-pub const WALKER_FORMAT_VERSION: u32 = 2;
+pub const WALKER_FORMAT_VERSION: u32 = 3;
 
 /// Default cap on one captured file (bigger ones are skipped with a warning).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
+/// The summaries kept of one file: (cataloger name, summary), sorted by name.
+pub type Summaries = Vec<(String, Arc<Vec<u8>>)>;
 
 /// What one path of a layer is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +45,9 @@ pub enum Node {
     /// A wanted path stored as a hard link to an entry whose body this layer did not
     /// capture (normalised target path); resolved at squash time, else a warning.
     Hardlink { target: String },
+    /// A file that catalogers sniffed and visited: (cataloger name, summary) sorted by
+    /// name, one per cataloger that kept one. The body itself is not kept.
+    Summarized(#[serde(with = "summaries")] Summaries),
 }
 
 impl Node {
@@ -90,12 +98,29 @@ impl LayerIndex {
     }
 }
 
-/// How to walk: which paths to capture, and the size cap.
+/// Visitors for one sniffed file: (cataloger name, visitor), empty when nobody wants it.
+pub type Visitors = Vec<(&'static str, Box<dyn Visitor>)>;
+
+/// How to walk: which paths to capture, which files to visit, and the size cap.
 pub struct WalkConfig<'a> {
     /// Whether some cataloger wants the file at this normalised path.
     pub wants: &'a (dyn Fn(&str) -> bool + Sync),
+    /// The visitors of catalogers that want to read this regular file's body (asked
+    /// for files nobody wants by path); `None` when no cataloger sniffs.
+    pub sniff: Option<&'a (dyn Fn(&EntryInfo<'_>) -> Visitors + Sync)>,
     /// Largest body captured; bigger wanted files are skipped with a warning.
     pub max_file_size: u64,
+}
+
+impl<'a> WalkConfig<'a> {
+    /// Captures the paths `wants` names; sniffs nothing.
+    pub fn paths(wants: &'a (dyn Fn(&str) -> bool + Sync), max_file_size: u64) -> Self {
+        WalkConfig {
+            wants,
+            sniff: None,
+            max_file_size,
+        }
+    }
 }
 
 /// Why a layer could not be walked (fatal for the scan).
@@ -180,6 +205,8 @@ struct Builder<'a> {
     /// Where wanted symbolic links of this layer point (lexically): captured too when
     /// they come later in the same layer, so the squash can resolve the link.
     link_targets: BTreeSet<String>,
+    /// Reused buffer for bodies streamed through visitors.
+    chunk: Vec<u8>,
 }
 
 impl<'a> Builder<'a> {
@@ -210,6 +237,7 @@ impl<'a> Builder<'a> {
             opaque_dirs: BTreeSet::new(),
             warnings: Vec::new(),
             link_targets: BTreeSet::new(),
+            chunk: Vec::new(),
         }
     }
 
@@ -286,6 +314,91 @@ fn read_capped(
     Ok(Some(buf))
 }
 
+/// Reads up to `buf.len()` bytes (fewer only at the end of the body).
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(buf.get_mut(n..).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Bytes read from a body per visitor call.
+const VISIT_CHUNK: usize = 256 * 1024;
+
+/// Shows a regular file nobody wants by path to the sniffers; streams its body through
+/// the visitors that want it and keeps their summaries. `Node::File` when nobody kept
+/// anything. Only the head is read when nobody sniffs it (the tar reader skips the
+/// rest); a read error is a broken stream.
+fn visit(
+    b: &mut Builder<'_>,
+    r: &mut impl Read,
+    path: &str,
+    mode: u32,
+    size: u64,
+) -> io::Result<Node> {
+    let Some(sniff) = b.cfg.sniff else {
+        return Ok(Node::File);
+    };
+    if size == 0 {
+        return Ok(Node::File);
+    }
+    let mut head = [0u8; SNIFF_HEAD];
+    let want = usize::try_from(size).map_or(SNIFF_HEAD, |s| s.min(SNIFF_HEAD));
+    let n = read_full(r, head.get_mut(..want).unwrap_or_default())?;
+    let head = head.get(..n).unwrap_or_default();
+    let mut visitors = sniff(&EntryInfo {
+        path,
+        mode,
+        size,
+        head,
+    });
+    if visitors.is_empty() {
+        return Ok(Node::File);
+    }
+    let mut live: Vec<bool> = visitors
+        .iter_mut()
+        .map(|(_, v)| v.feed(head) == Feed::More)
+        .collect();
+    if n == want && u64::try_from(n).is_ok_and(|n| n < size) {
+        let mut chunk = std::mem::take(&mut b.chunk);
+        chunk.resize(VISIT_CHUNK, 0);
+        while live.contains(&true) {
+            let k = read_full(r, &mut chunk)?;
+            if k == 0 {
+                break;
+            }
+            let data = chunk.get(..k).unwrap_or_default();
+            for ((_, v), alive) in visitors.iter_mut().zip(live.iter_mut()) {
+                if *alive {
+                    *alive = v.feed(data) == Feed::More;
+                }
+            }
+        }
+        b.chunk = chunk;
+    }
+    let mut kept = Vec::new();
+    for (by, v) in visitors {
+        let done = v.finish();
+        for w in done.warnings {
+            b.warn(path, format!("{by}: {w}"));
+        }
+        if let Some(summary) = done.summary {
+            kept.push((by.to_string(), Arc::new(summary)));
+        }
+    }
+    if kept.is_empty() {
+        return Ok(Node::File);
+    }
+    kept.sort();
+    Ok(Node::Summarized(kept))
+}
+
 /// Walks an uncompressed tar stream. The reader is read up to the tar's end marker;
 /// the caller drains and verifies the rest.
 pub fn index_tar<R: Read>(reader: R, cfg: &WalkConfig<'_>) -> Result<LayerIndex, WalkError> {
@@ -359,8 +472,8 @@ pub fn index_tar<R: Read>(reader: R, cfg: &WalkConfig<'_>) -> Result<LayerIndex,
                 if b.whiteout(&path, &path) {
                     continue;
                 }
+                let size = entry.size();
                 let node = if b.wanted(&path) {
-                    let size = entry.size();
                     match read_capped(&mut b, &mut entry, size, &path)
                         .map_err(|source| WalkError::Tar { source })?
                     {
@@ -368,7 +481,9 @@ pub fn index_tar<R: Read>(reader: R, cfg: &WalkConfig<'_>) -> Result<LayerIndex,
                         None => Node::File,
                     }
                 } else {
-                    Node::File
+                    let mode = entry.header().mode().unwrap_or(0);
+                    visit(&mut b, &mut entry, &path, mode, size)
+                        .map_err(|source| WalkError::Tar { source })?
                 };
                 b.nodes.insert(path, node);
             }
@@ -443,11 +558,37 @@ pub fn index_dir(root: &Path, cfg: &WalkConfig<'_>) -> Result<LayerIndex, WalkEr
                 None => Node::File,
             };
             b.nodes.insert(path, node);
+        } else if ft.is_file() && cfg.sniff.is_some() {
+            let node = visit_file(&mut b, &item.path(), &path);
+            b.nodes.insert(path, node);
         } else {
             b.nodes.insert(path, Node::File);
         }
     }
     Ok(b.finish())
+}
+
+/// [`visit`] for a file of a rootfs folder.
+fn visit_file(b: &mut Builder<'_>, disk: &Path, path: &str) -> Node {
+    use std::os::unix::fs::PermissionsExt;
+    let f = match fs_err::File::open(disk) {
+        Ok(f) => f,
+        Err(e) => {
+            b.warn(path, format!("cannot read: {e}"));
+            return Node::File;
+        }
+    };
+    let (size, mode) = f
+        .metadata()
+        .map(|m| (m.len(), m.permissions().mode() & 0o7777))
+        .unwrap_or((0, 0));
+    match visit(b, &mut BufReader::new(f), path, mode, size) {
+        Ok(node) => node,
+        Err(e) => {
+            b.warn(path, format!("cannot read: {e}"));
+            Node::File
+        }
+    }
 }
 
 fn read_file_capped(b: &mut Builder<'_>, disk: &Path, path: &str) -> Option<Vec<u8>> {
@@ -465,6 +606,22 @@ fn read_file_capped(b: &mut Builder<'_>, disk: &Path, path: &str) -> Option<Vec<
             b.warn(path, format!("cannot read: {e}"));
             None
         }
+    }
+}
+
+/// Serde for `Vec<(String, Arc<Vec<u8>>)>` (serde's `rc` feature is not enabled).
+mod summaries {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &super::Summaries, s: S) -> Result<S::Ok, S::Error> {
+        let plain: Vec<(&str, &[u8])> = v.iter().map(|(b, d)| (b.as_str(), d.as_slice())).collect();
+        plain.serialize(s)
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<super::Summaries, D::Error> {
+        let plain = Vec::<(String, Vec<u8>)>::deserialize(d)?;
+        Ok(plain.into_iter().map(|(b, d)| (b, Arc::new(d))).collect())
     }
 }
 
@@ -492,10 +649,7 @@ mod tests {
     }
 
     fn walk(layer: &Layer) -> LayerIndex {
-        let cfg = WalkConfig {
-            wants: &wants_metadata,
-            max_file_size: DEFAULT_MAX_FILE_SIZE,
-        };
+        let cfg = WalkConfig::paths(&wants_metadata, DEFAULT_MAX_FILE_SIZE);
         index_tar(layer.tar_bytes().as_slice(), &cfg).unwrap()
     }
 
@@ -651,10 +805,7 @@ mod tests {
     #[test]
     fn oversized_wanted_file_is_warned_and_not_kept() {
         let l = Layer::new(Compression::None).file("x/METADATA", vec![b'a'; 100]);
-        let cfg = WalkConfig {
-            wants: &wants_metadata,
-            max_file_size: 10,
-        };
+        let cfg = WalkConfig::paths(&wants_metadata, 10);
         let idx = index_tar(l.tar_bytes().as_slice(), &cfg).unwrap();
         assert_eq!(idx.node("x/METADATA"), Some(&Node::File));
         assert_eq!(idx.warnings.len(), 1);
@@ -673,10 +824,7 @@ mod tests {
     fn truncated_tar_is_an_error() {
         let l = Layer::new(Compression::None).file("var/lib/dpkg/status", vec![b'x'; 4000]);
         let bytes = l.tar_bytes();
-        let cfg = WalkConfig {
-            wants: &wants_metadata,
-            max_file_size: DEFAULT_MAX_FILE_SIZE,
-        };
+        let cfg = WalkConfig::paths(&wants_metadata, DEFAULT_MAX_FILE_SIZE);
         let cut = bytes.get(..1500).unwrap();
         assert!(index_tar(cut, &cfg).is_err());
     }
@@ -689,10 +837,7 @@ mod tests {
         std::fs::write(root.join("var/lib/dpkg/status"), "Package: a\n").unwrap();
         std::fs::write(root.join("var/lib/other"), "x").unwrap();
         std::os::unix::fs::symlink("/nowhere", root.join("link")).unwrap();
-        let cfg = WalkConfig {
-            wants: &wants_metadata,
-            max_file_size: DEFAULT_MAX_FILE_SIZE,
-        };
+        let cfg = WalkConfig::paths(&wants_metadata, DEFAULT_MAX_FILE_SIZE);
         let idx = index_dir(root, &cfg).unwrap();
         assert_eq!(body(&idx, "var/lib/dpkg/status").unwrap(), b"Package: a\n");
         assert_eq!(idx.node("var/lib/other"), Some(&Node::File));

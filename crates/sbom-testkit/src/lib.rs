@@ -88,6 +88,16 @@ impl Layer {
         });
         self
     }
+    /// Adds a regular file with the given permission bits (`0o755` for a program).
+    pub fn file_mode(mut self, path: &str, data: impl AsRef<[u8]>, mode: u32) -> Self {
+        self.parents(path);
+        self.entries.push(Entry::File {
+            path: path.to_string(),
+            data: data.as_ref().to_vec(),
+            mode,
+        });
+        self
+    }
     pub fn dir(mut self, path: &str) -> Self {
         self.parents(path);
         self.push_dir(path.trim_end_matches('/'));
@@ -475,7 +485,7 @@ pub fn write_rootfs(dir: &Path, image: &Image) -> io::Result<()> {
     for layer in &image.layers {
         for e in &layer.entries {
             match e {
-                Entry::File { path, data, .. } => {
+                Entry::File { path, data, mode } => {
                     let (d, name) = split(path);
                     if name == ".wh..wh..opq" {
                         let target = dir.join(d);
@@ -498,7 +508,9 @@ pub fn write_rootfs(dir: &Path, image: &Image) -> io::Result<()> {
                         if p.is_dir() {
                             std::fs::remove_dir_all(&p)?;
                         }
-                        std::fs::write(p, data)?;
+                        std::fs::write(&p, data)?;
+                        use std::os::unix::fs::PermissionsExt;
+                        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(*mode))?;
                     }
                 }
                 Entry::Dir { path } => std::fs::create_dir_all(dir.join(path))?,

@@ -9,8 +9,10 @@
 //!   - pypi: by PEP 503 name in the SAME site root first; only when that root has no
 //!     such package, every package of that name in other site roots (a venv with
 //!     system site packages sees them). Unresolved names give no edge.
-//! - `Owns`: an OS package whose owned files include a Python package's metadata
-//!   file or its `.dist-info` / `.egg-info` / `.egg` folder owns that package.
+//! - `Owns`: an OS package whose owned files include the file another package was
+//!   found in (its metadata file, a binary, an archive; for a component nested in an
+//!   archive, the outer archive) owns that package; for Python also its `.dist-info` /
+//!   `.egg-info` / `.egg` folder.
 //!
 //! The result is sorted and free of duplicates and self-edges.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -133,13 +135,19 @@ fn owns(
     owned_files: &BTreeMap<String, Vec<String>>,
     rels: &mut BTreeSet<Relationship>,
 ) {
-    // path that marks a Python package → its ids
+    // path that marks a package found in files (not an OS package) → its ids
     let mut markers: HashMap<&str, Vec<&str>> = HashMap::new();
-    for p in packages.iter().filter(|p| p.ecosystem == Ecosystem::Pypi) {
+    for p in packages.iter().filter(|p| !p.ecosystem.is_os()) {
         let Some(meta) = p.metadata_path.as_deref() else {
             continue;
         };
-        markers.entry(meta).or_default().push(&p.id);
+        // A component inside an archive (`app.jar!/BOOT-INF/lib/x.jar`) is owned with
+        // the archive that holds it.
+        let file = meta.split_once("!/").map_or(meta, |(outer, _)| outer);
+        markers.entry(file).or_default().push(&p.id);
+        if p.ecosystem != Ecosystem::Pypi {
+            continue;
+        }
         let dir = parent(meta);
         let dir_name = file_name(dir);
         if dir_name.ends_with(".dist-info") || dir_name.ends_with(".egg-info") {
