@@ -1,4 +1,6 @@
-//! apk: Alpine packages from `lib/apk/db/installed`.
+//! apk: Alpine packages from `lib/apk/db/installed`, and Wolfi/Chainguard packages from
+//! `usr/lib/apk/db/installed` (merged `/usr`). When both are present (one a link to the
+//! other, or two copies), a package is reported once, from the first that lists it.
 //!
 //! The database is a list of `X:value` lines, packages separated by a blank line.
 //! `D:` dependencies name packages, versioned names (`musl>=1.2`), or provides
@@ -10,9 +12,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use sbom_model::{Ecosystem, License, Package};
 
 use super::{decode, join_normalise, warning};
-use crate::{CatalogOutput, Cataloger, Context, FileView};
+use crate::{CapturedFile, CatalogOutput, Cataloger, Context, FileView};
 
-const INSTALLED: &str = "lib/apk/db/installed";
+/// Where apk keeps its database: Alpine, then merged-`/usr` distributions (Wolfi).
+const INSTALLED: [&str; 2] = ["lib/apk/db/installed", "usr/lib/apk/db/installed"];
 
 /// The apk cataloger.
 #[derive(Clone, Copy, Debug, Default)]
@@ -23,16 +26,29 @@ impl Cataloger for ApkCataloger {
         "apk"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn wants(&self, path: &str) -> bool {
-        path == INSTALLED
+        INSTALLED.contains(&path)
     }
     fn catalog(&self, view: &FileView, _ctx: &Context) -> CatalogOutput {
         let mut out = CatalogOutput::default();
-        let Some(file) = view.get(INSTALLED) else {
-            return out;
-        };
+        let mut read: Vec<&[u8]> = Vec::new();
+        for file in INSTALLED.iter().filter_map(|p| view.get(p)) {
+            // The same database seen twice (`lib` → `usr/lib`): read once.
+            if read.contains(&file.data.as_slice()) {
+                continue;
+            }
+            read.push(file.data.as_slice());
+            catalog_db(file, &mut out);
+        }
+        out
+    }
+}
+
+/// Packages of one database file; a package already found in another one is kept once.
+fn catalog_db(file: &CapturedFile, out: &mut CatalogOutput) {
+    {
         let text = decode(&file.data);
         let mut raw = Vec::new();
         for rec in records(&text) {
@@ -56,6 +72,10 @@ impl Cataloger for ApkCataloger {
             let mut p = Package::new(Ecosystem::Apk, r.name, r.version);
             p.arch = r.arch.map(str::to_string);
             p.id = format!("apk:{}", r.name);
+            if out.packages.iter().any(|q| q.id == p.id) && !seen_ids.contains(&p.id) {
+                // Listed by the other database already.
+                continue;
+            }
             if !seen_ids.insert(p.id.clone()) {
                 out.warnings.push(warning(
                     file,
@@ -68,11 +88,7 @@ impl Cataloger for ApkCataloger {
             p.homepage = r.url.map(str::to_string);
             p.description = r.description.map(str::to_string);
             p.installed_size = r.size.and_then(|s| s.parse().ok());
-            p.licenses = r
-                .license
-                .and_then(License::from_declared)
-                .into_iter()
-                .collect();
+            p.licenses = r.license.map(licenses).unwrap_or_default();
             p.metadata_path = Some(file.path.clone());
             p.layer = file.layer.clone();
             let mut seen = BTreeSet::new();
@@ -89,7 +105,19 @@ impl Cataloger for ApkCataloger {
             out.owned_files.insert(p.id.clone(), r.files.clone());
             out.packages.push(p);
         }
-        out
+    }
+}
+
+/// The licenses an `L:` field names: an SPDX expression (`MIT AND BSD-2-Clause`), or
+/// older packages' space-separated list (`MIT BSD GPL2+`), one license each.
+fn licenses(field: &str) -> Vec<License> {
+    match License::from_declared(field) {
+        Some(l @ License::Spdx(_)) => vec![l],
+        Some(License::Named(_)) => field
+            .split_whitespace()
+            .filter_map(License::from_declared)
+            .collect(),
+        None => Vec::new(),
     }
 }
 
@@ -268,13 +296,63 @@ V:1.3.7-r2
 D:cmd:sh
 ";
 
+    const ALPINE: &str = INSTALLED[0];
+
     fn out_of(db: &[u8]) -> CatalogOutput {
-        let v = FileView::from_files([CapturedFile {
-            path: INSTALLED.into(),
+        view_of(&[(ALPINE, db)])
+    }
+
+    fn view_of(files: &[(&str, &[u8])]) -> CatalogOutput {
+        let v = FileView::from_files(files.iter().map(|(path, db)| CapturedFile {
+            path: (*path).into(),
             data: Arc::new(db.to_vec()),
             layer: None,
-        }]);
+        }));
         ApkCataloger.catalog(&v, &Context::default())
+    }
+
+    #[test]
+    fn regression_wolfi_database_under_usr_lib_is_read() {
+        let out = view_of(&[("usr/lib/apk/db/installed", DB.as_bytes())]);
+        let names: Vec<&str> = out.packages.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["musl", "busybox", "scanelf"]);
+        assert_eq!(
+            out.packages[0].metadata_path.as_deref(),
+            Some("usr/lib/apk/db/installed")
+        );
+    }
+
+    #[test]
+    fn regression_one_database_under_both_names_is_counted_once() {
+        // `lib` → `usr/lib`: the same bytes seen at both paths.
+        let both = view_of(&[(ALPINE, DB.as_bytes()), (INSTALLED[1], DB.as_bytes())]);
+        assert_eq!(both.packages.len(), 3);
+        assert_eq!(both.warnings.len(), 1, "{:?}", both.warnings);
+        // Two different copies: each package once, from the first database.
+        let extra = format!("{DB}\nP:zlib\nV:1.3.1-r0\nA:x86_64\n");
+        let two = view_of(&[(ALPINE, DB.as_bytes()), (INSTALLED[1], extra.as_bytes())]);
+        let names: Vec<&str> = two.packages.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["musl", "busybox", "scanelf", "zlib"]);
+        assert_eq!(two.packages[0].metadata_path.as_deref(), Some(ALPINE));
+        assert_eq!(two.packages[3].metadata_path.as_deref(), Some(INSTALLED[1]));
+    }
+
+    #[test]
+    fn regression_space_separated_licenses_are_split() {
+        assert_eq!(
+            licenses("MIT BSD GPL2+"),
+            [
+                License::Spdx("MIT".into()),
+                License::Named("BSD".into()),
+                License::Spdx("GPL-2.0-or-later".into()),
+            ]
+        );
+        assert_eq!(
+            licenses("MIT AND BSD-2-Clause"),
+            [License::Spdx("MIT AND BSD-2-Clause".into())]
+        );
+        assert_eq!(licenses("GPL-2.0-only WITH Linux-syscall-note").len(), 1);
+        assert!(licenses("  ").is_empty());
     }
 
     #[test]
@@ -284,7 +362,7 @@ D:cmd:sh
         assert_eq!(names, ["musl", "busybox", "scanelf"]);
         assert_eq!(out.warnings.len(), 1);
         assert!(out.warnings[0].message.contains("broken"));
-        assert_eq!(out.warnings[0].entry.as_deref(), Some(INSTALLED));
+        assert_eq!(out.warnings[0].entry.as_deref(), Some(ALPINE));
 
         let musl = &out.packages[0];
         assert_eq!(musl.id, "apk:musl");
@@ -302,7 +380,7 @@ D:cmd:sh
             musl.description.as_deref(),
             Some("the musl c library (libc) implementation")
         );
-        assert_eq!(musl.metadata_path.as_deref(), Some(INSTALLED));
+        assert_eq!(musl.metadata_path.as_deref(), Some(ALPINE));
         assert_eq!(
             out.owned_files.get("apk:musl").cloned().unwrap_or_default(),
             [
@@ -348,6 +426,7 @@ D:cmd:sh
     fn wants_only_the_installed_db() {
         assert!(ApkCataloger.wants("lib/apk/db/installed"));
         assert!(!ApkCataloger.wants("lib/apk/db/triggers"));
-        assert!(!ApkCataloger.wants("usr/lib/apk/db/installed"));
+        assert!(ApkCataloger.wants("usr/lib/apk/db/installed"));
+        assert!(!ApkCataloger.wants("usr/local/lib/apk/db/installed"));
     }
 }

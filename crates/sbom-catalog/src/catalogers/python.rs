@@ -45,8 +45,19 @@ enum Source<'a> {
     Egg(&'a str),
 }
 
+/// Whether `name` ends with `suffix` in any letter case and has something before it
+/// (`importlib.metadata` matches `.dist-info`/`.egg-info` case-insensitively).
 fn has_suffix(name: &str, suffix: &str) -> bool {
-    name.len() > suffix.len() && name.ends_with(suffix)
+    name.len() > suffix.len()
+        && name
+            .as_bytes()
+            .get(name.len() - suffix.len()..)
+            .is_some_and(|end| end.eq_ignore_ascii_case(suffix.as_bytes()))
+}
+
+/// `EGG-INFO` in any letter case.
+fn is_egg_info_dir(name: &str) -> bool {
+    name.eq_ignore_ascii_case("EGG-INFO")
 }
 
 /// The metadata source a path is, if it is one.
@@ -60,7 +71,7 @@ fn classify(path: &str) -> Option<Source<'_>> {
     if !dir.is_empty() && has_suffix(dir_name, ".egg-info") {
         return (name == "PKG-INFO").then_some(Source::EggInfoDir(dir));
     }
-    if dir_name == "EGG-INFO" && dir != dir_name {
+    if is_egg_info_dir(dir_name) && dir != dir_name {
         let egg = parent(dir);
         if has_suffix(file_name(egg), ".egg") {
             return (name == "PKG-INFO").then_some(Source::Egg(egg));
@@ -74,7 +85,7 @@ impl Cataloger for PythonCataloger {
         "python"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn wants(&self, path: &str) -> bool {
         let name = file_name(path);
@@ -86,7 +97,10 @@ impl Cataloger for PythonCataloger {
         if !dir.is_empty() && has_suffix(dir_name, ".egg-info") {
             return EGG_INFO_FILES.contains(&name);
         }
-        if dir_name == "EGG-INFO" && dir != dir_name && has_suffix(file_name(parent(dir)), ".egg") {
+        if is_egg_info_dir(dir_name)
+            && dir != dir_name
+            && has_suffix(file_name(parent(dir)), ".egg")
+        {
             return EGG_FILES.contains(&name);
         }
         has_suffix(name, ".egg-info")
@@ -182,6 +196,20 @@ fn mark_vendored(out: &mut CatalogOutput) {
     }
 }
 
+/// Names pip leaves out of `pip list` as part of the interpreter (`stdlib_pkgs`).
+const STDLIB_NAMES: [&str; 3] = ["python", "wsgiref", "argparse"];
+
+/// Whether this metadata describes the interpreter itself (CPython's
+/// `lib-dynload/Python-3.11.egg-info`, old stdlib `wsgiref.egg-info`): one of pip's
+/// stdlib names outside any `site-packages`/`dist-packages` folder.
+fn is_interpreter(name: &str, file: &CapturedFile) -> bool {
+    STDLIB_NAMES.contains(&pep503_name(name).as_str())
+        && !file
+            .path
+            .split('/')
+            .any(|c| c == "site-packages" || c == "dist-packages")
+}
+
 /// One package from its metadata file and the files next to it.
 fn package(
     view: &FileView,
@@ -196,13 +224,17 @@ fn package(
         warnings.push(warning(file, "no Name field; package skipped"));
         return None;
     };
-    let Some(version) = meta.value("Version") else {
+    if is_interpreter(name, file) {
+        return None;
+    }
+    let version = meta.value("Version").unwrap_or_else(|| {
+        // importlib.metadata lists it (version None): report it, never invent one.
         warnings.push(warning(
             file,
-            format!("package {name} has no Version field; skipped"),
+            format!("package {name} has no Version field; reported without a version"),
         ));
-        return None;
-    };
+        ""
+    });
     let mut p = Package::new(Ecosystem::Pypi, name, version);
     p.id = format!("python:{}", file.path);
     p.metadata_path = Some(file.path.clone());
@@ -766,21 +798,87 @@ Name: not-a-header
     }
 
     #[test]
-    fn missing_version_warns_and_skips() {
-        let path = "usr/lib/python3/dist-packages/nov.dist-info/METADATA";
+    fn regression_metadata_without_a_version_is_reported_without_one_and_warned() {
+        // importlib.metadata lists both (version None); pip list shows them too.
+        let dist = "usr/lib/python3/dist-packages/nov.dist-info/METADATA";
+        let egg = "usr/lib/python3/dist-packages/noversion.egg-info/PKG-INFO";
         let v = view(&[
-            (path, "Metadata-Version: 2.1\nName: nov\n"),
+            (dist, "Metadata-Version: 2.1\nName: nov\n"),
+            (egg, "Metadata-Version: 1.0\nName: noversion\n"),
             (
                 "usr/lib/python3/dist-packages/ok-1.dist-info/METADATA",
                 "Name: ok\nVersion: 1\n",
             ),
         ]);
         let out = PythonCataloger.catalog(&v, &Context::default());
-        assert_eq!(out.packages.len(), 1);
-        assert_eq!(out.packages[0].name, "ok");
-        assert_eq!(out.warnings.len(), 1);
-        assert_eq!(out.warnings[0].entry.as_deref(), Some(path));
-        assert!(out.warnings[0].message.contains("no Version"));
+        let got: Vec<(&str, &str)> = out
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str()))
+            .collect();
+        assert_eq!(got, [("nov", ""), ("noversion", ""), ("ok", "1")]);
+        assert_eq!(out.warnings.len(), 2);
+        assert_eq!(out.warnings[0].entry.as_deref(), Some(dist));
+        assert_eq!(out.warnings[1].entry.as_deref(), Some(egg));
+        assert!(out.warnings[1].message.contains("no Version"));
+    }
+
+    #[test]
+    fn regression_the_interpreters_own_egg_info_is_not_a_package() {
+        let v = view(&[
+            (
+                "usr/lib/python3.11/lib-dynload/Python-3.11.2.egg-info",
+                "Metadata-Version: 2.1\nName: Python\nVersion: 3.11.2\n",
+            ),
+            (
+                "usr/local/lib/python2.7/wsgiref.egg-info",
+                "Metadata-Version: 1.0\nName: wsgiref\nVersion: 0.1.2\n",
+            ),
+            // The PyPI backport installed into a site: a real distribution.
+            (
+                "usr/lib/python3/dist-packages/argparse-1.4.0.dist-info/METADATA",
+                "Name: argparse\nVersion: 1.4.0\n",
+            ),
+        ]);
+        let out = PythonCataloger.catalog(&v, &Context::default());
+        let names: Vec<&str> = out.packages.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["argparse"]);
+        assert!(out.warnings.is_empty());
+    }
+
+    #[test]
+    fn regression_metadata_folders_in_another_letter_case_are_found() {
+        let c = PythonCataloger;
+        let site = "usr/lib/python3/site-packages";
+        let upper = format!("{site}/Foo-1.0.DIST-INFO/METADATA");
+        let egg = format!("{site}/Bar-2.0.EGG-INFO/PKG-INFO");
+        let egg_file = format!("{site}/Baz-3.0.Egg-Info");
+        let egg_dir = format!("{site}/qux-4.0-py3.11.egg/egg-info/PKG-INFO");
+        for p in [&upper, &egg, &egg_file, &egg_dir] {
+            assert!(c.wants(p), "{p}");
+        }
+        let v = view(&[
+            (&upper, "Name: Foo\nVersion: 1.0\n"),
+            (&egg, "Name: Bar\nVersion: 2.0\n"),
+            (&egg_file, "Name: Baz\nVersion: 3.0\n"),
+            (&egg_dir, "Name: qux\nVersion: 4.0\n"),
+        ]);
+        let out = c.catalog(&v, &Context::default());
+        let mut got: Vec<(&str, Option<&str>)> = out
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.site_root.as_deref()))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("Bar", Some(site)),
+                ("Baz", Some(site)),
+                ("Foo", Some(site)),
+                ("qux", Some(site))
+            ]
+        );
     }
 
     #[test]
