@@ -486,6 +486,10 @@ fn encode_to<W: Write + Seek>(w: W, idx: &LayerIndex, diff_id: &str) -> std::io:
                 e.raw(&[5])?;
                 e.bytes(target.as_bytes())?;
             }
+            Node::LinkTarget(b) => {
+                e.raw(&[7])?;
+                e.bytes(b)?;
+            }
             Node::Summarized(list) => {
                 e.raw(&[6])?;
                 e.uv(list.len() as u64)?;
@@ -637,6 +641,7 @@ fn decode_from(mut r: impl Read, size: u64, diff_id: &str) -> DResult<LayerIndex
             5 => Node::Hardlink {
                 target: d.string()?,
             },
+            7 => Node::LinkTarget(std::sync::Arc::new(d.bytes()?)),
             6 => {
                 let n = d.len()?;
                 let mut list = Vec::with_capacity(n.min(16));
@@ -716,6 +721,10 @@ mod tests {
                         ("go".into(), Arc::new(b"go1.22\x00path".to_vec())),
                         ("rust".into(), Arc::new(Vec::new())),
                     ]),
+                ),
+                (
+                    "usr/local/bin/link-target".into(),
+                    Node::LinkTarget(Arc::new(b"Name: x\n".to_vec())),
                 ),
             ],
             whiteouts: ["a/b".to_string()].into(),

@@ -25,7 +25,8 @@ use sbom_model::{LayerRef, Package, Platform, Sbom, Subject, SubjectKind};
 use crate::cache::{analysis_version, LayerCache, Lookup};
 use crate::squash::Squasher;
 use crate::walker::{
-    index_dir, index_tar, LayerIndex, Visitors, WalkConfig, DEFAULT_MAX_FILE_SIZE,
+    attach_link_bodies, index_dir, index_tar, unread_link_targets, LayerIndex, Node, Visitors,
+    WalkConfig, DEFAULT_MAX_FILE_SIZE,
 };
 use crate::{
     catalogers, CapturedFile, CatalogOutput, Cataloger, Context, EntryInfo, FileView, Warning,
@@ -365,11 +366,17 @@ fn analyse_layer(
             // Drain and verify even after a walk error: a digest or decoder error
             // explains a broken tar better than the tar reader can.
             let finished = layer.finish();
-            let (index, stats) = match (walked, finished) {
+            let (mut index, stats) = match (walked, finished) {
                 (Ok(index), Ok(stats)) => (index, stats),
                 (_, Err(e)) => return Err(layer_error(&image.reference, name, &e.to_string())),
                 (Err(e), Ok(_)) => return Err(layer_error(&image.reference, name, &e.to_string())),
             };
+            // Rare: a wanted link to an earlier entry of this layer that was not read.
+            let unread = unread_link_targets(&index);
+            if !unread.is_empty() {
+                let bodies = second_pass(source, image, desc, &unread, cfg.max_file_size)?;
+                attach_link_bodies(&mut index, &bodies);
+            }
             if let Some((c, key)) = cacheable {
                 if let Err(e) = c.store(key, &index) {
                     notes.push(e.to_string());
@@ -619,6 +626,317 @@ fn image_supplier(image: &ResolvedImage) -> Option<String> {
 }
 
 /// Scans one image.
+/// The layer references of an image, bottom first.
+fn layer_refs(image: &ResolvedImage) -> Vec<LayerRef> {
+    image
+        .layers
+        .iter()
+        .map(|d| LayerRef {
+            index: d.index,
+            diff_id: d.diff_id.clone(),
+            digest: (!d.digest.is_empty()).then(|| d.digest.clone()),
+        })
+        .collect()
+}
+
+/// Counters, the layers' own warnings and cache notes, and whether a layer was a folder.
+fn tally(
+    results: &[LayerResult],
+    image: &ResolvedImage,
+) -> (ScanStats, Vec<Warning>, Vec<String>, bool) {
+    let mut stats = ScanStats {
+        layers_total: image.layers.len(),
+        ..ScanStats::default()
+    };
+    let mut warnings = Vec::new();
+    let mut notes = Vec::new();
+    let mut directory = false;
+    for (r, desc) in results.iter().zip(&image.layers) {
+        if r.cached {
+            stats.layers_cached += 1;
+        } else {
+            stats.layers_analysed += 1;
+        }
+        directory |= r.directory;
+        stats.compressed_bytes += r.compressed_bytes;
+        stats.uncompressed_bytes += r.uncompressed_bytes;
+        notes.extend(r.notes.iter().cloned());
+        for w in &r.index.warnings {
+            warnings.push(Warning {
+                layer: Some(layer_name(desc).to_string()),
+                entry: Some(w.entry.clone()),
+                message: w.message.clone(),
+            });
+        }
+    }
+    (stats, warnings, notes, directory)
+}
+
+/// The filesystem after each layer, as far as the catalogers need it.
+struct Snapshots {
+    /// (layer position, view after it, catalogers to run on it).
+    runs: Vec<(usize, Arc<FileView>, Vec<usize>)>,
+    final_view: Arc<FileView>,
+    /// Wanted links that could not be resolved.
+    warnings: Vec<Warning>,
+    /// Files of lower layers that wanted links point at, not read yet.
+    unread: BTreeSet<(usize, String)>,
+}
+
+/// Squashes the layers. After every layer, the catalogers that want a file the layer
+/// changed get a run over the filesystem as it stands then: these runs give
+/// `introduced_in`, and a cataloger's last run is its final output (its files do not
+/// change after it).
+fn snapshots(cats: &[Box<dyn Cataloger>], results: &[LayerResult], refs: &[LayerRef]) -> Snapshots {
+    let mut squasher = Squasher::new();
+    let mut prev = Arc::new(FileView::default());
+    let mut runs: Vec<(usize, Arc<FileView>, Vec<usize>)> = Vec::new();
+    let mut ran = vec![false; cats.len()];
+    let last = results.len().saturating_sub(1);
+    let mut warnings = Vec::new();
+    for (k, (r, lref)) in results.iter().zip(refs).enumerate() {
+        squasher.apply(&r.index, lref.clone());
+        let (view, w) = squasher.view();
+        let changed = catalogers_to_rerun(cats, &prev, &view);
+        let who: Vec<usize> = (0..cats.len())
+            .filter(|&i| {
+                changed.get(i).copied().unwrap_or(false)
+                    // Every cataloger runs at least once, on the final view.
+                    || (k == last && !ran.get(i).copied().unwrap_or(true))
+            })
+            .collect();
+        for &i in &who {
+            if let Some(x) = ran.get_mut(i) {
+                *x = true;
+            }
+        }
+        if k == last {
+            warnings = w;
+        }
+        let view = Arc::new(view);
+        if !who.is_empty() {
+            runs.push((k, Arc::clone(&view), who));
+        }
+        prev = view;
+    }
+    Snapshots {
+        runs,
+        final_view: prev,
+        warnings,
+        unread: squasher.unread_link_targets(),
+    }
+}
+
+/// Reads the bodies of `paths` from one layer in a second pass (a link in this or a
+/// higher layer points at them; the first pass did not know it needed them).
+fn second_pass(
+    source: &dyn ImageSource,
+    image: &ResolvedImage,
+    desc: &LayerDescriptor,
+    paths: &BTreeSet<String>,
+    max_file_size: u64,
+) -> Result<BTreeMap<String, Arc<Vec<u8>>>, ScanError> {
+    let name = layer_name(desc);
+    let fail = |e: &dyn std::fmt::Display| layer_error(&image.reference, name, &e.to_string());
+    let wants = |p: &str| paths.contains(p);
+    let cfg = WalkConfig::paths(&wants, max_file_size);
+    let index = match source.open_layer(image, desc).map_err(|e| fail(&e))? {
+        LayerContent::Tar(mut layer) => {
+            let walked = index_tar(&mut layer, &cfg);
+            layer.finish().map_err(|e| fail(&e))?;
+            walked.map_err(|e| fail(&e))?
+        }
+        LayerContent::Directory(path) => index_dir(&path, &cfg).map_err(|e| fail(&e))?,
+    };
+    Ok(index
+        .nodes
+        .into_iter()
+        .filter_map(|(p, n)| match n {
+            Node::Captured(body) if paths.contains(&p) => Some((p, body)),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Reads what wanted links of higher layers need from lower layers, and files the
+/// completed analyses in the cache (so the next scan does not read them again).
+fn read_link_targets(
+    source: &dyn ImageSource,
+    image: &ResolvedImage,
+    results: &mut [LayerResult],
+    unread: &BTreeSet<(usize, String)>,
+    caches: Option<&Caches>,
+    max_file_size: u64,
+) -> Result<(), ScanError> {
+    let mut by_layer: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+    for (l, p) in unread {
+        by_layer.entry(*l).or_default().insert(p.clone());
+    }
+    for (l, paths) in by_layer {
+        let (Some(desc), Some(result)) = (image.layers.get(l), results.get_mut(l)) else {
+            continue;
+        };
+        let bodies = second_pass(source, image, desc, &paths, max_file_size)?;
+        attach_link_bodies(&mut result.index, &bodies);
+        if let Some(c) = caches {
+            if let (Some(key), true) = (cache_key(desc, c.verify), !result.directory) {
+                if let Err(e) = c.cache.store(key, &result.index) {
+                    result.notes.push(e.to_string());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Per cataloger: the identities after each of its runs (layer order).
+type Timeline = Vec<Vec<(usize, BTreeSet<Identity>)>>;
+
+/// Runs every cataloger on the snapshots it needs, in parallel. Runs before a
+/// cataloger's last one only feed `introduced_in`: identities suffice (no license or
+/// copyright parsing, no owned files). Returns the timeline and each one's last output.
+fn run_catalogers(
+    cats: &[Box<dyn Cataloger>],
+    runs: Vec<(usize, Arc<FileView>, Vec<usize>)>,
+    ctx: &Context,
+    reference: &str,
+) -> Result<(Timeline, Vec<CatalogOutput>), ScanError> {
+    let ids_ctx = Context {
+        identities_only: true,
+        ..ctx.clone()
+    };
+    let mut last_run = vec![0usize; cats.len()];
+    for (k, _, who) in &runs {
+        for &c in who {
+            if let Some(l) = last_run.get_mut(c) {
+                *l = (*l).max(*k);
+            }
+        }
+    }
+    // All runs at once, in parallel; results come back in job order.
+    let jobs: Vec<(usize, usize, &FileView)> = runs
+        .iter()
+        .flat_map(|(k, v, who)| who.iter().map(move |&c| (*k, c, v.as_ref())))
+        .collect();
+    let done: Vec<Result<(usize, usize, CatalogOutput), ScanError>> = jobs
+        .par_iter()
+        .map(|&(k, c, v)| {
+            let ctx = if last_run.get(c) == Some(&k) {
+                ctx
+            } else {
+                &ids_ctx
+            };
+            let cat = cats
+                .get(c)
+                .map(Box::as_ref)
+                .ok_or_else(|| ScanError::Internal {
+                    image: reference.to_string(),
+                    message: "cataloger index out of range".into(),
+                })?;
+            Ok((k, c, run_cataloger(cat, v, ctx, reference)?))
+        })
+        .collect();
+    let mut timeline: Timeline = vec![Vec::new(); cats.len()];
+    let mut outputs: Vec<CatalogOutput> = vec![CatalogOutput::default(); cats.len()];
+    for d in done {
+        let (k, c, out) = d?;
+        if let Some(t) = timeline.get_mut(c) {
+            t.push((k, out.packages.iter().map(identity).collect()));
+        }
+        if let Some(o) = outputs.get_mut(c) {
+            *o = out;
+        }
+    }
+    Ok((timeline, outputs))
+}
+
+/// The packages of every cataloger with their layers (`layer`: of the file that won;
+/// `introduced_in`: the start of the unbroken run of snapshots holding the same
+/// package), the files each package owns, and the catalogers' warnings.
+fn collect_packages(
+    cats: &[Box<dyn Cataloger>],
+    outputs: Vec<CatalogOutput>,
+    timeline: &Timeline,
+    final_view: &FileView,
+    refs: &[LayerRef],
+) -> (Vec<Package>, BTreeMap<String, Vec<String>>, Vec<Warning>) {
+    let mut packages = Vec::new();
+    let mut owned: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut warnings = Vec::new();
+    for (c, out) in outputs.into_iter().enumerate() {
+        let history = timeline.get(c).map(Vec::as_slice).unwrap_or_default();
+        let by = cats.get(c).map_or("", |c| c.name());
+        for (k, mut v) in out.owned_files {
+            owned.entry(k).or_default().append(&mut v);
+        }
+        for mut p in out.packages {
+            if p.layer.is_none() {
+                p.layer = p
+                    .metadata_path
+                    .as_deref()
+                    .map(|m| m.split_once("!/").map_or(m, |(outer, _)| outer))
+                    .and_then(|m| final_view.get(m).or_else(|| final_view.summary(by, m)))
+                    .and_then(|f| f.layer.clone());
+            }
+            if p.introduced_in.is_none() {
+                let id = identity(&p);
+                let mut start = None;
+                for (k, set) in history.iter().rev() {
+                    if set.contains(&id) {
+                        start = Some(*k);
+                    } else {
+                        break;
+                    }
+                }
+                p.introduced_in = start
+                    .and_then(|k| refs.get(k).cloned())
+                    .or_else(|| p.layer.clone());
+            }
+            packages.push(p);
+        }
+        warnings.extend(out.warnings);
+    }
+    (packages, owned, warnings)
+}
+
+/// File lists name paths as the package installed them (`/bin/ls`); on a merged-/usr
+/// system the file is found at `usr/bin/ls`: both names count.
+fn add_root_link_names(owned: &mut BTreeMap<String, Vec<String>>, view: &FileView) {
+    for files in owned.values_mut() {
+        let through: Vec<String> = files
+            .iter()
+            .filter_map(|f| view.through_root_link(f))
+            .collect();
+        files.extend(through);
+    }
+}
+
+/// What was scanned, for the SBOM.
+fn subject(
+    image: &ResolvedImage,
+    layers: Vec<LayerRef>,
+    directory: bool,
+    verify: Verify,
+) -> Subject {
+    Subject {
+        kind: if directory {
+            SubjectKind::Directory
+        } else {
+            SubjectKind::Image
+        },
+        reference: image.reference.clone(),
+        name: image.name.clone(),
+        tag: image.tag.clone(),
+        repository: image.repository.clone(),
+        manifest_digest: image.manifest_digest.clone(),
+        config_digest: image.config_digest.clone(),
+        platform: image.platform.clone(),
+        layers,
+        supplier: image_supplier(image),
+        verification: Some(verify.name().to_string()),
+    }
+}
+
 pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
     let mut image = source
         .resolve(&opts.platform)
@@ -659,184 +977,38 @@ pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, 
         cache: LayerCache::new(d, analysis_version(cats, opts.max_file_size)),
         verify: opts.verify,
     });
-    let results = index_layers(source, &image, opts, &cfg, cache.as_ref())?;
-
-    let mut stats = ScanStats {
-        layers_total: image.layers.len(),
-        ..ScanStats::default()
-    };
-    let mut warnings: Vec<Warning> = Vec::new();
-    let mut cache_notes = Vec::new();
-    let refs: Vec<LayerRef> = image
-        .layers
-        .iter()
-        .map(|d| LayerRef {
-            index: d.index,
-            diff_id: d.diff_id.clone(),
-            digest: (!d.digest.is_empty()).then(|| d.digest.clone()),
-        })
-        .collect();
-    let mut directory = false;
-    for (r, desc) in results.iter().zip(&image.layers) {
-        if r.cached {
-            stats.layers_cached += 1;
-        } else {
-            stats.layers_analysed += 1;
-        }
-        directory |= r.directory;
-        stats.compressed_bytes += r.compressed_bytes;
-        stats.uncompressed_bytes += r.uncompressed_bytes;
-        cache_notes.extend(r.notes.iter().cloned());
-        for w in &r.index.warnings {
-            warnings.push(Warning {
-                layer: Some(layer_name(desc).to_string()),
-                entry: Some(w.entry.clone()),
-                message: w.message.clone(),
-            });
-        }
+    let mut results = index_layers(source, &image, opts, &cfg, cache.as_ref())?;
+    let refs = layer_refs(&image);
+    let mut snap = snapshots(cats, &results, &refs);
+    if !snap.unread.is_empty() {
+        // Rare: a wanted link into a lower layer's file nobody asked for.
+        read_link_targets(
+            source,
+            &image,
+            &mut results,
+            &snap.unread,
+            cache.as_ref(),
+            opts.max_file_size,
+        )?;
+        snap = snapshots(cats, &results, &refs);
     }
-
-    // Squash. After every layer, the catalogers that want a file the layer changed
-    // get a run over the filesystem as it stands then: these runs give
-    // `introduced_in`, and a cataloger's last run is its final output (its files do
-    // not change after it).
-    let mut squasher = Squasher::new();
-    let mut prev = Arc::new(FileView::default());
-    let mut runs: Vec<(usize, Arc<FileView>, Vec<usize>)> = Vec::new();
-    let mut ran = vec![false; cats.len()];
-    let last = results.len().saturating_sub(1);
-    let mut squash_warnings = Vec::new();
-    for (k, (r, lref)) in results.iter().zip(&refs).enumerate() {
-        squasher.apply(&r.index, lref.clone());
-        let (view, w) = squasher.view();
-        let changed = catalogers_to_rerun(cats, &prev, &view);
-        let who: Vec<usize> = (0..cats.len())
-            .filter(|&i| {
-                changed.get(i).copied().unwrap_or(false)
-                    // Every cataloger runs at least once, on the final view.
-                    || (k == last && !ran.get(i).copied().unwrap_or(true))
-            })
-            .collect();
-        for &i in &who {
-            if let Some(x) = ran.get_mut(i) {
-                *x = true;
-            }
-        }
-        if k == last {
-            squash_warnings = w;
-        }
-        let view = Arc::new(view);
-        if !who.is_empty() {
-            runs.push((k, Arc::clone(&view), who));
-        }
-        prev = view;
-    }
-    let final_view = prev;
-    warnings.extend(squash_warnings);
+    let (mut stats, mut warnings, cache_notes, directory) = tally(&results, &image);
+    let Snapshots {
+        runs, final_view, ..
+    } = snap;
+    warnings.extend(snap.warnings);
     stats.files_captured = final_view.len();
 
     let ctx = Context {
         distro: catalogers::detect_distro(&final_view),
         identities_only: false,
     };
-    // Runs before a cataloger's last one only feed `introduced_in`: identities suffice
-    // (no license or copyright parsing, no owned files).
-    let ids_ctx = Context {
-        identities_only: true,
-        ..ctx.clone()
-    };
-    let mut last_run = vec![0usize; cats.len()];
-    for (k, _, who) in &runs {
-        for &c in who {
-            if let Some(l) = last_run.get_mut(c) {
-                *l = (*l).max(*k);
-            }
-        }
-    }
-    // All runs at once, in parallel; results come back in job order.
-    let jobs: Vec<(usize, usize, &FileView)> = runs
-        .iter()
-        .flat_map(|(k, v, who)| who.iter().map(move |&c| (*k, c, v.as_ref())))
-        .collect();
-    let done: Vec<Result<(usize, usize, CatalogOutput), ScanError>> = jobs
-        .par_iter()
-        .map(|&(k, c, v)| {
-            let ctx = if last_run.get(c) == Some(&k) {
-                &ctx
-            } else {
-                &ids_ctx
-            };
-            let cat = cats
-                .get(c)
-                .map(Box::as_ref)
-                .ok_or_else(|| ScanError::Internal {
-                    image: reference.clone(),
-                    message: "cataloger index out of range".into(),
-                })?;
-            Ok((k, c, run_cataloger(cat, v, ctx, &reference)?))
-        })
-        .collect();
-    drop(runs);
-    // Per cataloger: the identities after each of its runs (layer order), and the
-    // output of its last run.
-    let mut timeline: Vec<Vec<(usize, BTreeSet<Identity>)>> = vec![Vec::new(); cats.len()];
-    let mut outputs: Vec<CatalogOutput> = vec![CatalogOutput::default(); cats.len()];
-    for d in done {
-        let (k, c, out) = d?;
-        if let Some(t) = timeline.get_mut(c) {
-            t.push((k, out.packages.iter().map(identity).collect()));
-        }
-        if let Some(o) = outputs.get_mut(c) {
-            *o = out;
-        }
-    }
-
-    let mut packages = Vec::new();
-    let mut owned: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (c, out) in outputs.into_iter().enumerate() {
-        let history = timeline.get(c).map(Vec::as_slice).unwrap_or_default();
-        for (k, mut v) in out.owned_files {
-            owned.entry(k).or_default().append(&mut v);
-        }
-        for mut p in out.packages {
-            if p.layer.is_none() {
-                let by = cats.get(c).map_or("", |c| c.name());
-                p.layer = p
-                    .metadata_path
-                    .as_deref()
-                    .map(|m| m.split_once("!/").map_or(m, |(outer, _)| outer))
-                    .and_then(|m| final_view.get(m).or_else(|| final_view.summary(by, m)))
-                    .and_then(|f| f.layer.clone());
-            }
-            if p.introduced_in.is_none() {
-                // The start of the unbroken run of snapshots that hold it.
-                let id = identity(&p);
-                let mut start = None;
-                for (k, set) in history.iter().rev() {
-                    if set.contains(&id) {
-                        start = Some(*k);
-                    } else {
-                        break;
-                    }
-                }
-                p.introduced_in = start
-                    .and_then(|k| refs.get(k).cloned())
-                    .or_else(|| p.layer.clone());
-            }
-            packages.push(p);
-        }
-        warnings.extend(out.warnings);
-    }
-    // Dependencies and ownership (a deb owning a dist-info), by temporary ids. File
-    // lists name paths as the package installed them (`/bin/ls`); on a merged-/usr
-    // system the file is found at `usr/bin/ls`: both names count.
-    for files in owned.values_mut() {
-        let through: Vec<String> = files
-            .iter()
-            .filter_map(|f| final_view.through_root_link(f))
-            .collect();
-        files.extend(through);
-    }
+    let (timeline, outputs) = run_catalogers(cats, runs, &ctx, &reference)?;
+    let (packages, mut owned, cat_warnings) =
+        collect_packages(cats, outputs, &timeline, &final_view, &refs);
+    warnings.extend(cat_warnings);
+    // Dependencies and ownership (a deb owning a dist-info), by temporary ids.
+    add_root_link_names(&mut owned, &final_view);
     let relationships = catalogers::relate(&packages, &owned);
 
     warnings.sort();
@@ -852,23 +1024,7 @@ pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, 
     }
 
     let mut sbom = Sbom {
-        subject: Subject {
-            kind: if directory {
-                SubjectKind::Directory
-            } else {
-                SubjectKind::Image
-            },
-            reference: image.reference.clone(),
-            name: image.name.clone(),
-            tag: image.tag.clone(),
-            repository: image.repository.clone(),
-            manifest_digest: image.manifest_digest.clone(),
-            config_digest: image.config_digest.clone(),
-            platform: image.platform.clone(),
-            layers: refs,
-            supplier: image_supplier(&image),
-            verification: Some(opts.verify.name().to_string()),
-        },
+        subject: subject(&image, refs, directory, opts.verify),
         distro: ctx.distro,
         packages,
         relationships,

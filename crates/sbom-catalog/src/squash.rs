@@ -16,7 +16,7 @@
 //! symbolic links are resolved inside the squashed filesystem when a view is taken;
 //! a link leaving the root, dangling, looping or pointing at a file that was not
 //! captured gives a warning instead of a file.
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::ops::Bound;
 use std::sync::Arc;
 
@@ -33,6 +33,8 @@ struct Slot<'a> {
     /// Position in `Squasher::refs`.
     layer: usize,
     node: &'a Node,
+    /// For a hard link into a lower layer: the body of its target, read because of it.
+    link_body: Option<&'a Arc<Vec<u8>>>,
 }
 
 /// Applies layers one by one; a view can be taken after any of them.
@@ -41,6 +43,8 @@ pub struct Squasher<'a> {
     refs: Vec<LayerRef>,
     state: BTreeMap<&'a str, Slot<'a>>,
     scratch: String,
+    /// Hard links whose target lies in a lower layer, unread: (layer position, path).
+    unread_hard: BTreeSet<(usize, &'a str)>,
 }
 
 enum Resolved<'a> {
@@ -80,18 +84,33 @@ impl<'a> Squasher<'a> {
             }
             // A hard link to a lower layer's captured file takes that file's content as
             // it is now (a later layer replacing the target does not change the link).
-            let node = match node {
-                Node::Hardlink { target } => match self.state.get(target.as_str()) {
+            let mut slot = Slot {
+                layer: li,
+                node,
+                link_body: None,
+            };
+            if let Node::Hardlink { target } = node {
+                match self.state.get(target.as_str()).copied() {
                     Some(Slot {
                         node: captured @ Node::Captured(_),
                         ..
-                    }) => *captured,
-                    _ => node,
-                },
-                _ => node,
-            };
+                    }) => slot.node = captured,
+                    Some(Slot {
+                        node: Node::LinkTarget(body),
+                        ..
+                    }) => slot.link_body = Some(body),
+                    Some(Slot {
+                        node: Node::File,
+                        layer,
+                        ..
+                    }) => {
+                        self.unread_hard.insert((layer, target.as_str()));
+                    }
+                    _ => {}
+                }
+            }
             self.remove_under(path);
-            self.state.insert(path, Slot { layer: li, node });
+            self.state.insert(path, slot);
         }
     }
 
@@ -176,6 +195,33 @@ impl<'a> Squasher<'a> {
         }
     }
 
+    /// Files of lower layers that wanted links point at but that were not read: (layer
+    /// position, path). A second pass over those layers reads them
+    /// ([`crate::walker::attach_link_bodies`]), after which the links resolve.
+    pub fn unread_link_targets(&self) -> BTreeSet<(usize, String)> {
+        let mut out: BTreeSet<(usize, String)> = self
+            .unread_hard
+            .iter()
+            .map(|(l, p)| (*l, (*p).to_string()))
+            .collect();
+        for (&path, slot) in &self.state {
+            if let Node::Symlink { wanted: true, .. } = slot.node {
+                if let Resolved::Found(
+                    real,
+                    Slot {
+                        node: Node::File,
+                        layer,
+                        ..
+                    },
+                ) = self.resolve(path)
+                {
+                    out.insert((layer, real.to_string()));
+                }
+            }
+        }
+        out
+    }
+
     /// The captured files of the filesystem as it stands, and warnings about wanted
     /// links that could not be resolved.
     pub fn view(&self) -> (FileView, Vec<Warning>) {
@@ -205,10 +251,14 @@ impl<'a> Squasher<'a> {
                     target,
                     wanted: true,
                 } => match self.resolve(path) {
-                    Resolved::Found(_, Slot {
-                        node: Node::Captured(data),
-                        layer,
-                    }) => files.push(CapturedFile {
+                    Resolved::Found(
+                        _,
+                        Slot {
+                            node: Node::Captured(data) | Node::LinkTarget(data),
+                            layer,
+                            ..
+                        },
+                    ) => files.push(CapturedFile {
                         path: path.to_string(),
                         data: data.clone(),
                         layer: self.refs.get(layer).cloned(),
@@ -234,6 +284,16 @@ impl<'a> Squasher<'a> {
                         format!("symbolic link to {target}: too many levels of links"),
                     )),
                 },
+                // Resolved when applied to a body read for it.
+                Node::Hardlink { .. } if slot.link_body.is_some() => {
+                    if let Some(data) = slot.link_body {
+                        files.push(CapturedFile {
+                            path: path.to_string(),
+                            data: Arc::clone(data),
+                            layer: self.layer_ref(slot),
+                        });
+                    }
+                }
                 // Resolved when applied; still a hard link: its target was not captured.
                 Node::Hardlink { target } => warnings.push(self.warning(
                     slot,

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::{EntryInfo, Feed, Visitor, SNIFF_HEAD};
 
 /// Bumped whenever what the walker records changes: part of the layer-cache key.
-pub const WALKER_FORMAT_VERSION: u32 = 3;
+pub const WALKER_FORMAT_VERSION: u32 = 4;
 
 /// Default cap on one captured file (bigger ones are skipped with a warning).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
@@ -45,6 +45,9 @@ pub enum Node {
     /// A wanted path stored as a hard link to an entry whose body this layer did not
     /// capture (normalised target path); resolved at squash time, else a warning.
     Hardlink { target: String },
+    /// A file nobody wants by path whose body was read because a wanted link (hard or
+    /// symbolic) points at it; the squash gives it to the link, the view never lists it.
+    LinkTarget(#[serde(with = "arc_bytes")] Arc<Vec<u8>>),
     /// A file that catalogers sniffed and visited: (cataloger name, summary) sorted by
     /// name, one per cataloger that kept one. The body itself is not kept.
     Summarized(#[serde(with = "summaries")] Summaries),
@@ -214,17 +217,9 @@ impl<'a> Builder<'a> {
     fn wanted(&self, path: &str) -> bool {
         (self.cfg.wants)(path) || self.link_targets.contains(path)
     }
-
     /// Notes where a wanted symbolic link at `path` points.
     fn note_link_target(&mut self, path: &str, target: &str) {
-        let joined = match target.strip_prefix('/') {
-            Some(abs) => normalise_relative(abs),
-            None => match path.rsplit_once('/') {
-                Some((dir, _)) => normalise_relative(&format!("{dir}/{target}")),
-                None => normalise_relative(target),
-            },
-        };
-        if let Ok(t) = joined {
+        if let Some(t) = lexical_target(path, target) {
             self.link_targets.insert(t);
         }
     }
@@ -399,6 +394,61 @@ fn visit(
     Ok(Node::Summarized(kept))
 }
 
+/// Files of this layer whose bodies its own wanted links need but the walk did not
+/// read: targets of hard links, and targets of wanted symbolic links that came before
+/// the link in the tar. Read by a second pass over the layer ([`attach_link_bodies`]).
+pub fn unread_link_targets(index: &LayerIndex) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (path, node) in &index.nodes {
+        let target = match node {
+            Node::Hardlink { target } => Some(target.clone()),
+            Node::Symlink {
+                target,
+                wanted: true,
+            } => lexical_target(path, target),
+            _ => None,
+        };
+        if let Some(t) = target {
+            if index.node(&t) == Some(&Node::File) {
+                out.insert(t);
+            }
+        }
+    }
+    out
+}
+
+/// Where a symbolic link at `path` points, as a normalised path (no links followed).
+pub fn lexical_target(path: &str, target: &str) -> Option<String> {
+    let joined = match target.strip_prefix('/') {
+        Some(abs) => normalise_relative(abs),
+        None => match path.rsplit_once('/') {
+            Some((dir, _)) => normalise_relative(&format!("{dir}/{target}")),
+            None => normalise_relative(target),
+        },
+    };
+    joined.ok()
+}
+
+/// Gives bodies read by a second pass to the files they belong to (`LinkTarget`) and
+/// to this layer's hard links pointing at them (`Captured`).
+pub fn attach_link_bodies(index: &mut LayerIndex, bodies: &BTreeMap<String, Arc<Vec<u8>>>) {
+    for (path, node) in &mut index.nodes {
+        match node {
+            Node::File => {
+                if let Some(b) = bodies.get(path.as_str()) {
+                    *node = Node::LinkTarget(Arc::clone(b));
+                }
+            }
+            Node::Hardlink { target } => {
+                if let Some(b) = bodies.get(target.as_str()) {
+                    *node = Node::Captured(Arc::clone(b));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Walks an uncompressed tar stream. The reader is read up to the tar's end marker;
 /// the caller drains and verifies the rest.
 pub fn index_tar<R: Read>(reader: R, cfg: &WalkConfig<'_>) -> Result<LayerIndex, WalkError> {
@@ -461,7 +511,9 @@ pub fn index_tar<R: Read>(reader: R, cfg: &WalkConfig<'_>) -> Result<LayerIndex,
                         Node::File
                     }
                     Ok(target) if b.wanted(&path) => match b.nodes.get(&target) {
-                        Some(Node::Captured(body)) => Node::Captured(Arc::clone(body)),
+                        Some(Node::Captured(body) | Node::LinkTarget(body)) => {
+                            Node::Captured(Arc::clone(body))
+                        }
                         _ => Node::Hardlink { target },
                     },
                     Ok(_) => Node::File,
@@ -473,11 +525,13 @@ pub fn index_tar<R: Read>(reader: R, cfg: &WalkConfig<'_>) -> Result<LayerIndex,
                     continue;
                 }
                 let size = entry.size();
-                let node = if b.wanted(&path) {
+                let wanted = (b.cfg.wants)(&path);
+                let node = if wanted || b.link_targets.contains(&path) {
                     match read_capped(&mut b, &mut entry, size, &path)
                         .map_err(|source| WalkError::Tar { source })?
                     {
-                        Some(body) => Node::Captured(Arc::new(body)),
+                        Some(body) if wanted => Node::Captured(Arc::new(body)),
+                        Some(body) => Node::LinkTarget(Arc::new(body)),
                         None => Node::File,
                     }
                 } else {
@@ -786,7 +840,7 @@ mod tests {
     }
 
     #[test]
-    fn target_of_a_wanted_symlink_later_in_the_layer_is_captured() {
+    fn target_of_a_wanted_symlink_later_in_the_layer_is_read_for_the_link() {
         let l = Layer::new(Compression::None)
             .symlink("var/lib/dpkg/status", "status.real")
             .symlink("etc/METADATA", "/opt/meta.txt")
@@ -794,12 +848,49 @@ mod tests {
             .file("opt/meta.txt", "Name: m\n")
             .file("opt/other.txt", "x");
         let idx = walk(&l);
+        let link_body = |p: &str| match idx.node(p) {
+            Some(Node::LinkTarget(b)) => Some(b.as_ref().clone()),
+            _ => None,
+        };
         assert_eq!(
-            body(&idx, "var/lib/dpkg/status.real").unwrap(),
+            link_body("var/lib/dpkg/status.real").unwrap(),
             b"Package: a\n"
         );
-        assert_eq!(body(&idx, "opt/meta.txt").unwrap(), b"Name: m\n");
+        assert_eq!(link_body("opt/meta.txt").unwrap(), b"Name: m\n");
         assert_eq!(idx.node("opt/other.txt"), Some(&Node::File));
+        assert!(unread_link_targets(&idx).is_empty());
+    }
+
+    #[test]
+    fn targets_that_came_before_their_links_are_listed_for_a_second_pass() {
+        let l = Layer::new(Compression::None)
+            .file("usr/share/doc/x/METADATA.orig", "Name: x\nVersion: 1\n")
+            .file("var/lib/dpkg/status.real", "Package: a\n")
+            .hardlink(
+                "site/x-1.dist-info/METADATA",
+                "usr/share/doc/x/METADATA.orig",
+            )
+            .symlink("var/lib/dpkg/status", "status.real");
+        let mut idx = walk(&l);
+        let unread = unread_link_targets(&idx);
+        assert_eq!(
+            unread.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["usr/share/doc/x/METADATA.orig", "var/lib/dpkg/status.real"]
+        );
+        let bodies: BTreeMap<String, Arc<Vec<u8>>> = unread
+            .iter()
+            .map(|p| (p.clone(), Arc::new(p.as_bytes().to_vec())))
+            .collect();
+        attach_link_bodies(&mut idx, &bodies);
+        assert!(unread_link_targets(&idx).is_empty());
+        assert_eq!(
+            body(&idx, "site/x-1.dist-info/METADATA").unwrap(),
+            b"usr/share/doc/x/METADATA.orig"
+        );
+        assert!(matches!(
+            idx.node("var/lib/dpkg/status.real"),
+            Some(Node::LinkTarget(_))
+        ));
     }
 
     #[test]

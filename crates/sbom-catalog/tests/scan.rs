@@ -228,13 +228,85 @@ fn metadata_stored_as_a_hardlink_to_an_earlier_entry_is_read() {
 }
 
 #[test]
-fn hardlink_to_a_file_that_was_not_captured_is_a_warning() {
+fn regression_a_hard_link_to_an_earlier_entry_nobody_wanted_is_read_in_a_second_pass() {
     let d = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let meta = format!("{SITE}/x-1.0.dist-info/METADATA");
     let l0 = gz()
         .file("var/lib/dpkg/status-old", debs(&[("bash", "5.2")]))
-        .hardlink("var/lib/dpkg/status", "var/lib/dpkg/status-old");
+        .hardlink("var/lib/dpkg/status", "var/lib/dpkg/status-old")
+        .file("usr/share/doc/x/METADATA.orig", metadata("x", "1.0"))
+        .hardlink(&meta, "usr/share/doc/x/METADATA.orig");
     let src = layout(d.path(), vec![l0]);
-    let out = run(&src);
+    let opts = ScanOptions {
+        cache_dir: Some(cache.path().to_path_buf()),
+        ..ScanOptions::default()
+    };
+    let out = scan(&src, &opts).unwrap();
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    assert_eq!(names(&out, Ecosystem::Deb), ["bash@5.2"]);
+    assert_eq!(names(&out, Ecosystem::Pypi), ["x@1.0"]);
+    // Reported where the wanted path is, not where the link points.
+    assert_eq!(pkg(&out, "x").metadata_path.as_deref(), Some(meta.as_str()));
+    assert_eq!(
+        pkg(&out, "bash").metadata_path.as_deref(),
+        Some("var/lib/dpkg/status")
+    );
+    // The blob is opened twice (walk, second pass); the cached analysis is complete.
+    assert_eq!(src.opens.load(Ordering::SeqCst), 2);
+    let warm = scan(&src, &opts).unwrap();
+    assert_eq!(
+        src.opens.load(Ordering::SeqCst),
+        2,
+        "warm scan opened a blob"
+    );
+    assert_eq!(names(&warm, Ecosystem::Pypi), ["x@1.0"]);
+}
+
+#[test]
+fn regression_a_symlink_into_a_lower_layer_file_nobody_wanted_is_read_in_a_second_pass() {
+    let d = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let meta = format!("{SITE}/x-1.0.dist-info/METADATA");
+    let base = gz()
+        .file("usr/share/doc/x/METADATA.txt", metadata("x", "1.0"))
+        .file("etc/motd", "hi");
+    let top = gz().symlink(&meta, "/usr/share/doc/x/METADATA.txt");
+    let src = layout(d.path(), vec![base.clone(), top]);
+    let opts = ScanOptions {
+        cache_dir: Some(cache.path().to_path_buf()),
+        ..ScanOptions::default()
+    };
+    let out = scan(&src, &opts).unwrap();
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    assert_eq!(names(&out, Ecosystem::Pypi), ["x@1.0"]);
+    let x = pkg(&out, "x");
+    assert_eq!(x.metadata_path.as_deref(), Some(meta.as_str()));
+    // The content is the base layer's.
+    assert_eq!(x.layer.as_ref().unwrap().index, 0);
+    // Two layers walked, then the base read again for the link's target.
+    assert_eq!(src.opens.load(Ordering::SeqCst), 3);
+    // The base layer's cache entry now holds the target: nothing is read again.
+    let warm = scan(&src, &opts).unwrap();
+    assert_eq!(
+        src.opens.load(Ordering::SeqCst),
+        3,
+        "warm scan opened a blob"
+    );
+    assert_eq!(names(&warm, Ecosystem::Pypi), ["x@1.0"]);
+    // Another image on the same base, without the link, finds no package in it.
+    let d2 = tempfile::tempdir().unwrap();
+    let plain = layout(d2.path(), vec![base]);
+    let other = scan(&plain, &opts).unwrap();
+    assert_eq!(plain.opens.load(Ordering::SeqCst), 0);
+    assert!(other.sbom.packages.is_empty());
+}
+
+#[test]
+fn a_hard_link_to_a_file_that_does_not_exist_is_still_a_warning() {
+    let d = tempfile::tempdir().unwrap();
+    let l0 = gz().hardlink("var/lib/dpkg/status", "var/lib/dpkg/status-gone");
+    let out = run(&layout(d.path(), vec![l0]));
     assert!(out.sbom.packages.is_empty());
     assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
     assert_eq!(
@@ -811,4 +883,27 @@ fn regression_a_scan_that_trusts_digests_cannot_poison_the_cache_of_one_that_che
     let out = scan(&honest, &with(Verify::Nothing)).unwrap();
     assert_eq!(names(&out, Ecosystem::Deb), ["bash@5.2"]);
     assert_eq!(out.stats.layers_cached, 1);
+}
+
+#[test]
+fn regression_a_rootfs_symlink_to_a_file_nobody_wanted_is_read() {
+    let d = tempfile::tempdir().unwrap();
+    let image = Image::new(vec![gz()
+        .file("opt/backup/status.saved", debs(&[("bash", "5.2")]))
+        .symlink("var/lib/dpkg/status", "/opt/backup/status.saved")]);
+    sbom_testkit::write_rootfs(d.path(), &image).unwrap();
+    let src = sbom_image::open(&format!("dir:{}", d.path().display())).unwrap();
+    let out = scan(src.as_ref(), &ScanOptions::default()).unwrap();
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    assert_eq!(names(&out, Ecosystem::Deb), ["bash@5.2"]);
+}
+
+#[test]
+fn regression_a_hard_link_into_a_lower_layer_is_read_in_a_second_pass() {
+    let d = tempfile::tempdir().unwrap();
+    let base = gz().file("opt/status.saved", debs(&[("bash", "5.2")]));
+    let top = gz().hardlink("var/lib/dpkg/status", "opt/status.saved");
+    let out = run(&layout(d.path(), vec![base, top]));
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    assert_eq!(names(&out, Ecosystem::Deb), ["bash@5.2"]);
 }
