@@ -52,7 +52,9 @@ pub type ProgressFn = Arc<dyn Fn(&ScanEvent) + Send + Sync>;
 
 /// How to scan.
 pub struct ScanOptions {
-    pub platform: Platform,
+    /// The platform asked for; `None`: linux/amd64 from a multi-platform index, the
+    /// image as it is otherwise ([`sbom_image::resolve_platform`]).
+    pub platform: Option<Platform>,
     /// Layer cache folder (`$XDG_CACHE_HOME/sbom`, `--cache-dir`); `None`: no cache.
     pub cache_dir: Option<PathBuf>,
     /// Any warning becomes an error.
@@ -69,6 +71,8 @@ pub struct ScanOptions {
     pub limiter: Option<Arc<LayerLimiter>>,
     /// Which layer digests are checked (`--verify`; default: all).
     pub verify: Verify,
+    /// The image's supplier when its labels name none (`--supplier`).
+    pub supplier: Option<String>,
 }
 
 /// A counting semaphore bounding how many layers are read at once, shared by the
@@ -122,7 +126,7 @@ impl Drop for LayerPermit<'_> {
 
 impl ScanOptions {
     /// Defaults for `platform`: every cataloger, no cache, not strict.
-    pub fn new(platform: Platform) -> Self {
+    pub fn new(platform: Option<Platform>) -> Self {
         ScanOptions {
             platform,
             cache_dir: None,
@@ -133,18 +137,15 @@ impl ScanOptions {
             progress: None,
             limiter: None,
             verify: Verify::All,
+            supplier: None,
         }
     }
 }
 
 impl Default for ScanOptions {
-    /// linux/amd64.
+    /// No platform asked for.
     fn default() -> Self {
-        ScanOptions::new(Platform {
-            os: "linux".into(),
-            architecture: "amd64".into(),
-            variant: None,
-        })
+        ScanOptions::new(None)
     }
 }
 
@@ -175,6 +176,9 @@ pub struct ScanOutput {
     /// Cache problems that did not affect the result (unwritable folder, a damaged
     /// file that was replaced); for verbose output only.
     pub cache_notes: Vec<String>,
+    /// Things the user should know that are not problems (the image was of another
+    /// platform than linux/amd64 and none was asked for); shown unless quiet.
+    pub notes: Vec<String>,
 }
 
 /// A scan that could not give an SBOM. Every variant names the image reference.
@@ -604,7 +608,9 @@ fn run_cataloger(
 
 /// Who supplies an image: the vendor/authors/maintainer label, else the registry
 /// namespace that publishes it (`quay.io/osism` for `quay.io/osism/keystone`).
-fn image_supplier(image: &ResolvedImage) -> Option<String> {
+/// Who supplies the image: its labels, else what the user stated (`--supplier`), else
+/// the registry namespace publishing it.
+fn image_supplier(image: &ResolvedImage, stated: Option<&str>) -> Option<String> {
     for key in [
         "org.opencontainers.image.vendor",
         "org.opencontainers.image.authors",
@@ -619,6 +625,9 @@ fn image_supplier(image: &ResolvedImage) -> Option<String> {
         {
             return Some(v.to_string());
         }
+    }
+    if let Some(s) = stated.map(str::trim).filter(|s| !s.is_empty()) {
+        return Some(s.to_string());
     }
     let repo = image.repository.as_deref()?;
     let (namespace, _) = repo.rsplit_once('/')?;
@@ -916,7 +925,7 @@ fn subject(
     image: &ResolvedImage,
     layers: Vec<LayerRef>,
     directory: bool,
-    verify: Verify,
+    opts: &ScanOptions,
 ) -> Subject {
     Subject {
         kind: if directory {
@@ -932,18 +941,18 @@ fn subject(
         config_digest: image.config_digest.clone(),
         platform: image.platform.clone(),
         layers,
-        supplier: image_supplier(image),
-        verification: Some(verify.name().to_string()),
+        supplier: image_supplier(image, opts.supplier.as_deref()),
+        verification: Some(opts.verify.name().to_string()),
+        created_by: image.created_by.clone(),
     }
 }
 
 pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
-    let mut image = source
-        .resolve(&opts.platform)
+    let (mut image, platform_note) = sbom_image::resolve_platform(source, opts.platform.as_ref())
         .map_err(|source| ScanError::Resolve {
-            image: image_name_of(&source),
-            source,
-        })?;
+        image: image_name_of(&source),
+        source,
+    })?;
     image.verify = opts.verify;
     let reference = image.reference.clone();
     if let Some(cb) = &opts.progress {
@@ -1024,7 +1033,7 @@ pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, 
     }
 
     let mut sbom = Sbom {
-        subject: subject(&image, refs, directory, opts.verify),
+        subject: subject(&image, refs, directory, opts),
         distro: ctx.distro,
         packages,
         relationships,
@@ -1036,6 +1045,7 @@ pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, 
         warnings,
         stats,
         cache_notes,
+        notes: platform_note.into_iter().collect(),
     })
 }
 

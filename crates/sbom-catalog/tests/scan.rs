@@ -760,7 +760,7 @@ fn cache_files_are_named_after_the_verified_diff_id() {
         d.path(),
         vec![gz().file("var/lib/dpkg/status", debs(&[("bash", "5.2")]))],
     );
-    let image = src.resolve(&ScanOptions::default().platform).unwrap();
+    let image = src.resolve(&sbom_image::default_platform()).unwrap();
     let layer = image.layers.first().unwrap();
     assert_ne!(layer.digest, layer.diff_id);
     let opts = ScanOptions {
@@ -803,7 +803,7 @@ fn each_verification_level_files_its_cache_entry_under_a_digest_it_checked() {
         d.path(),
         vec![gz().file("var/lib/dpkg/status", debs(&[("bash", "5.2")]))],
     );
-    let image = src.resolve(&ScanOptions::default().platform).unwrap();
+    let image = src.resolve(&sbom_image::default_platform()).unwrap();
     let layer = image.layers.first().unwrap().clone();
     let cache = tempfile::tempdir().unwrap();
     let with = |verify| ScanOptions {

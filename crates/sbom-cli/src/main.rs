@@ -1,10 +1,11 @@
 //! The `sbom` command. The only crate that prints.
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 mod batch;
 mod cmd;
+mod config;
 mod output;
 
 /// A mistake in how the command was called: exit code 2.
@@ -25,6 +26,11 @@ impl std::error::Error for UsageError {}
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Defaults for any long option (YAML; default: ./sbom.yaml, else
+    /// $XDG_CONFIG_HOME/sbom/config.yaml). Precedence: command line, then environment
+    /// (SBOM_<OPTION>, e.g. SBOM_CACHE_DIR), then this file (docs/cli.md).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -35,9 +41,8 @@ enum Command {
     Diff {
         #[command(flatten)]
         args: cmd::diff::DiffArgs,
-        /// Platform for images given as OLD/NEW.
-        #[arg(long, default_value = "linux/amd64")]
-        platform: String,
+        #[command(flatten)]
+        image: cmd::image::ImageOptions,
     },
     /// List what Ansible roles and playbooks install, as an SBOM of declared software.
     Ansible {
@@ -51,14 +56,20 @@ enum Command {
     Audit {
         #[command(flatten)]
         args: cmd::audit::AuditArgs,
-        /// Platform for an image given as TARGET.
-        #[arg(long, default_value = "linux/amd64")]
-        platform: String,
+        #[command(flatten)]
+        image: cmd::image::ImageOptions,
     },
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let argv = match config::effective_args(&Cli::command(), std::env::args_os().collect()) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let cli = Cli::parse_from(argv);
     // For diff and audit, 1 means "found something": their errors exit with 2.
     let error_code = match &cli.command {
         Command::Diff { .. } | Command::Audit { .. } => 2,
@@ -66,9 +77,9 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Scan(args) => cmd::scan::run(args),
-        Command::Diff { args, platform } => {
+        Command::Diff { args, image } => {
             let load = |what: &str| -> anyhow::Result<cmd::diff::Input> {
-                Ok(match cmd::load::load(what, platform)? {
+                Ok(match cmd::load::load(what, image, "diff")? {
                     cmd::load::Loaded::One(s) => cmd::diff::Input::Sbom(*s),
                     cmd::load::Loaded::Release(r) => cmd::diff::Input::Release(r),
                 })
@@ -76,9 +87,9 @@ fn main() -> ExitCode {
             cmd::diff::run(args, &load).map(exit_u8)
         }
         Command::Ansible { args, outputs } => run_ansible(args, outputs),
-        Command::Audit { args, platform } => {
+        Command::Audit { args, image } => {
             let load = |what: &str| -> anyhow::Result<Vec<sbom_model::Sbom>> {
-                Ok(match cmd::load::load(what, platform)? {
+                Ok(match cmd::load::load(what, image, "audit")? {
                     cmd::load::Loaded::One(s) => vec![*s],
                     cmd::load::Loaded::Release(r) => r.images.into_values().collect(),
                 })
@@ -128,14 +139,45 @@ fn run_ansible(
     Ok(0)
 }
 
-/// Joins an error chain, dropping causes already contained in the previous message.
+/// Joins an error chain into one clause per fact: a cause already contained in the
+/// message before it is dropped, and a context that its cause repeats in full (`unknown
+/// output format `foo`` over `unknown output format `foo` (known: …)`) gives way to it.
 pub(crate) fn dedup_chain(msgs: &[String]) -> String {
     let mut out: Vec<&str> = Vec::new();
     for m in msgs {
-        if out.last().is_some_and(|prev| prev.contains(m.as_str())) {
-            continue;
+        match out.last() {
+            Some(prev) if prev.contains(m.as_str()) => continue,
+            Some(prev) if m.contains(*prev) => {
+                out.pop();
+            }
+            _ => {}
         }
         out.push(m);
     }
     out.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dedup_chain;
+
+    #[test]
+    fn regression_an_error_repeated_by_its_own_context_is_said_once() {
+        let chain = |v: &[&str]| dedup_chain(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            chain(&[
+                "unknown output format `foo`",
+                "unknown output format `foo` (known: a, b)"
+            ]),
+            "unknown output format `foo` (known: a, b)"
+        );
+        assert_eq!(
+            chain(&["x.json: cannot read SBOM", "x.json"]),
+            "x.json: cannot read SBOM"
+        );
+        assert_eq!(
+            chain(&["declared manifest m.yml", "line 3: bad"]),
+            "declared manifest m.yml: line 3: bad"
+        );
+    }
 }

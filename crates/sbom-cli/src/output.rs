@@ -27,7 +27,17 @@ impl std::str::FromStr for OutputSpec {
 }
 
 /// Writes `data` to `path` atomically: a temp file in the same folder, then rename.
+/// A path that exists and is not a regular file (`/dev/null`, `/dev/stdout`, a fifo)
+/// is written in place: renaming over it would replace the device with a file.
 pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
+    if let Ok(meta) = fs_err::metadata(path) {
+        if !meta.is_file() && !meta.is_dir() {
+            let mut f = fs_err::OpenOptions::new().write(true).open(path)?;
+            f.write_all(data)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            return Ok(());
+        }
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -100,5 +110,13 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"{}");
         let names: Vec<_> = std::fs::read_dir(d.path().join("a")).unwrap().collect();
         assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn regression_writing_to_dev_null_keeps_it_a_device() {
+        use std::os::unix::fs::FileTypeExt;
+        write_atomic(Path::new("/dev/null"), b"{}").unwrap();
+        let meta = std::fs::metadata("/dev/null").unwrap();
+        assert!(meta.file_type().is_char_device(), "/dev/null was replaced");
     }
 }

@@ -46,6 +46,8 @@ pub(crate) const P_SUBJECT_CONFIG: &str = "sbom:subject:config_digest";
 pub(crate) const P_SUBJECT_PLATFORM: &str = "sbom:subject:platform";
 /// `sbom:subject:layer:N` = `DIFF_ID` or `DIFF_ID DIGEST`.
 pub(crate) const P_SUBJECT_LAYER: &str = "sbom:subject:layer:";
+/// `sbom:subject:created_by:N`: the command that made layer N (config history).
+pub(crate) const P_SUBJECT_CREATED_BY: &str = "sbom:subject:created_by:";
 /// Which layer digests the scan checked: `all`, `blobs` or `none` (`sbom scan --verify`).
 pub(crate) const P_LAYERS_VERIFIED: &str = "sbom:layers:verified";
 
@@ -484,6 +486,9 @@ pub(crate) fn subject_properties(s: &Subject) -> Vec<(String, String)> {
         };
         out.push((format!("{P_SUBJECT_LAYER}{}", l.index), v));
     }
+    for (i, c) in &s.created_by {
+        out.push((format!("{P_SUBJECT_CREATED_BY}{i}"), c.clone()));
+    }
     out
 }
 
@@ -748,7 +753,11 @@ pub(crate) fn apply_subject_properties(s: &mut Subject, props: &[(String, String
                 s.config_digest.get_or_insert(v);
             }
             _ => {
-                if let Some(i) = k.strip_prefix(P_SUBJECT_LAYER) {
+                if let Some(i) = k.strip_prefix(P_SUBJECT_CREATED_BY) {
+                    if let Ok(index) = i.parse() {
+                        s.created_by.insert(index, v);
+                    }
+                } else if let Some(i) = k.strip_prefix(P_SUBJECT_LAYER) {
                     if let Ok(index) = i.parse() {
                         let mut parts = v.split_whitespace();
                         if let Some(diff) = parts.next() {

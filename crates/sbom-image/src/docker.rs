@@ -193,6 +193,7 @@ impl ImageSource for DockerSource {
             layers,
             labels: config.labels(),
             verify: Verify::default(),
+            created_by: config.created_by(),
         })
     }
 

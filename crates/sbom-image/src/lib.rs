@@ -155,6 +155,37 @@ pub struct ResolvedImage {
     /// Which digests `open_layer` checks (sources resolve with the default, [`Verify::All`];
     /// the scanner sets what it was asked for).
     pub verify: Verify,
+    /// The command that made each layer (layer index → the config history's
+    /// `created_by`; entries marked `empty_layer` made no layer and are skipped).
+    pub created_by: std::collections::BTreeMap<u32, String>,
+}
+
+/// Layer index → `created_by` from a config's `history`: the entries that are not
+/// `empty_layer` belong, in order, to the layers. Nothing when the history has another
+/// number of such entries than there are layers (it would pair the wrong ones).
+pub fn history_created_by(
+    history: &serde_json::Value,
+    layers: usize,
+) -> std::collections::BTreeMap<u32, String> {
+    let entries: Vec<&serde_json::Value> = history
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|h| h.get("empty_layer").and_then(serde_json::Value::as_bool) != Some(true))
+                .collect()
+        })
+        .unwrap_or_default();
+    if entries.len() != layers {
+        return std::collections::BTreeMap::new();
+    }
+    entries
+        .iter()
+        .zip(0u32..)
+        .filter_map(|(h, i)| {
+            let c = h.get("created_by")?.as_str()?.trim();
+            (!c.is_empty()).then(|| (i, c.to_string()))
+        })
+        .collect()
 }
 
 /// What a layer is made of.
@@ -206,6 +237,11 @@ pub struct LayerStats {
 pub trait ImageSource: Send + Sync {
     /// Reads index/manifest/config for `platform` (errors list available platforms).
     fn resolve(&self, platform: &Platform) -> Result<ResolvedImage, ImageError>;
+    /// The platforms of a multi-platform image (attestation manifests left out), in
+    /// index order; empty when the source holds one image (whatever its platform).
+    fn platforms(&self) -> Result<Vec<Platform>, ImageError> {
+        Ok(Vec::new())
+    }
     /// Opens one layer of a resolved image: decompression sniffed from magic bytes,
     /// digests verified while reading.
     fn open_layer(
@@ -213,6 +249,46 @@ pub trait ImageSource: Send + Sync {
         image: &ResolvedImage,
         layer: &LayerDescriptor,
     ) -> Result<LayerContent, ImageError>;
+}
+
+/// Resolves the image for `want`, or, when the user named no platform, the one image
+/// there is: a multi-platform index gives linux/amd64, a single-platform image of
+/// another platform (arm64 only) gives itself, as `docker pull` does (with a note, the
+/// second value, saying so). An explicit platform that does not match is an error
+/// listing what exists.
+pub fn resolve_platform(
+    source: &dyn ImageSource,
+    want: Option<&Platform>,
+) -> Result<(ResolvedImage, Option<String>), ImageError> {
+    if let Some(p) = want {
+        return source.resolve(p).map(|i| (i, None));
+    }
+    let default = platform::default_platform();
+    match source.resolve(&default) {
+        Err(ImageError::PlatformNotFound {
+            image, available, ..
+        }) => {
+            let only: Vec<Platform> = available
+                .split(", ")
+                .filter_map(|p| platform::parse_platform(p).ok())
+                .collect();
+            match only.as_slice() {
+                [one] => {
+                    let resolved = source.resolve(one)?;
+                    let note = format!(
+                        "{image}: the image is for {one} only (no {default}); scanned it as it is"
+                    );
+                    Ok((resolved, Some(note)))
+                }
+                _ => Err(ImageError::PlatformNotFound {
+                    image,
+                    wanted: format!("platform {default}"),
+                    available,
+                }),
+            }
+        }
+        other => other.map(|i| (i, None)),
+    }
 }
 
 #[cfg(test)]

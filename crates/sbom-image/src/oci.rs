@@ -103,6 +103,8 @@ pub(crate) struct ConfigJson {
     rootfs: RootFs,
     #[serde(default)]
     config: RuntimeConfig,
+    #[serde(default)]
+    history: serde_json::Value,
 }
 
 /// The runtime part of a config: only the labels matter to us.
@@ -123,6 +125,10 @@ impl ConfigJson {
     }
     pub(crate) fn diff_ids(&self) -> &[String] {
         &self.rootfs.diff_ids
+    }
+    /// Layer index → the command that made it.
+    pub(crate) fn created_by(&self) -> std::collections::BTreeMap<u32, String> {
+        crate::history_created_by(&self.history, self.rootfs.diff_ids.len())
     }
     /// String-valued labels.
     pub(crate) fn labels(&self) -> std::collections::BTreeMap<String, String> {
@@ -426,7 +432,9 @@ impl OciSource {
         })
     }
 
-    fn select(&self, want: &Platform) -> Result<(Candidate, Option<Loaded>), ImageError> {
+    /// Every image manifest the layout (under the tag, when one is given) holds, each
+    /// with its platform: from the descriptor, else from its config (then loaded).
+    fn candidates(&self) -> Result<(Vec<Candidate>, Vec<Option<Loaded>>), ImageError> {
         let image = self.reference.as_str();
         let index_bytes = read_small(self.store.as_ref(), image, "index.json", "index.json")?;
         let index: IndexJson = parse_json(&index_bytes, image, "index.json")?;
@@ -473,6 +481,12 @@ impl OciSource {
                 loaded.push(None);
             }
         }
+        Ok((candidates, loaded))
+    }
+
+    fn select(&self, want: &Platform) -> Result<(Candidate, Option<Loaded>), ImageError> {
+        let image = self.reference.as_str();
+        let (mut candidates, mut loaded) = self.candidates()?;
         let mut available: Vec<String> = Vec::new();
         // (rank, position) of every usable candidate; lower rank is better.
         let mut ranked: Vec<(u8, usize)> = Vec::new();
@@ -533,6 +547,16 @@ impl OciSource {
 }
 
 impl ImageSource for OciSource {
+    fn platforms(&self) -> Result<Vec<Platform>, ImageError> {
+        let (candidates, _) = self.candidates()?;
+        let mut out: Vec<Platform> = Vec::new();
+        for p in candidates.into_iter().filter_map(|c| c.platform) {
+            if p.os != "unknown" && p.architecture != "unknown" && !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        Ok(if out.len() > 1 { out } else { Vec::new() })
+    }
     fn resolve(&self, platform: &Platform) -> Result<ResolvedImage, ImageError> {
         let image = self.reference.as_str();
         let (cand, loaded) = self.select(platform)?;
@@ -586,6 +610,7 @@ impl ImageSource for OciSource {
             layers,
             labels: loaded.config.labels(),
             verify: Verify::default(),
+            created_by: loaded.config.created_by(),
         })
     }
 

@@ -40,6 +40,7 @@ impl ImageSource for DirSource {
             }],
             labels: Default::default(),
             verify: Default::default(),
+            created_by: Default::default(),
         })
     }
 

@@ -88,6 +88,39 @@ pub struct Subject {
     /// from another tool.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<String>,
+    /// The command that made each layer (layer index → the config history's
+    /// `created_by`, as `docker history` shows it), when the image records it.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        with = "index_keys"
+    )]
+    pub created_by: BTreeMap<u32, String>,
+}
+
+/// A map keyed by layer index, written as a JSON object (string keys), read back from
+/// string keys whatever way the JSON was read.
+mod index_keys {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(m: &BTreeMap<u32, String>, s: S) -> Result<S::Ok, S::Error> {
+        let keyed: BTreeMap<String, &String> = m.iter().map(|(k, v)| (k.to_string(), v)).collect();
+        keyed.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<u32, String>, D::Error> {
+        let keyed = BTreeMap::<String, String>::deserialize(d)?;
+        keyed
+            .into_iter()
+            .map(|(k, v)| {
+                k.parse::<u32>().map(|i| (i, v)).map_err(|_| {
+                    serde::de::Error::custom(format!("layer index `{k}` is not a number"))
+                })
+            })
+            .collect()
+    }
 }
 
 impl Subject {
@@ -168,6 +201,9 @@ pub struct Sbom {
     /// Tools that made this document (ours first; readers keep foreign tools).
     #[serde(default)]
     pub tools: Vec<Tool>,
+    /// Who made this document (`sbom scan --author`): people or organisations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<String>,
     /// Creation time, RFC 3339 UTC (`2024-01-01T00:00:00Z`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,

@@ -271,6 +271,7 @@ impl RegistrySource {
                 diff_ids.len()
             )));
         }
+        let layers_count = layers_json.len();
         let mut layers = Vec::with_capacity(layers_json.len());
         for (i, (l, diff_id)) in layers_json.iter().zip(diff_ids).enumerate() {
             let digest = l
@@ -332,7 +333,44 @@ impl RegistrySource {
                 })
                 .unwrap_or_default(),
             verify: sbom_image::Verify::default(),
+            created_by: sbom_image::history_created_by(
+                config.get("history").unwrap_or(&Value::Null),
+                layers_count,
+            ),
         })
+    }
+
+    /// The platforms an index lists (attestation manifests left out); empty for a
+    /// single image manifest.
+    async fn platforms_async(&self) -> Result<Vec<Platform>, RegistryError> {
+        let image = self.client.image().clone();
+        let (bytes, _) = self
+            .client
+            .get_manifest(image.manifest_ref(), &ACCEPT_ALL)
+            .await?;
+        let json = self.parse_json(&bytes, "manifest")?;
+        let mut out: Vec<Platform> = Vec::new();
+        let entries = json.get("manifests").and_then(Value::as_array);
+        for p in entries
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.get("platform"))
+        {
+            let field = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or("");
+            let (os, arch) = (field("os"), field("architecture"));
+            if os.is_empty() || arch.is_empty() || os == "unknown" || arch == "unknown" {
+                continue;
+            }
+            let platform = Platform {
+                os: os.to_string(),
+                architecture: arch.to_string(),
+                variant: p.get("variant").and_then(Value::as_str).map(str::to_string),
+            };
+            if !out.contains(&platform) {
+                out.push(platform);
+            }
+        }
+        Ok(if out.len() > 1 { out } else { Vec::new() })
     }
 
     fn parse_json(&self, bytes: &[u8], what: &str) -> Result<Value, RegistryError> {
@@ -527,6 +565,10 @@ impl Read for ChannelReader {
 impl ImageSource for RegistrySource {
     fn resolve(&self, platform: &Platform) -> Result<ResolvedImage, ImageError> {
         Ok(self.rt.block_on(self.resolve_async(platform))?)
+    }
+
+    fn platforms(&self) -> Result<Vec<Platform>, ImageError> {
+        Ok(self.rt.block_on(self.platforms_async())?)
     }
 
     fn open_layer(

@@ -20,6 +20,7 @@ use rayon::prelude::*;
 use sbom_image::{ImageError, ImageSource, LayerContent, LayerDescriptor, Platform, ResolvedImage};
 use serde::{Deserialize, Serialize};
 
+use crate::cmd::image::PlatformChoice;
 use crate::output;
 use list::Target;
 
@@ -27,7 +28,8 @@ use list::Target;
 pub struct BatchConfig {
     pub output_dir: PathBuf,
     pub formats: Vec<sbom_format::Format>,
-    pub platform: Platform,
+    /// `--platform`: the default, one, or every platform (one SBOM each).
+    pub platform: PlatformChoice,
     /// `None`: a throw-away cache for this run only (`--no-cache`).
     pub cache_dir: Option<PathBuf>,
     pub jobs: usize,
@@ -38,9 +40,11 @@ pub struct BatchConfig {
     pub quiet: bool,
     pub verbose: bool,
     pub registry: sbom_registry::RegistryOptions,
-    /// `--declared FILE`, merged into every SBOM.
-    pub declared: Option<Vec<sbom_model::Package>>,
-    pub exclude_owned_python: bool,
+    /// `--supplier`: the image's supplier when its labels name none.
+    pub supplier: Option<String>,
+    /// What every SBOM gets after its scan (owned packages dropped, the declared
+    /// manifest merged, authors).
+    pub finish: crate::cmd::scan::Finish,
 }
 
 /// One line of `index.json`.
@@ -267,12 +271,18 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
     let started = Instant::now();
     fs_err::create_dir_all(&cfg.output_dir)?;
     let index_path = cfg.output_dir.join("index.json");
-    let previous: BTreeMap<String, IndexEntry> = match fs_err::read(&index_path) {
+    // Keyed by (reference, platform): with --platform all one reference has several.
+    let previous: BTreeMap<(String, String), IndexEntry> = match fs_err::read(&index_path) {
         Ok(bytes) => serde_json::from_slice::<Index>(&bytes)
             .map(|i| {
                 i.images
                     .into_iter()
-                    .map(|e| (e.reference.clone(), e))
+                    .map(|e| {
+                        (
+                            (e.reference.clone(), e.platform.clone().unwrap_or_default()),
+                            e,
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default(),
@@ -296,25 +306,14 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
     let progress = Progress::new(targets.len(), cfg.quiet);
     let suffixes = suffixes(&cfg.formats);
 
-    // Phase 1: resolve.
+    // Phase 1: resolve (every platform of each image with --platform all).
     progress.message("resolving manifests".into());
     let resolved: Vec<(Target, Result<Resolved, String>, Instant)> = pool.install(|| {
         targets
             .par_iter()
-            .map(|t| {
-                let t0 = Instant::now();
-                let r = (|| -> Result<Resolved> {
-                    let source: Arc<dyn ImageSource> =
-                        Arc::from(crate::cmd::scan::open_source(&t.scan_ref, &cfg.registry)?);
-                    let image = source.resolve(&cfg.platform)?;
-                    Ok(Resolved { source, image })
-                })()
-                .map_err(|e| one_line(&e));
-                (t.clone(), r, t0)
-            })
+            .flat_map(|t| resolve_target(t, cfg))
             .collect()
     });
-
     let mut entries: Vec<IndexEntry> = Vec::new();
     let mut todo: Vec<(Target, Resolved, Instant)> = Vec::new();
     let mut all_diff_ids = BTreeSet::new();
@@ -338,8 +337,9 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
             Ok(res) => {
                 stats.layers_total += res.image.layers.len();
                 all_diff_ids.extend(res.image.layers.iter().map(|l| l.diff_id.clone()));
+                let key = (t.display.clone(), platform_name(&res.image));
                 let unchanged = !cfg.force
-                    && previous.get(&t.display).is_some_and(|p| {
+                    && previous.get(&key).is_some_and(|p| {
                         p.status != "failed"
                             && p.manifest_digest == res.image.manifest_digest
                             && p.manifest_digest.is_some()
@@ -353,7 +353,7 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
                                 .is_some_and(|made| made.covers(cfg.verify))
                     });
                 if unchanged {
-                    let mut e = previous.get(&t.display).cloned().unwrap_or_default();
+                    let mut e = previous.get(&key).cloned().unwrap_or_default();
                     e.status = "unchanged".into();
                     progress.image_done(format!(
                         "unchanged {} ({})",
@@ -421,12 +421,13 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
                     ..IndexEntry::default()
                 };
                 let outcome: Result<()> = (|| {
-                    let mut opts = sbom_catalog::scan::ScanOptions::new(cfg.platform.clone());
+                    let mut opts = sbom_catalog::scan::ScanOptions::new(None);
                     opts.cache_dir = Some(cache_dir.clone());
                     opts.strict = cfg.strict;
                     opts.verify = cfg.verify;
                     opts.limiter = Some(Arc::clone(&limiter));
                     opts.progress = Some(Arc::clone(&on_event));
+                    opts.supplier.clone_from(&cfg.supplier);
                     let out = sbom_catalog::scan::scan(&res, &opts)?;
                     entry.warnings = out.warnings.len();
                     if cfg.verbose {
@@ -435,18 +436,16 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
                         }
                     }
                     let mut sbom = out.sbom;
-                    if cfg.exclude_owned_python {
-                        crate::cmd::scan::drop_owned_python(&mut sbom);
-                    }
-                    if let Some(d) = &cfg.declared {
-                        sbom_ansible::merge_declared(&mut sbom, d.clone());
-                    }
+                    cfg.finish.apply(&mut sbom);
                     sbom.subject.reference = t.display.clone();
                     sbom.created = Some(created.clone());
                     for (k, v) in sbom.counts() {
                         entry.counts.insert(k.to_string(), v);
                     }
-                    let stem = output_stem(&t);
+                    let mut stem = output_stem(&t);
+                    if cfg.platform == PlatformChoice::All {
+                        stem = with_platform(stem, res.image.platform.as_ref());
+                    }
                     let mut rendered = Vec::new();
                     for (f, suffix) in cfg.formats.iter().zip(&suffixes) {
                         let bytes = sbom_format::write(&sbom, f)?;
@@ -497,7 +496,7 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
     stats.layers_cached = cached.load(Ordering::Relaxed);
     stats.bytes_downloaded = downloaded.load(Ordering::Relaxed);
     entries.extend(results);
-    entries.sort_by(|a, b| a.reference.cmp(&b.reference));
+    entries.sort_by(|a, b| (&a.reference, &a.platform).cmp(&(&b.reference, &b.platform)));
     stats.succeeded = entries.iter().filter(|e| e.status == "ok").count();
     stats.unchanged = entries.iter().filter(|e| e.status == "unchanged").count();
     stats.failed = entries.iter().filter(|e| e.status == "failed").count();
@@ -505,7 +504,11 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
     let index = Index {
         version: 1,
         generated: created,
-        platform: cfg.platform.to_string(),
+        platform: match &cfg.platform {
+            PlatformChoice::Default => "default".to_string(),
+            PlatformChoice::One(p) => p.to_string(),
+            PlatformChoice::All => "all".to_string(),
+        },
         stats: stats.clone(),
         images: entries,
     };
@@ -532,6 +535,67 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
         );
     }
     Ok(if stats.failed > 0 { 1 } else { 0 })
+}
+
+/// The platform an index entry records (empty when the image names none).
+fn platform_name(image: &ResolvedImage) -> String {
+    image
+        .platform
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default()
+}
+
+/// `…/yoga` → `…/yoga@linux-arm64` (`@linux-arm-v7`): one SBOM per platform.
+pub fn with_platform(stem: PathBuf, platform: Option<&Platform>) -> PathBuf {
+    let Some(p) = platform else {
+        return stem;
+    };
+    let mut s = stem.into_os_string();
+    s.push("@");
+    s.push(p.to_string().replace('/', "-"));
+    PathBuf::from(s)
+}
+
+/// Opens a target and resolves what it names: one image, or with `--platform all`
+/// one per platform of a multi-platform index (a single-platform image as it is).
+fn resolve_target(
+    t: &Target,
+    cfg: &BatchConfig,
+) -> Vec<(Target, Result<Resolved, String>, Instant)> {
+    let t0 = Instant::now();
+    let failed = |e: anyhow::Error| vec![(t.clone(), Err(one_line(&e)), t0)];
+    let source: Arc<dyn ImageSource> =
+        match crate::cmd::scan::open_source(&t.scan_ref, &cfg.registry) {
+            Ok(s) => Arc::from(s),
+            Err(e) => return failed(e),
+        };
+    let wanted: Vec<Option<Platform>> = match &cfg.platform {
+        PlatformChoice::Default => vec![None],
+        PlatformChoice::One(p) => vec![Some(p.clone())],
+        PlatformChoice::All => match source.platforms() {
+            Ok(list) if list.is_empty() => vec![None],
+            Ok(list) => list.into_iter().map(Some).collect(),
+            Err(e) => return failed(e.into()),
+        },
+    };
+    wanted
+        .into_iter()
+        .map(|p| {
+            let r = sbom_image::resolve_platform(source.as_ref(), p.as_ref())
+                .map(|(image, note)| {
+                    if let (Some(n), false) = (note, cfg.quiet) {
+                        eprintln!("note: {n}");
+                    }
+                    Resolved {
+                        source: Arc::clone(&source),
+                        image,
+                    }
+                })
+                .map_err(|e| one_line(&e.into()));
+            (t.clone(), r, t0)
+        })
+        .collect()
 }
 
 /// An error chain on one line.
@@ -571,7 +635,11 @@ pub fn summary_markdown(index: &Index) -> String {
             ("unchanged", _) => "unchanged".into(),
             _ => "✅".into(),
         };
-        out.push_str(&format!("| `{}` | {status} | {digest} |", e.reference));
+        let shown = match (&e.platform, index.platform.as_str()) {
+            (Some(p), "all") => format!("{} ({p})", e.reference),
+            _ => e.reference.clone(),
+        };
+        out.push_str(&format!("| `{shown}` | {status} | {digest} |"));
         for eco in &ecos {
             out.push_str(&format!(" {} |", e.counts.get(*eco).copied().unwrap_or(0)));
         }

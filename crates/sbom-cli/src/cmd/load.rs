@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use sbom_model::Sbom;
 
-use crate::cmd::scan::ScanArgs;
+use crate::cmd::image::ImageOptions;
 
 /// Reads an SBOM file in any format we read (ours, CycloneDX JSON, SPDX JSON).
 pub fn read_sbom_file(path: &Path) -> Result<Sbom> {
@@ -36,22 +36,14 @@ fn is_sbom_file(path: &Path) -> bool {
     sbom_format::detect(&head[..n]).is_some()
 }
 
-/// The scan options `diff`/`audit` use for images: defaults, the shared cache.
-fn scan_args(reference: &str, platform: &str) -> ScanArgs {
-    ScanArgs {
-        sources: vec![reference.to_string()],
-        platform: platform.to_string(),
-        ..ScanArgs::defaults()
-    }
-}
-
 pub enum Loaded {
     One(Box<Sbom>),
     Release(sbom_diff::Release),
 }
 
-/// Loads `what`: SBOM file, release folder, or image.
-pub fn load(what: &str, platform: &str) -> Result<Loaded> {
+/// Loads `what`: SBOM file, release folder, or image (scanned with the image options:
+/// the same cache, credentials and verification as `sbom scan`).
+pub fn load(what: &str, image: &ImageOptions, command: &str) -> Result<Loaded> {
     let p = Path::new(what);
     if is_sbom_file(p) {
         return Ok(Loaded::One(Box::new(read_sbom_file(p)?)));
@@ -72,8 +64,8 @@ pub fn load(what: &str, platform: &str) -> Result<Loaded> {
     {
         anyhow::bail!("{what}: no such SBOM file");
     }
-    let args = scan_args(what, platform);
-    Ok(Loaded::One(Box::new(crate::cmd::scan::scan_to_sbom(
-        &args, what,
-    )?)))
+    let platform = image.single_platform(command)?;
+    let mut sbom = crate::cmd::scan::scan_image(image, what, platform, None)?;
+    sbom.created = Some(crate::output::created_timestamp()?);
+    Ok(Loaded::One(Box::new(sbom)))
 }

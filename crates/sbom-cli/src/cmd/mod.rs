@@ -2,5 +2,6 @@
 pub mod ansible;
 pub mod audit;
 pub mod diff;
+pub mod image;
 pub mod load;
 pub mod scan;

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use sbom_model::{Platform, Sbom};
 
+pub use super::image::{open_source, ImageOptions, PlatformChoice};
 use crate::output::{self, OutputSpec};
 
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -57,154 +58,29 @@ pub struct ScanArgs {
     #[arg(long, value_name = "K/N", value_parser = crate::batch::list::parse_shard)]
     pub shard: Option<(usize, usize)>,
 
-    /// Concurrency over images, layers and downloads together (default for a batch: CPU
-    /// count, at least 2; for one image: all its layers at once, at most 8 downloads).
-    #[arg(short = 'j', long, value_name = "N")]
-    pub jobs: Option<usize>,
-
-    /// Platform to pick from a multi-platform image: os/arch[/variant].
-    #[arg(long, default_value = "linux/amd64")]
-    pub platform: String,
-
     /// Output format, optionally to a file: FORMAT[=FILE]. Repeatable. Formats:
     /// cyclonedx-json (1.6), cyclonedx-json@1.5, cyclonedx-xml, spdx-json,
     /// spdx-tag-value, json (lossless), table. Default: cyclonedx-json to stdout.
     #[arg(short = 'o', long = "output", value_name = "FORMAT[=FILE]")]
     pub outputs: Vec<OutputSpec>,
 
-    /// Layer cache folder (default: $XDG_CACHE_HOME/sbom).
-    #[arg(long, env = "SBOM_CACHE_DIR", value_name = "DIR")]
-    pub cache_dir: Option<PathBuf>,
+    /// Leave out packages found inside files that an OS package owns (a deb's Python
+    /// dist-info, Go binary or jar): kept and linked by `owns` by default.
+    #[arg(long, alias = "exclude-owned-python")]
+    pub exclude_owned: bool,
 
-    /// Do not read or write the layer cache.
-    #[arg(long)]
-    pub no_cache: bool,
+    /// Supplier of the image when its labels name none (org.opencontainers.image.vendor,
+    /// authors, maintainer); without either, the registry namespace.
+    #[arg(long, value_name = "NAME")]
+    pub supplier: Option<String>,
 
-    /// Treat warnings (hostile tar entries, malformed package records) as errors.
-    #[arg(long)]
-    pub strict: bool,
-
-    /// Which layer digests to check: `all` (each blob against the manifest and each
-    /// layer's uncompressed tar against the config's diffID), `blobs` (only the digest that
-    /// names the stored bytes; diffIDs of compressed layers taken as stated, as docker
-    /// pull does), `none` (nothing hashed; decoders still fail on broken streams).
-    /// Layer cache entries are filed only under checked digests: `none` files none
-    #[arg(long, value_enum, default_value_t = VerifyLevel::All, value_name = "LEVEL")]
-    pub verify: VerifyLevel,
-
-    /// Leave out Python packages whose files an OS package owns (kept and linked by default).
-    #[arg(long)]
-    pub exclude_owned_python: bool,
-
-    /// Print what happened (layers cached or analysed, timings) to stderr.
-    #[arg(short, long)]
-    pub verbose: bool,
-
-    /// Print no warnings.
-    #[arg(short, long)]
-    pub quiet: bool,
+    /// Author of the SBOM (who made it: CycloneDX metadata.authors and manufacturer,
+    /// SPDX creator `Organization: NAME`; repeatable).
+    #[arg(long = "author", value_name = "NAME")]
+    pub authors: Vec<String>,
 
     #[command(flatten)]
-    pub registry: RegistryArgs,
-}
-
-/// How to reach registries.
-#[derive(clap::Args, Debug, Clone, Default)]
-pub struct RegistryArgs {
-    /// Registry host[:port] to reach over plain HTTP / unverified TLS (repeatable).
-    /// localhost and 127.0.0.0/8 always are, as with docker.
-    #[arg(long = "insecure-registry", value_name = "HOST[:PORT]")]
-    pub insecure_registries: Vec<String>,
-
-    /// User name for the registry (the password is read from stdin with --password-stdin).
-    #[arg(long, requires = "password_stdin")]
-    pub username: Option<String>,
-
-    /// Read the registry password from stdin (one line).
-    #[arg(long, requires = "username")]
-    pub password_stdin: bool,
-}
-
-impl RegistryArgs {
-    /// Registry options; reads the password from stdin when asked to.
-    pub fn options(&self, jobs: usize) -> Result<sbom_registry::RegistryOptions> {
-        let credentials = match (&self.username, self.password_stdin) {
-            (Some(u), true) => {
-                let mut line = String::new();
-                std::io::stdin()
-                    .read_line(&mut line)
-                    .context("cannot read the password from stdin")?;
-                let password = line.trim_end_matches(['\n', '\r']).to_string();
-                if password.is_empty() {
-                    bail!("--password-stdin: no password on stdin");
-                }
-                Some(sbom_registry::Credentials::Basic {
-                    username: u.clone(),
-                    password,
-                })
-            }
-            _ => None,
-        };
-        Ok(sbom_registry::RegistryOptions {
-            insecure_registries: self.insecure_registries.clone(),
-            credentials,
-            max_concurrent_downloads: jobs.max(1),
-            ..sbom_registry::RegistryOptions::default()
-        })
-    }
-}
-
-/// Opens a local source, or the registry for anything that is not a local path.
-pub fn open_source(
-    reference: &str,
-    registry: &sbom_registry::RegistryOptions,
-) -> Result<Box<dyn sbom_image::ImageSource>> {
-    match sbom_image::SourceRef::parse(reference) {
-        sbom_image::SourceRef::Registry(r) => {
-            Ok(Box::new(sbom_registry::RegistrySource::new(&r, registry)?))
-        }
-        local => Ok(sbom_image::open_ref(reference, local)?),
-    }
-}
-
-/// Parses `os/arch[/variant]`.
-pub fn parse_platform(s: &str) -> Result<Platform> {
-    let parts: Vec<&str> = s.split('/').collect();
-    match parts.as_slice() {
-        [os, arch] if !os.is_empty() && !arch.is_empty() => Ok(Platform {
-            os: os.to_string(),
-            architecture: arch.to_string(),
-            variant: None,
-        }),
-        [os, arch, variant] if !os.is_empty() && !arch.is_empty() && !variant.is_empty() => {
-            Ok(Platform {
-                os: os.to_string(),
-                architecture: arch.to_string(),
-                variant: Some(variant.to_string()),
-            })
-        }
-        _ => bail!("invalid --platform `{s}`: expected os/arch[/variant], e.g. linux/amd64"),
-    }
-}
-
-/// The default cache folder: `$XDG_CACHE_HOME/sbom`, else `~/.cache/sbom`.
-pub fn default_cache_dir() -> Option<PathBuf> {
-    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(x).join("sbom"));
-    }
-    std::env::var_os("HOME")
-        .filter(|v| !v.is_empty())
-        .map(|h| PathBuf::from(h).join(".cache").join("sbom"))
-}
-
-impl ScanArgs {
-    /// The arguments `sbom scan` has when only an image is given.
-    pub fn defaults() -> ScanArgs {
-        ScanArgs {
-            platform: "linux/amd64".into(),
-            ..ScanArgs::default()
-        }
-    }
+    pub image: ImageOptions,
 }
 
 /// The declared packages of `--declared FILE`, if given.
@@ -219,98 +95,72 @@ pub fn declared_packages(args: &ScanArgs) -> Result<Option<Vec<sbom_model::Packa
     }
 }
 
-/// `--jobs`, or the CPU count (at least 2).
-pub fn jobs(args: &ScanArgs) -> usize {
-    args.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(std::num::NonZeroUsize::get)
-            .unwrap_or(2)
-            .max(2)
-    })
-}
-
-/// The cache folder to use, or none with --no-cache.
-fn cache_dir(args: &ScanArgs) -> Option<PathBuf> {
-    if args.no_cache {
-        None
-    } else {
-        args.cache_dir.clone().or_else(default_cache_dir)
-    }
-}
-
-/// `--verify`.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum VerifyLevel {
-    #[default]
-    All,
-    Blobs,
-    None,
-}
-
-impl From<VerifyLevel> for sbom_image::Verify {
-    fn from(v: VerifyLevel) -> Self {
-        match v {
-            VerifyLevel::All => sbom_image::Verify::All,
-            VerifyLevel::Blobs => sbom_image::Verify::Blobs,
-            VerifyLevel::None => sbom_image::Verify::Nothing,
-        }
-    }
-}
-
 /// Layer downloads at once for one image without -j: a typical image's layers all in
 /// flight, bounded for the registry's sake (docker pulls 3 at once, containerd more).
 const ONE_IMAGE_DOWNLOADS: usize = 8;
 
-/// Scans one source into a finished SBOM (timestamp set), printing warnings.
-pub fn scan_to_sbom(args: &ScanArgs, reference: &str) -> Result<Sbom> {
-    let platform = parse_platform(&args.platform)?;
-    let cache_dir = cache_dir(args);
+/// Prints each layer as it is done (`-v`): the timeline that shows a slow layer.
+fn verbose_progress(reference: &str) -> sbom_catalog::scan::ProgressFn {
+    let image = reference.to_string();
+    let started = std::time::Instant::now();
+    std::sync::Arc::new(move |e: &sbom_catalog::scan::ScanEvent| {
+        if let sbom_catalog::scan::ScanEvent::LayerDone {
+            index,
+            digest,
+            cached,
+            compressed_bytes,
+            uncompressed_bytes,
+        } = e
+        {
+            let how = if *cached { "from cache" } else { "analysed" };
+            eprintln!(
+                "{image}: layer {index} {digest} {how} at +{:.3}s ({compressed_bytes} bytes read, {uncompressed_bytes} bytes of tar)",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    })
+}
+
+/// Scans one image with the image options into an SBOM (not yet finished: no timestamp,
+/// nothing merged), printing warnings and notes.
+pub fn scan_image(
+    image: &ImageOptions,
+    reference: &str,
+    platform: Option<Platform>,
+    supplier: Option<&str>,
+) -> Result<Sbom> {
     // One image: every layer in flight unless -j says otherwise. Layer sizes are uneven,
     // and a cap at the core count leaves the last big layer running alone on one core
     // (registry-cold on the bench image: 1.27 s with 2 downloads, 1.0 s with 4).
-    let registry = args
+    let registry = image
         .registry
-        .options(args.jobs.unwrap_or(ONE_IMAGE_DOWNLOADS))?;
+        .options(image.jobs.unwrap_or(ONE_IMAGE_DOWNLOADS))?;
     let source = open_source(reference, &registry)?;
     let mut opts = sbom_catalog::scan::ScanOptions::new(platform);
-    opts.cache_dir = cache_dir;
-    opts.strict = args.strict;
-    opts.verify = args.verify.into();
-    opts.layer_jobs = args.jobs;
+    opts.cache_dir = image.cache_dir();
+    opts.strict = image.strict;
+    opts.verify = image.verify.into();
+    opts.layer_jobs = image.jobs;
+    opts.supplier = supplier.map(str::to_string);
     let started = std::time::Instant::now();
-    if args.verbose {
-        let image = reference.to_string();
-        opts.progress = Some(std::sync::Arc::new(
-            move |e: &sbom_catalog::scan::ScanEvent| {
-                if let sbom_catalog::scan::ScanEvent::LayerDone {
-                    index,
-                    digest,
-                    cached,
-                    compressed_bytes,
-                    uncompressed_bytes,
-                } = e
-                {
-                    let how = if *cached { "from cache" } else { "analysed" };
-                    eprintln!(
-                    "{image}: layer {index} {digest} {how} at +{:.3}s ({compressed_bytes} bytes read, {uncompressed_bytes} bytes of tar)",
-                    started.elapsed().as_secs_f64()
-                );
-                }
-            },
-        ));
+    if image.verbose {
+        opts.progress = Some(verbose_progress(reference));
     }
     let out = sbom_catalog::scan::scan(source.as_ref(), &opts)?;
-    if args.verbose {
+    if image.verbose {
         for note in &out.cache_notes {
             eprintln!("cache: {note}");
         }
     }
-    if !args.quiet {
+    if !image.quiet {
+        for note in &out.notes {
+            eprintln!("note: {note}");
+        }
         for w in &out.warnings {
             eprintln!("warning: {reference}: {w}");
         }
     }
-    if args.verbose {
+    if image.verbose {
         let s = &out.stats;
         eprintln!(
             "{}: {} layers ({} from cache: not downloaded, {} analysed: {} bytes read), {} packages, {:.2}s",
@@ -323,19 +173,51 @@ pub fn scan_to_sbom(args: &ScanArgs, reference: &str) -> Result<Sbom> {
             started.elapsed().as_secs_f64()
         );
     }
-    let mut sbom = out.sbom;
-    if args.exclude_owned_python {
-        drop_owned_python(&mut sbom);
+    Ok(out.sbom)
+}
+
+/// What `sbom scan` adds to every SBOM after the scan: owned packages dropped
+/// (`--exclude-owned`), the declared manifest merged, the authors.
+#[derive(Clone, Debug, Default)]
+pub struct Finish {
+    pub exclude_owned: bool,
+    pub declared: Option<Vec<sbom_model::Package>>,
+    pub authors: Vec<String>,
+}
+
+impl Finish {
+    /// From the arguments (reads the declared manifest).
+    pub fn from_args(args: &ScanArgs) -> Result<Finish> {
+        Ok(Finish {
+            exclude_owned: args.exclude_owned,
+            declared: declared_packages(args)?,
+            authors: args.authors.clone(),
+        })
     }
-    if let Some(declared) = declared_packages(args)? {
-        sbom_ansible::merge_declared(&mut sbom, declared);
+
+    pub fn apply(&self, sbom: &mut Sbom) {
+        if self.exclude_owned {
+            drop_owned(sbom);
+        }
+        if let Some(d) = &self.declared {
+            sbom_ansible::merge_declared(sbom, d.clone());
+        }
+        sbom.authors.clone_from(&self.authors);
     }
+}
+
+/// Scans one source into a finished SBOM (timestamp set), printing warnings.
+pub fn scan_to_sbom(args: &ScanArgs, reference: &str) -> Result<Sbom> {
+    let platform = args.image.single_platform("scan")?;
+    let mut sbom = scan_image(&args.image, reference, platform, args.supplier.as_deref())?;
+    Finish::from_args(args)?.apply(&mut sbom);
     sbom.created = Some(output::created_timestamp()?);
     Ok(sbom)
 }
 
-/// Removes Python packages that an OS package owns (relationship `owns`).
-pub fn drop_owned_python(sbom: &mut Sbom) {
+/// Removes packages that an OS package owns (relationship `owns`): a deb's Python
+/// dist-info, Go binary, jar.
+pub fn drop_owned(sbom: &mut Sbom) {
     use sbom_model::RelationshipKind;
     let owned: std::collections::BTreeSet<String> = sbom
         .relationships
@@ -365,10 +247,7 @@ pub fn write_outputs(sbom: &Sbom, outputs: &[OutputSpec]) -> Result<()> {
     // Render everything first so that a rendering error leaves no file behind.
     let mut rendered = Vec::new();
     for o in outputs {
-        let format: sbom_format::Format = o
-            .format
-            .parse()
-            .with_context(|| format!("unknown output format `{}`", o.format))?;
+        let format: sbom_format::Format = o.format.parse()?;
         let bytes = sbom_format::write(sbom, &format)
             .with_context(|| format!("cannot render {}", o.format))?;
         rendered.push((o.file.clone(), bytes));
@@ -417,15 +296,12 @@ fn targets(args: &ScanArgs) -> Result<Vec<crate::batch::list::Target>> {
 }
 
 pub fn run(args: &ScanArgs) -> Result<u8> {
-    // Validate output formats before the (long) scan.
+    // Validate output formats and the platform before the (long) scan.
     let mut formats = Vec::new();
     for o in &args.outputs {
-        formats.push(
-            o.format
-                .parse::<sbom_format::Format>()
-                .with_context(|| format!("unknown output format `{}`", o.format))?,
-        );
+        formats.push(o.format.parse::<sbom_format::Format>()?);
     }
+    let platform = args.image.platform_choice()?;
     let targets = targets(args)?;
     let batch = args.output_dir.is_some()
         || targets.len() > 1
@@ -439,6 +315,12 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
             )
             .into());
         };
+        if platform == PlatformChoice::All {
+            return Err(crate::UsageError(
+                "--platform all writes one SBOM per platform: give --output-dir DIR".into(),
+            )
+            .into());
+        }
         let sbom = scan_to_sbom(args, &t.scan_ref)?;
         write_outputs(&sbom, &args.outputs)?;
         return Ok(0);
@@ -457,34 +339,21 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
             version: sbom_format::CdxVersion::V1_6,
         });
     }
-    let jobs = jobs(args);
+    let jobs = args.image.jobs();
     let cfg = crate::batch::BatchConfig {
         output_dir,
         formats,
-        platform: parse_platform(&args.platform)?,
-        cache_dir: cache_dir(args),
+        platform,
+        cache_dir: args.image.cache_dir(),
         jobs,
         force: args.force,
-        strict: args.strict,
-        verify: args.verify.into(),
-        quiet: args.quiet,
-        verbose: args.verbose,
-        registry: args.registry.options(jobs)?,
-        declared: declared_packages(args)?,
-        exclude_owned_python: args.exclude_owned_python,
+        strict: args.image.strict,
+        verify: args.image.verify.into(),
+        quiet: args.image.quiet,
+        verbose: args.image.verbose,
+        registry: args.image.registry.options(jobs)?,
+        supplier: args.supplier.clone(),
+        finish: Finish::from_args(args)?,
     };
     crate::batch::run(targets, &cfg)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn platform_parsing() {
-        let p = parse_platform("linux/arm64/v8").unwrap();
-        assert_eq!(p.variant.as_deref(), Some("v8"));
-        assert!(parse_platform("linux").is_err());
-        assert!(parse_platform("linux//").is_err());
-    }
 }

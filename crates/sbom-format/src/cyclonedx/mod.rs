@@ -58,8 +58,14 @@ pub(crate) struct Metadata {
     pub timestamp: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tools: Option<Tools>,
+    /// Who made the BOM (`sbom scan --author`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<Contact>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub component: Option<Component>,
+    /// The organisation that made the BOM (1.6+): the first `--author`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manufacturer: Option<Entity>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<Entity>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -416,7 +422,19 @@ pub(crate) fn build(sbom: &Sbom, version: CdxVersion) -> Result<Bom, FormatError
                 components: tools,
                 services: Vec::new(),
             }),
+            authors: sbom
+                .authors
+                .iter()
+                .map(|a| Contact {
+                    name: Some(a.clone()),
+                    email: None,
+                })
+                .collect(),
             component: Some(subject_component(sbom, &subject_ref)),
+            manufacturer: match version {
+                CdxVersion::V1_5 => None,
+                _ => sbom.authors.first().map(|a| supplier_entity(a)),
+            },
             supplier: None,
             properties: props(
                 sbom.distro

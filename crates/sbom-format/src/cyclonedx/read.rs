@@ -51,6 +51,11 @@ pub(crate) fn from_bom(bom: &Bom) -> Result<Sbom, FormatError> {
     let mut os_distro: Option<Distro> = None;
     if let Some(m) = &bom.metadata {
         sbom.created = common::read_time(m.timestamp.as_deref());
+        sbom.authors = m.authors.iter().filter_map(|a| a.name.clone()).collect();
+        if sbom.authors.is_empty() {
+            sbom.authors
+                .extend(m.manufacturer.as_ref().and_then(|e| e.name.clone()));
+        }
         match &m.tools {
             Some(Tools::Modern {
                 components,

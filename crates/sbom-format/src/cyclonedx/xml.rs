@@ -166,8 +166,22 @@ fn bom(w: &mut W, b: &Bom) -> io::Result<()> {
                             Ok(())
                         })?;
                     }
+                    if !m.authors.is_empty() {
+                        w.create_element("authors").write_inner_content(|w| {
+                            for a in &m.authors {
+                                w.create_element("author").write_inner_content(|w| {
+                                    opt(w, "name", a.name.as_ref())?;
+                                    opt(w, "email", a.email.as_ref())
+                                })?;
+                            }
+                            Ok(())
+                        })?;
+                    }
                     if let Some(c) = &m.component {
                         component(w, c)?;
+                    }
+                    if let Some(e) = &m.manufacturer {
+                        entity(w, "manufacturer", e)?;
                     }
                     if let Some(s) = &m.supplier {
                         entity(w, "supplier", s)?;

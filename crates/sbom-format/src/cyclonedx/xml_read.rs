@@ -268,7 +268,16 @@ fn bom(root: &El) -> Result<Bom, FormatError> {
         Metadata {
             timestamp: m.text_of("timestamp"),
             tools,
+            authors: m
+                .items("authors", "author")
+                .into_iter()
+                .map(|a| Contact {
+                    name: a.text_of("name"),
+                    email: a.text_of("email"),
+                })
+                .collect(),
             component: m.child("component").map(component),
+            manufacturer: m.child("manufacturer").map(entity),
             supplier: m.child("supplier").map(entity),
             properties: properties(m),
         }

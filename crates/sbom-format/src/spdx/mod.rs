@@ -6,7 +6,8 @@
 //!   become `-`; HASH = first 8 hex of SHA-256 of the package id, so ids are unique).
 //! - documentNamespace: `https://sbom.invalid/spdxdocs/NAME-UUID`, UUID from
 //!   `Sbom.serial` or from the content and timestamp (deterministic when `created` is set).
-//! - creators: `Tool: NAME-VERSION` per tool. No organisation is invented.
+//! - creators: `Organization: NAME` per `--author`, then `Tool: NAME-VERSION` per tool.
+//!   No organisation is invented.
 //! - supplier: `Organization:` when the name reads like a team or organisation
 //!   (team, project, foundation, developers, maintainers, ...), else `Person:`;
 //!   `NOASSERTION` when unknown. The author is the originator.
@@ -547,9 +548,15 @@ pub(crate) fn build(sbom: &Sbom) -> Result<Document, FormatError> {
         ),
         creation_info: CreationInfo {
             created,
-            creators: tools
+            creators: sbom
+                .authors
                 .iter()
-                .map(|t| format!("Tool: {}-{}", t.name, t.version))
+                .map(|a| format!("Organization: {}", a.replace(['\n', '\r'], " ")))
+                .chain(
+                    tools
+                        .iter()
+                        .map(|t| format!("Tool: {}-{}", t.name, t.version)),
+                )
                 .collect(),
             license_list_version: Some(
                 spdx::identifiers::VERSION

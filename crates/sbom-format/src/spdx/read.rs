@@ -41,6 +41,11 @@ pub(crate) fn from_document(doc: &Document) -> Result<Sbom, FormatError> {
     for c in &doc.creation_info.creators {
         if let Some(t) = c.strip_prefix("Tool:") {
             sbom.tools.push(split_tool(t.trim()));
+        } else if let Some(a) = c
+            .strip_prefix("Organization:")
+            .or_else(|| c.strip_prefix("Person:"))
+        {
+            sbom.authors.push(a.trim().to_string());
         }
     }
     // The described element: DESCRIBES relationship, or documentDescribes.

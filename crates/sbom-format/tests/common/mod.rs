@@ -215,6 +215,14 @@ pub fn fixture() -> Sbom {
             layers: vec![layer(0), layer(1), layer(2)],
             supplier: Some("OSISM GmbH <info@osism.tech>".into()),
             verification: Some("all".into()),
+            created_by: [
+                (0, "/bin/sh -c #(nop) ADD file:1234 in /".to_string()),
+                (
+                    2,
+                    "RUN /bin/sh -c pip install keystone==25.0.0 # buildkit".to_string(),
+                ),
+            ]
+            .into(),
         },
         distro: Some(Distro {
             id: "debian".into(),
@@ -238,6 +246,7 @@ pub fn fixture() -> Sbom {
             version: "0.0.0-test".into(),
         }],
         created: Some("2024-05-01T12:00:00Z".into()),
+        authors: vec!["OSISM release team".into()],
         ..Sbom::default()
     };
     sbom.finalize();
