@@ -224,7 +224,7 @@ fn annotations<'a>(ix: &Index<'a>) -> BTreeMap<&'a str, Vec<(String, String)>> {
         };
         for line in statement.lines() {
             if let Some((k, v)) = line.split_once('=') {
-                if k.contains(':') && !k.contains(char::is_whitespace) {
+                if !k.is_empty() && !k.contains(char::is_whitespace) {
                     out.entry(subject)
                         .or_default()
                         .push((k.to_string(), unescape(v)));
