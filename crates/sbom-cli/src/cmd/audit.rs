@@ -290,7 +290,7 @@ fn spdx3(report: &AuditReport, sboms: &[sbom_model::Sbom]) -> Result<String> {
         })
         .collect();
     let bytes = sbom_format::spdx3::write_json_with_vulnerabilities(&sbom, &vulns)?;
-    Ok(String::from_utf8(bytes).context("SPDX 3 output is not UTF-8")?)
+    String::from_utf8(bytes).context("SPDX 3 output is not UTF-8")
 }
 
 /// Runs `sbom audit`; returns the exit code (0, or 1 when the gate fails).
