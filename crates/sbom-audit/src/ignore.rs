@@ -157,6 +157,7 @@ impl IgnoreList {
                         expires: e.expires.clone(),
                         state: e.state.clone().unwrap_or_else(|| "not_affected".into()),
                         justification: e.justification.clone(),
+                        source: Some("ignore file".into()),
                     });
                 }
             }
@@ -223,6 +224,7 @@ mod tests {
             summary: None,
             references: vec![],
             ignored: None,
+            vex: None,
         }
     }
 

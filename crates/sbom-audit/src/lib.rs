@@ -6,8 +6,10 @@
 //!   explicit `versions`).
 //! * [`matcher`]: packages of SBOMs against the index; one [`matcher::Finding`] per
 //!   package and merged alias group.
-//! * [`ignore`]: accepted findings with reason and expiry.
-//! * [`report`]: table, JSON, CycloneDX 1.6 (with `vulnerabilities`) and SARIF 2.1.0.
+//! * [`ignore`]: accepted findings with reason and expiry (the simple local form).
+//! * [`vex`]: OpenVEX 0.2, CycloneDX VEX and CSAF 2.0 VEX documents applied to findings.
+//! * [`report`]: table, JSON, CycloneDX 1.6 (with `vulnerabilities`), SARIF 2.1.0 and
+//!   OpenVEX 0.2.
 //! * [`license`]: allow/deny policy over SPDX expressions.
 //! * [`proxy`]: squid and common/combined logs, artifact names, reconciliation.
 //! * [`quality`]: NTIA minimum elements and field coverage.
@@ -22,6 +24,7 @@ pub mod quality;
 pub mod range;
 pub mod report;
 pub mod severity;
+pub mod vex;
 
 pub use ignore::{IgnoreEntry, IgnoreList};
 pub use license::{LicensePolicy, LicenseReport};
@@ -29,6 +32,7 @@ pub use matcher::{audit, Finding, VulnReport};
 pub use osv::OsvDatabase;
 pub use proxy::{ProxyReport, ProxyRequest};
 pub use quality::{quality, QualityReport};
+pub use vex::VexSet;
 
 pub use severity::Severity;
 

@@ -48,6 +48,9 @@ pub struct Suppression {
     pub state: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub justification: Option<String>,
+    /// Where the decision comes from: `ignore file` or the VEX document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// One vulnerability (a merged alias group) in one package.
@@ -71,9 +74,13 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
     pub references: Vec<Reference>,
-    /// Set when an ignore entry accepts this finding.
+    /// Set when an ignore entry accepts this finding, or a VEX statement says it is
+    /// not affected or fixed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ignored: Option<Suppression>,
+    /// The VEX statement that applies (`sbom audit --vex`), whatever its status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vex: Option<crate::vex::AppliedVex>,
 }
 
 impl Finding {
@@ -551,6 +558,7 @@ fn group(db: &OsvDatabase, eco: Ecosystem, pkg: AffectedPackage, hits: Vec<Hit>)
             summary,
             references: refs,
             ignored: None,
+            vex: None,
         });
     }
     out

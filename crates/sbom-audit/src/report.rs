@@ -189,18 +189,30 @@ pub fn to_table(r: &AuditReport) -> String {
                         f.package.name.clone(),
                         f.package.version.clone(),
                         f.id.clone(),
-                        s.map(|s| s.reason.clone()).unwrap_or_default(),
+                        s.map(|s| s.state.clone()).unwrap_or_default(),
+                        clip(&s.map(|s| s.reason.clone()).unwrap_or_default(), 60),
                         s.and_then(|s| s.expires.clone())
+                            .unwrap_or_else(|| "-".into()),
+                        s.and_then(|s| s.source.clone())
                             .unwrap_or_else(|| "-".into()),
                     ]
                 })
                 .collect();
             table(
                 &mut out,
-                &["PACKAGE", "INSTALLED", "ID", "REASON", "EXPIRES"],
+                &[
+                    "PACKAGE",
+                    "INSTALLED",
+                    "ID",
+                    "STATE",
+                    "REASON",
+                    "EXPIRES",
+                    "SOURCE",
+                ],
                 &rows,
             );
         }
+        vex_table(&mut out, v);
         for e in &v.expired_ignores {
             let _ = writeln!(
                 out,
@@ -349,6 +361,40 @@ pub fn to_table(r: &AuditReport) -> String {
     out
 }
 
+/// Active findings that a VEX statement calls `affected` or `under_investigation`.
+fn vex_table(out: &mut String, v: &VulnReport) {
+    let rows: Vec<Vec<String>> = v
+        .active()
+        .filter_map(|f| {
+            let x = f.vex.as_ref()?;
+            Some(vec![
+                f.package.name.clone(),
+                f.package.version.clone(),
+                f.id.clone(),
+                x.status.as_str().to_string(),
+                clip(x.statement.as_deref().unwrap_or("-"), 60),
+                x.source.clone(),
+            ])
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nVEX status of active findings:");
+    table(
+        out,
+        &[
+            "PACKAGE",
+            "INSTALLED",
+            "ID",
+            "STATUS",
+            "STATEMENT",
+            "SOURCE",
+        ],
+        &rows,
+    );
+}
+
 /// Shortens a cell to `max` characters (the JSON output keeps everything).
 fn clip(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -487,21 +533,7 @@ pub fn to_cyclonedx(r: &AuditReport, sboms: &[Sbom]) -> Result<String, AuditErro
                 "affects".into(),
                 json!([{"ref": f.package.bom_ref, "versions": versions}]),
             );
-            if let Some(s) = &f.ignored {
-                let mut a = Map::new();
-                a.insert("state".into(), json!(s.state));
-                if let Some(j) = &s.justification {
-                    a.insert("justification".into(), json!(j));
-                }
-                a.insert("detail".into(), json!(s.reason));
-                o.insert("analysis".into(), Value::Object(a));
-                if let Some(e) = &s.expires {
-                    o.insert(
-                        "properties".into(),
-                        json!([{"name": "sbom:ignore:expires", "value": e}]),
-                    );
-                }
-            }
+            cdx_analysis(f, &mut o);
             vulns.push(Value::Object(o));
         }
     }
@@ -528,6 +560,49 @@ pub fn to_cyclonedx(r: &AuditReport, sboms: &[Sbom]) -> Result<String, AuditErro
         "vulnerabilities": vulns
     });
     Ok(serde_json::to_string_pretty(&doc)? + "\n")
+}
+
+/// `analysis` of a finding: the ignore entry or VEX statement that decided it.
+fn cdx_analysis(f: &Finding, o: &mut Map<String, Value>) {
+    let mut a = Map::new();
+    let mut props = Vec::new();
+    if let Some(s) = &f.ignored {
+        a.insert("state".into(), json!(s.state));
+        if let Some(j) = &s.justification {
+            a.insert("justification".into(), json!(j));
+        }
+        a.insert("detail".into(), json!(s.reason));
+        if let Some(e) = &s.expires {
+            props.push(json!({"name": "sbom:ignore:expires", "value": e}));
+        }
+    } else if let Some(x) = &f.vex {
+        let state = match x.status {
+            crate::vex::VexStatus::Affected => "exploitable",
+            _ => "in_triage",
+        };
+        a.insert("state".into(), json!(state));
+        if let Some(d) = &x.statement {
+            a.insert("detail".into(), json!(d));
+        }
+    }
+    if let Some(x) = &f.vex {
+        if let Some(t) = &x.timestamp {
+            a.insert("lastUpdated".into(), json!(t));
+        }
+        props.push(json!({"name": "sbom:vex:status", "value": x.status.as_str()}));
+        props.push(json!({"name": "sbom:vex:source", "value": x.source}));
+        for s in &x.superseded {
+            props.push(json!({"name": "sbom:vex:superseded", "value": s}));
+        }
+    } else if let Some(src) = f.ignored.as_ref().and_then(|s| s.source.as_ref()) {
+        props.push(json!({"name": "sbom:ignore:source", "value": src}));
+    }
+    if !a.is_empty() {
+        o.insert("analysis".into(), Value::Object(a));
+    }
+    if !props.is_empty() {
+        o.insert("properties".into(), Value::Array(props));
+    }
 }
 
 fn source_name(id: &str) -> &'static str {
@@ -652,12 +727,23 @@ pub fn to_sarif(r: &AuditReport) -> Result<String, AuditError> {
                 json!({"packageVulnerability/v1": format!("{}|{}", f.package.bom_ref, f.id)}),
             );
             if let Some(s) = &f.ignored {
+                let why = match &s.source {
+                    Some(src) => format!("{} ({}: {src})", s.reason, s.state),
+                    None => s.reason.clone(),
+                };
                 res.insert(
                     "suppressions".into(),
-                    json!([{"kind": "external", "status": "accepted", "justification": s.reason}]),
+                    json!([{"kind": "external", "status": "accepted", "justification": why}]),
                 );
             }
             let mut props = Map::new();
+            if let Some(x) = &f.vex {
+                props.insert("vexStatus".into(), json!(x.status.as_str()));
+                props.insert("vexSource".into(), json!(x.source));
+                if let Some(st) = &x.statement {
+                    props.insert("vexStatement".into(), json!(st));
+                }
+            }
             props.insert("sboms".into(), json!(f.sboms));
             if let Some(fx) = &f.fixed {
                 props.insert("fixedVersion".into(), json!(fx));
@@ -710,6 +796,7 @@ mod tests {
             summary: None,
             references: vec![],
             ignored: None,
+            vex: None,
         }
     }
 
@@ -750,6 +837,7 @@ mod tests {
             expires: Some("2030-01-01".into()),
             state: "not_affected".into(),
             justification: None,
+            source: None,
         });
         let r = AuditReport {
             target: "release".into(),

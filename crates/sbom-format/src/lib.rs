@@ -1,10 +1,11 @@
-//! CycloneDX (JSON 1.5/1.6, XML 1.6) and SPDX 2.3 (JSON, tag-value) writers and
-//! readers, our own lossless JSON, and a table for people.
+//! CycloneDX (JSON 1.5-1.7, XML 1.6/1.7), SPDX 2.3 (JSON, tag-value) and SPDX 3.0.1
+//! (JSON-LD) writers and readers, our own lossless JSON, and a table for people.
 //!
 //! Writers take a [`Sbom`] that went through [`Sbom::finalize`] (sorted, unique ids)
 //! and return bytes; the same input gives the same bytes. Readers turn CycloneDX
-//! (JSON 1.4–1.6, XML), SPDX 2.3 (JSON, tag-value) and our JSON, from us or from other
-//! tools (syft, trivy), back into a finalized [`Sbom`]; [`read_any`] detects the
+//! (JSON 1.2–1.7, XML), SPDX 2.2/2.3 (JSON, tag-value), SPDX 3.0.1 JSON-LD and our JSON,
+//! from us or from other tools (syft, trivy, cdxgen), back into a finalized [`Sbom`];
+//! [`read_any`] detects the
 //! format from the content.
 //!
 //! How the model maps to each format (properties, relationships, ids) is written down
@@ -20,6 +21,7 @@ mod common;
 pub mod cyclonedx;
 pub mod native;
 pub mod spdx;
+pub mod spdx3;
 pub mod table;
 
 pub use common::{content_uuid, document_timestamp};
@@ -28,17 +30,19 @@ pub use common::{content_uuid, document_timestamp};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CdxVersion {
     V1_5,
-    /// The default.
+    /// The default (see `docs/formats.md`: Dependency-Track before 4.14.4 rejects 1.7).
     #[default]
     V1_6,
+    V1_7,
 }
 
 impl CdxVersion {
-    /// `1.5` or `1.6`.
+    /// `1.5`, `1.6` or `1.7`.
     pub fn as_str(self) -> &'static str {
         match self {
             CdxVersion::V1_5 => "1.5",
             CdxVersion::V1_6 => "1.6",
+            CdxVersion::V1_7 => "1.7",
         }
     }
 }
@@ -46,14 +50,16 @@ impl CdxVersion {
 /// An output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
-    /// CycloneDX JSON (`cyclonedx-json`, `cyclonedx-json@1.5`).
+    /// CycloneDX JSON (`cyclonedx-json`, `cyclonedx-json@1.5`, `cyclonedx-json@1.7`).
     CycloneDxJson { version: CdxVersion },
-    /// CycloneDX XML 1.6 (`cyclonedx-xml`).
-    CycloneDxXml,
+    /// CycloneDX XML (`cyclonedx-xml` is 1.6, `cyclonedx-xml@1.7`).
+    CycloneDxXml { version: CdxVersion },
     /// SPDX 2.3 JSON (`spdx-json`).
     SpdxJson,
     /// SPDX 2.3 tag-value (`spdx-tag-value`).
     SpdxTagValue,
+    /// SPDX 3.0.1 JSON-LD (`spdx3-json`).
+    Spdx3Json,
     /// Our own lossless JSON (`json`).
     Json,
     /// A column-aligned table for people (`table`).
@@ -70,13 +76,16 @@ impl Default for Format {
 
 impl Format {
     /// Every format with its CLI name, in the order `--help` lists them.
-    pub const NAMES: [&'static str; 8] = [
+    pub const NAMES: [&'static str; 11] = [
         "cyclonedx-json",
+        "cyclonedx-json@1.7",
         "cyclonedx-json@1.6",
         "cyclonedx-json@1.5",
         "cyclonedx-xml",
+        "cyclonedx-xml@1.7",
         "spdx-json",
         "spdx-tag-value",
+        "spdx3-json",
         "json",
         "table",
     ];
@@ -85,9 +94,10 @@ impl Format {
     pub fn file_suffix(&self) -> &'static str {
         match self {
             Format::CycloneDxJson { .. } => ".cdx.json",
-            Format::CycloneDxXml => ".cdx.xml",
+            Format::CycloneDxXml { .. } => ".cdx.xml",
             Format::SpdxJson => ".spdx.json",
             Format::SpdxTagValue => ".spdx",
+            Format::Spdx3Json => ".spdx3.json",
             Format::Json => ".sbom.json",
             Format::Table => ".txt",
         }
@@ -101,9 +111,13 @@ impl fmt::Display for Format {
                 version: CdxVersion::V1_6,
             } => f.write_str("cyclonedx-json"),
             Format::CycloneDxJson { version } => write!(f, "cyclonedx-json@{}", version.as_str()),
-            Format::CycloneDxXml => f.write_str("cyclonedx-xml"),
+            Format::CycloneDxXml {
+                version: CdxVersion::V1_6,
+            } => f.write_str("cyclonedx-xml"),
+            Format::CycloneDxXml { version } => write!(f, "cyclonedx-xml@{}", version.as_str()),
             Format::SpdxJson => f.write_str("spdx-json"),
             Format::SpdxTagValue => f.write_str("spdx-tag-value"),
+            Format::Spdx3Json => f.write_str("spdx3-json"),
             Format::Json => f.write_str("json"),
             Format::Table => f.write_str("table"),
         }
@@ -122,9 +136,18 @@ impl FromStr for Format {
             "cyclonedx-json@1.5" => Format::CycloneDxJson {
                 version: CdxVersion::V1_5,
             },
-            "cyclonedx-xml" | "cyclonedx-xml@1.6" => Format::CycloneDxXml,
+            "cyclonedx-json@1.7" => Format::CycloneDxJson {
+                version: CdxVersion::V1_7,
+            },
+            "cyclonedx-xml" | "cyclonedx-xml@1.6" => Format::CycloneDxXml {
+                version: CdxVersion::V1_6,
+            },
+            "cyclonedx-xml@1.7" => Format::CycloneDxXml {
+                version: CdxVersion::V1_7,
+            },
             "spdx-json" | "spdx-json@2.3" => Format::SpdxJson,
             "spdx-tag-value" | "spdx-tv" | "spdx-tag-value@2.3" => Format::SpdxTagValue,
+            "spdx3-json" | "spdx3" | "spdx-json@3" | "spdx-json@3.0.1" => Format::Spdx3Json,
             "json" | "sbom-json" => Format::Json,
             "table" => Format::Table,
             _ => return Err(FormatError::UnknownFormat(s.to_string())),
@@ -173,9 +196,10 @@ pub enum FormatError {
 pub fn write(sbom: &Sbom, format: &Format) -> Result<Vec<u8>, FormatError> {
     match format {
         Format::CycloneDxJson { version } => cyclonedx::write_json(sbom, *version),
-        Format::CycloneDxXml => cyclonedx::write_xml(sbom),
+        Format::CycloneDxXml { version } => cyclonedx::write_xml(sbom, *version),
         Format::SpdxJson => spdx::write_json(sbom),
         Format::SpdxTagValue => spdx::write_tag_value(sbom),
+        Format::Spdx3Json => spdx3::write_json(sbom),
         Format::Json => native::write(sbom),
         Format::Table => Ok(table::write(sbom)),
     }
@@ -217,6 +241,8 @@ pub enum DocumentKind {
     CycloneDxXml,
     SpdxJson,
     SpdxTagValue,
+    /// SPDX 3.0.1 JSON-LD (`@context` naming spdx.org/rdf/3...).
+    Spdx3Json,
     SbomJson,
 }
 
@@ -261,6 +287,9 @@ pub fn detect(bytes: &[u8]) -> Option<DocumentKind> {
             json_key_is(&head, "sbomFormat", Some(native::FORMAT_NAME)),
         ),
     };
+    if is_spdx3_head(&head) {
+        return Some(DocumentKind::Spdx3Json);
+    }
     if ours {
         Some(DocumentKind::SbomJson)
     } else if bom {
@@ -270,6 +299,20 @@ pub fn detect(bytes: &[u8]) -> Option<DocumentKind> {
     } else {
         None
     }
+}
+
+/// Whether a JSON text starts like JSON-LD with an SPDX 3 context (`"@context"` naming
+/// `https://spdx.org/rdf/3...`, as a string or in a list).
+fn is_spdx3_head(head: &str) -> bool {
+    let Some(i) = head.find("\"@context\"") else {
+        return false;
+    };
+    let after = &head[i..];
+    let end = after
+        .find(']')
+        .or_else(|| after.find(','))
+        .unwrap_or(after.len());
+    after[..end.min(600)].contains("spdx.org/rdf/3")
 }
 
 /// Whether `"key": "value"` (any value when `None`) appears in a JSON text.
@@ -305,13 +348,14 @@ pub fn read_any(bytes: &[u8]) -> Result<Sbom, FormatError> {
         Some(DocumentKind::SpdxJson) => spdx::read_json(bytes),
         Some(DocumentKind::CycloneDxXml) => cyclonedx::read_xml(bytes),
         Some(DocumentKind::SpdxTagValue) => spdx::read_tag_value(bytes),
+        Some(DocumentKind::Spdx3Json) => spdx3::read_json(bytes),
         None => {
             // Give the JSON error when it is not even JSON.
             let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
             match serde_json::from_slice::<serde_json::Value>(text) {
                 Err(e) => Err(FormatError::Json(e)),
                 Ok(_) => Err(FormatError::Unrecognised(
-                    "JSON without bomFormat, spdxVersion or sbomFormat".into(),
+                    "JSON without bomFormat, spdxVersion, sbomFormat or an SPDX 3 @context".into(),
                 )),
             }
         }

@@ -8,14 +8,29 @@ use std::process::Command;
 use sbom_format::{read_any, write, CdxVersion, Format};
 use sbom_model::{License, Relationship, Sbom};
 
-const ALL: [&str; 7] = [
+const ALL: [&str; 10] = [
     "cyclonedx-json",
     "cyclonedx-json@1.5",
+    "cyclonedx-json@1.7",
     "cyclonedx-xml",
+    "cyclonedx-xml@1.7",
     "spdx-json",
     "spdx-tag-value",
+    "spdx3-json",
     "json",
     "table",
+];
+
+/// Every format that is read back, except our lossless JSON.
+const INTERCHANGE: [&str; 8] = [
+    "cyclonedx-json",
+    "cyclonedx-json@1.5",
+    "cyclonedx-json@1.7",
+    "cyclonedx-xml",
+    "cyclonedx-xml@1.7",
+    "spdx-json",
+    "spdx-tag-value",
+    "spdx3-json",
 ];
 
 fn out(sbom: &Sbom, name: &str) -> String {
@@ -81,13 +96,7 @@ fn our_json_round_trips_exactly() {
 #[test]
 fn cyclonedx_and_spdx_round_trip_packages_and_relationships() {
     let sbom = common::fixture();
-    for name in [
-        "cyclonedx-json",
-        "cyclonedx-json@1.5",
-        "cyclonedx-xml",
-        "spdx-json",
-        "spdx-tag-value",
-    ] {
+    for name in INTERCHANGE {
         let back = read_any(out(&sbom, name).as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(keys(&back), keys(&sbom), "{name}: package set");
         assert_eq!(back.packages.len(), sbom.packages.len(), "{name}: count");
@@ -159,13 +168,7 @@ fn every_format_passes_the_validator_with_ntia() {
     let dir = tempfile::tempdir().expect("tempdir");
     let sbom = common::fixture();
     let mut files = Vec::new();
-    for name in [
-        "cyclonedx-json",
-        "cyclonedx-json@1.5",
-        "cyclonedx-xml",
-        "spdx-json",
-        "spdx-tag-value",
-    ] {
+    for name in INTERCHANGE {
         let f: Format = name.parse().expect("format");
         let path = dir
             .path()
@@ -213,12 +216,7 @@ fn the_subject_supplier_is_written_and_read_back() {
     );
     let spdx = out(&sbom, "spdx-tag-value");
     assert!(spdx.contains("PackageSupplier: Organization: OSISM GmbH (info@osism.tech)"));
-    for name in [
-        "cyclonedx-json",
-        "cyclonedx-xml",
-        "spdx-json",
-        "spdx-tag-value",
-    ] {
+    for name in INTERCHANGE {
         let back = read_any(out(&sbom, name).as_bytes()).expect("reads");
         assert_eq!(back.subject.supplier, sbom.subject.supplier, "{name}");
     }
@@ -293,6 +291,99 @@ fn cdx_1_5_differs_from_1_6_only_in_version() {
     assert_eq!(a, b);
 }
 
+#[test]
+fn cdx_1_7_differs_from_1_6_only_in_version() {
+    let sbom = common::fixture();
+    for (a, b) in [
+        ("cyclonedx-json@1.7", "cyclonedx-json"),
+        ("cyclonedx-xml@1.7", "cyclonedx-xml"),
+    ] {
+        assert_eq!(out(&sbom, a).replace("1.7", "1.6"), out(&sbom, b), "{a}");
+    }
+    let json = read_any(out(&sbom, "cyclonedx-json@1.7").as_bytes()).expect("json");
+    let xml = read_any(out(&sbom, "cyclonedx-xml@1.7").as_bytes()).expect("xml");
+    assert_eq!(json, xml);
+}
+
+/// The same SBOM written in every format reads back into the same model (SPDX 3 and
+/// CycloneDX 1.7 included): what `sbom diff` compares does not depend on the format.
+#[test]
+fn every_interchange_format_reads_into_the_same_sbom() {
+    let sbom = common::fixture();
+    let first = read_any(out(&sbom, "cyclonedx-json").as_bytes()).expect("reads");
+    for name in INTERCHANGE {
+        let mut back = read_any(out(&sbom, name).as_bytes()).expect("reads");
+        back.serial = first.serial.clone();
+        assert_eq!(back, first, "{name}");
+    }
+}
+
+/// Namespaced names (Maven `group:artifact`, npm `@scope/name`, Composer
+/// `vendor/name`, Go module paths) go to CycloneDX `group` + `name` and come back whole
+/// from every format.
+#[test]
+fn namespaced_names_use_cyclonedx_group_and_read_back_whole() {
+    use sbom_model::{Ecosystem, Package};
+    let mut sbom = common::fixture();
+    let extra = [
+        (
+            Ecosystem::Maven,
+            "org.apache.commons:commons-lang3",
+            "3.14.0",
+            Some("org.apache.commons"),
+            "commons-lang3",
+        ),
+        (
+            Ecosystem::Npm,
+            "@types/node",
+            "20.11.0",
+            Some("@types"),
+            "node",
+        ),
+        (Ecosystem::Npm, "semver", "7.5.4", None, "semver"),
+        (
+            Ecosystem::Composer,
+            "symfony/console",
+            "v6.4.1",
+            Some("symfony"),
+            "console",
+        ),
+        (
+            Ecosystem::Golang,
+            "github.com/prometheus/client_golang",
+            "v1.19.0",
+            Some("github.com/prometheus"),
+            "client_golang",
+        ),
+        (Ecosystem::Cargo, "serde", "1.0.200", None, "serde"),
+        (Ecosystem::Gem, "rack", "3.0.8", None, "rack"),
+    ];
+    for (eco, name, version, ..) in extra {
+        let mut p = Package::new(eco, name, version);
+        p.supplier = Some("Upstream".into());
+        sbom.packages.push(p);
+    }
+    sbom.finalize();
+    let v: serde_json::Value =
+        serde_json::from_str(&out(&sbom, "cyclonedx-json@1.7")).expect("json");
+    for (_, name, _, group, short) in extra {
+        let c = v["components"]
+            .as_array()
+            .expect("components")
+            .iter()
+            .find(|c| c["name"] == short && c["group"].as_str() == group)
+            .unwrap_or_else(|| panic!("{name}: no component {group:?} / {short}"));
+        assert!(
+            c["purl"].as_str().is_some_and(|p| p.starts_with("pkg:")),
+            "{name}"
+        );
+    }
+    for name in INTERCHANGE {
+        let back = read_any(out(&sbom, name).as_bytes()).expect("reads");
+        assert_eq!(back.packages, sbom.packages, "{name}");
+    }
+}
+
 /// Every `*.sbom.json` in `$SBOM_FORMAT_ROUNDTRIP_DIR` (our JSON of a real image, e.g.
 /// `sbom scan BENCH -o json=r1.sbom.json`), written in every format, reads back into the
 /// same packages, relationships and subject. Run by hand on the bench image.
@@ -316,12 +407,7 @@ fn a_real_image_round_trips_through_every_format() {
         );
         let tmp = tempfile::tempdir().expect("tempdir");
         let mut files = Vec::new();
-        for name in [
-            "cyclonedx-json",
-            "cyclonedx-xml",
-            "spdx-json",
-            "spdx-tag-value",
-        ] {
+        for name in INTERCHANGE {
             let text = out(&truth, name);
             let file = tmp.path().join(format!("{name}.out"));
             std::fs::write(&file, &text).expect("write");
@@ -353,12 +439,7 @@ fn a_real_image_round_trips_through_every_format() {
 fn regression_free_text_licenses_in_our_documents_are_not_repaired() {
     let mut sbom = common::fixture();
     sbom.packages[0].licenses = vec![License::Named("BSD-2-clause-Darwin".into())];
-    for name in [
-        "cyclonedx-json",
-        "cyclonedx-xml",
-        "spdx-json",
-        "spdx-tag-value",
-    ] {
+    for name in INTERCHANGE {
         let back = read_any(out(&sbom, name).as_bytes()).expect("reads");
         assert_eq!(
             back.packages[0].licenses, sbom.packages[0].licenses,
@@ -391,6 +472,9 @@ fn every_format_we_write_is_detected_from_its_first_4_kb() {
         ("cyclonedx-xml", DocumentKind::CycloneDxXml),
         ("spdx-json", DocumentKind::SpdxJson),
         ("spdx-tag-value", DocumentKind::SpdxTagValue),
+        ("spdx3-json", DocumentKind::Spdx3Json),
+        ("cyclonedx-json@1.7", DocumentKind::CycloneDxJson),
+        ("cyclonedx-xml@1.7", DocumentKind::CycloneDxXml),
         ("json", DocumentKind::SbomJson),
     ] {
         let text = out(&sbom, name);

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 fn documents() -> Vec<(String, Vec<u8>)> {
     let sbom = common::fixture();
-    let mut docs: Vec<(String, Vec<u8>)> = ["cyclonedx-json", "spdx-json", "json"]
+    let mut docs: Vec<(String, Vec<u8>)> = ["cyclonedx-json", "spdx-json", "spdx3-json", "json"]
         .iter()
         .map(|f| {
             let format: Format = f.parse().expect("format");
@@ -27,6 +27,8 @@ fn documents() -> Vec<(String, Vec<u8>)> {
         "syft.spdx.json",
         "trivy.cdx.json",
         "trivy.spdx.json",
+        "cdxgen.cdx-1.7.json",
+        "cdxgen.spdx3.json",
     ] {
         docs.push((
             name.into(),
@@ -38,7 +40,13 @@ fn documents() -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn truncated_and_garbled_xml_gives_errors_not_panics() {
-    let xml = write(&common::fixture(), &Format::CycloneDxXml).expect("xml");
+    let xml = write(
+        &common::fixture(),
+        &Format::CycloneDxXml {
+            version: sbom_format::CdxVersion::V1_6,
+        },
+    )
+    .expect("xml");
     let step = (xml.len() / 300).max(1);
     for cut in (0..xml.len()).step_by(step) {
         assert!(
@@ -221,9 +229,12 @@ fn a_creation_time_that_is_not_rfc3339_is_a_typed_error_not_an_invalid_document(
     for f in [
         "cyclonedx-json",
         "cyclonedx-json@1.5",
+        "cyclonedx-json@1.7",
         "cyclonedx-xml",
+        "cyclonedx-xml@1.7",
         "spdx-json",
         "spdx-tag-value",
+        "spdx3-json",
     ] {
         let format: Format = f.parse().expect("format");
         assert!(
@@ -246,9 +257,12 @@ fn hostile_package_data_with_a_valid_time_validates() {
     for f in [
         "cyclonedx-json",
         "cyclonedx-json@1.5",
+        "cyclonedx-json@1.7",
         "cyclonedx-xml",
+        "cyclonedx-xml@1.7",
         "spdx-json",
         "spdx-tag-value",
+        "spdx3-json",
     ] {
         let format: Format = f.parse().expect("format");
         let path = dir.path().join(format!(

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use sbom_audit::report::{self, AuditReport, OsvSummary};
-use sbom_audit::{IgnoreList, LicensePolicy, OsvDatabase, Severity};
+use sbom_audit::{IgnoreList, LicensePolicy, OsvDatabase, Severity, VexSet};
 
 /// Output format of `sbom audit`.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -25,6 +25,13 @@ pub enum AuditFormat {
     Cyclonedx,
     /// SARIF 2.1.0 for code-scanning dashboards.
     Sarif,
+    /// OpenVEX 0.2: every finding as a statement (ignored ones not_affected or fixed
+    /// with their reason, untriaged ones under_investigation).
+    Openvex,
+    /// SPDX 3.0.1 JSON-LD: the SBOM with the Security profile (vulnerabilities, CVSS,
+    /// VEX assessments).
+    #[value(name = "spdx3-json")]
+    Spdx3Json,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -45,9 +52,19 @@ pub struct AuditArgs {
     /// (low, medium, high, critical).
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<Severity>,
-    /// Accepted findings (YAML or JSON: id, package, reason, expires).
+    /// Accepted findings (YAML or JSON: id, package, reason, expires): the simple
+    /// local form of VEX.
     #[arg(long, value_name = "FILE")]
     pub ignore: Option<PathBuf>,
+    /// VEX document (OpenVEX 0.2, CycloneDX 1.4-1.7 VEX, CSAF 2.0 VEX). Repeatable.
+    /// not_affected and fixed suppress a finding (kept in the report with the reason
+    /// and source); affected and under_investigation are shown as such; when
+    /// statements disagree, the latest timestamp wins.
+    #[arg(long = "vex", value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
+    /// Author named in `--format openvex` output.
+    #[arg(long, value_name = "NAME", default_value = "Unknown Author")]
+    pub vex_author: String,
     /// License policy (YAML or JSON: allow and deny lists of SPDX ids). Violations make
     /// the exit code 1.
     #[arg(long, value_name = "FILE")]
@@ -90,6 +107,9 @@ pub fn build_report(
     if args.ignore.is_some() && args.osv.is_empty() {
         bail!("--ignore needs --osv (it accepts vulnerability findings)");
     }
+    if !args.vex.is_empty() && args.osv.is_empty() {
+        bail!("--vex needs --osv (its statements are about vulnerability findings)");
+    }
     let mut report = AuditReport {
         target: args.target.clone(),
         sboms: sboms.iter().map(sbom_audit::matcher::sbom_label).collect(),
@@ -100,6 +120,7 @@ pub fn build_report(
             Some(p) => IgnoreList::load(p)?,
             None => IgnoreList::default(),
         };
+        let vex = VexSet::load(&args.vex)?;
         let day = today(args)?;
         let t = Instant::now();
         let db = OsvDatabase::load(&args.osv).context("loading OSV data")?;
@@ -119,7 +140,17 @@ pub fn build_report(
             ));
         }
         let mut vulns = sbom_audit::audit(sboms, &db);
+        // VEX first: a local ignore entry still accepts what a VEX document calls affected.
+        vex.apply(&mut vulns, sboms);
         ignore.apply(&mut vulns, day);
+        if !args.vex.is_empty() {
+            let decided = vulns.findings.iter().filter(|f| f.vex.is_some()).count();
+            log(format!(
+                "VEX: {} statement(s) from {} document(s); {decided} finding(s) have a VEX status",
+                vex.statements.len(),
+                args.vex.len()
+            ));
+        }
         for e in &vulns.expired_ignores {
             log(format!(
                 "warning: ignore entry {} expired on {}; it no longer ignores anything",
@@ -166,7 +197,100 @@ pub fn render(
         AuditFormat::Json => report::to_json(report)?,
         AuditFormat::Cyclonedx => report::to_cyclonedx(report, sboms)?,
         AuditFormat::Sarif => report::to_sarif(report)?,
+        AuditFormat::Openvex => sbom_audit::vex::to_openvex(
+            report,
+            sboms,
+            &args.vex_author,
+            &crate::output::created_timestamp()?,
+        )?,
+        AuditFormat::Spdx3Json => spdx3(report, sboms)?,
     })
+}
+
+/// One SBOM for the SPDX 3 output: the audited one, or the packages of every image of
+/// a release under one subject named after the target.
+fn merged(report: &AuditReport, sboms: &[sbom_model::Sbom]) -> sbom_model::Sbom {
+    if let [one] = sboms {
+        return one.clone();
+    }
+    let mut m = sbom_model::Sbom::default();
+    m.subject.kind = sbom_model::SubjectKind::Declared;
+    m.subject.name = report.target.clone();
+    m.subject.reference = report.target.clone();
+    m.created = sboms.iter().find_map(|s| s.created.clone());
+    let mut seen = std::collections::BTreeSet::new();
+    for s in sboms {
+        for p in &s.packages {
+            if seen.insert(p.id.clone()) {
+                m.packages.push(p.clone());
+            }
+        }
+        m.relationships.extend(s.relationships.iter().cloned());
+    }
+    m.relationships.sort();
+    m.relationships.dedup();
+    m
+}
+
+fn cvss_of(f: &sbom_audit::Finding) -> Option<sbom_format::spdx3::Cvss> {
+    use sbom_audit::severity::RatingMethod;
+    let r = f.rating.as_ref()?;
+    let version = match r.method {
+        RatingMethod::CvssV3 | RatingMethod::CvssV31 => 3,
+        RatingMethod::CvssV4 => 4,
+        _ => return None,
+    };
+    let severity = match r.severity {
+        Severity::Critical => "critical",
+        Severity::High => "high",
+        Severity::Medium => "medium",
+        Severity::Low => "low",
+        Severity::Unknown => return None,
+    };
+    Some(sbom_format::spdx3::Cvss {
+        version,
+        score: r.score?,
+        severity: severity.into(),
+        vector: r.vector.clone()?,
+    })
+}
+
+/// SPDX 3.0.1 with the Security profile.
+fn spdx3(report: &AuditReport, sboms: &[sbom_model::Sbom]) -> Result<String> {
+    use sbom_format::spdx3::{VexInput, VexStatus as S, VulnInput};
+    let sbom = merged(report, sboms);
+    let findings = report
+        .vulnerabilities
+        .iter()
+        .flat_map(|v| v.findings.iter());
+    let vulns: Vec<VulnInput> = findings
+        .map(|f| {
+            let vex = (f.vex.is_some() || f.ignored.is_some()).then(|| {
+                let (status, justification, statement) = sbom_audit::vex::published_status(f);
+                VexInput {
+                    status: match status {
+                        sbom_audit::vex::VexStatus::NotAffected => S::NotAffected,
+                        sbom_audit::vex::VexStatus::Affected => S::Affected,
+                        sbom_audit::vex::VexStatus::Fixed => S::Fixed,
+                        sbom_audit::vex::VexStatus::UnderInvestigation => S::UnderInvestigation,
+                    },
+                    justification,
+                    statement,
+                    time: f.vex.as_ref().and_then(|v| v.timestamp.clone()),
+                }
+            });
+            VulnInput {
+                id: f.id.clone(),
+                aliases: f.aliases.clone(),
+                summary: f.summary.clone(),
+                package_id: f.package.bom_ref.clone(),
+                cvss: cvss_of(f),
+                vex,
+            }
+        })
+        .collect();
+    let bytes = sbom_format::spdx3::write_json_with_vulnerabilities(&sbom, &vulns)?;
+    String::from_utf8(bytes).context("SPDX 3 output is not UTF-8")
 }
 
 /// Runs `sbom audit`; returns the exit code (0, or 1 when the gate fails).

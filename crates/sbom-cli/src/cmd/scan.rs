@@ -59,8 +59,9 @@ pub struct ScanArgs {
     pub shard: Option<(usize, usize)>,
 
     /// Output format, optionally to a file: FORMAT[=FILE]. Repeatable. Formats:
-    /// cyclonedx-json (1.6), cyclonedx-json@1.5, cyclonedx-xml, spdx-json,
-    /// spdx-tag-value, json (lossless), table. Default: cyclonedx-json to stdout.
+    /// cyclonedx-json (1.6), cyclonedx-json@1.7, cyclonedx-json@1.5, cyclonedx-xml
+    /// (1.6), cyclonedx-xml@1.7, spdx-json, spdx-tag-value, spdx3-json (SPDX 3.0.1
+    /// JSON-LD), json (lossless), table. Default: cyclonedx-json to stdout.
     #[arg(short = 'o', long = "output", value_name = "FORMAT[=FILE]")]
     pub outputs: Vec<OutputSpec>,
 

@@ -1,4 +1,4 @@
-//! CycloneDX: our wire structs (JSON 1.4–1.6 shape, also walked by the XML writer),
+//! CycloneDX: our wire structs (JSON 1.4–1.7 shape, also walked by the XML writer),
 //! the mapping from the model, and the reader.
 //!
 //! Mapping decisions (also in `docs/formats.md`):
@@ -275,6 +275,22 @@ fn supplier_entity(s: &str) -> Entity {
     }
 }
 
+/// CycloneDX `group` and `name` of a package: the purl's namespace goes to `group`
+/// for ecosystems whose model names carry one (Maven `group:artifact`, npm `@scope/name`,
+/// Composer `vendor/name`, a Go module path's prefix), as cdxgen and Dependency-Track
+/// expect; the reader joins them back from the purl.
+fn group_and_name(p: &Package) -> (Option<String>, String) {
+    let sep = match p.ecosystem {
+        Ecosystem::Maven => ':',
+        Ecosystem::Npm | Ecosystem::Composer | Ecosystem::Golang => '/',
+        _ => return (None, p.name.clone()),
+    };
+    match p.name.rsplit_once(sep) {
+        Some((g, n)) if !g.is_empty() && !n.is_empty() => (Some(g.to_string()), n.to_string()),
+        _ => (None, p.name.clone()),
+    }
+}
+
 fn component(p: &Package, owners: &common::Owners) -> Component {
     let mut properties = common::package_properties(p, owners);
     let mut hashes = Vec::new();
@@ -304,6 +320,7 @@ fn component(p: &Package, owners: &common::Owners) -> Component {
             url: h.to_string(),
         });
     }
+    let (group, name) = group_and_name(p);
     Component {
         kind: match p.ecosystem {
             Ecosystem::Oci => "container",
@@ -314,7 +331,8 @@ fn component(p: &Package, owners: &common::Owners) -> Component {
         bom_ref: Some(p.id.clone()),
         supplier: p.supplier.as_deref().map(supplier_entity),
         author: p.author.clone(),
-        name: p.name.clone(),
+        group,
+        name,
         version: Some(p.version.clone()).filter(|v| !v.is_empty()),
         description: p.description.clone(),
         hashes,

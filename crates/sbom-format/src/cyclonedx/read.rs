@@ -1,4 +1,4 @@
-//! CycloneDX JSON (1.4–1.6; 1.2, 1.3 and 1.7 are read the same way) into the model,
+//! CycloneDX JSON (1.4–1.7; 1.2 and 1.3 are read the same way) into the model,
 //! from us or from other tools.
 use sbom_model::{
     Checksum, Distro, HashAlgorithm, License, Package, Relationship, RelationshipKind, Sbom,
@@ -9,7 +9,7 @@ use super::{Bom, Component, LicenseChoice, Tools};
 use crate::common;
 use crate::FormatError;
 
-const SUPPORTED: &str = "1.2 to 1.7 (tested: 1.4, 1.5, 1.6)";
+const SUPPORTED: &str = "1.2 to 1.7 (tested: 1.4 to 1.7)";
 
 /// Reads a CycloneDX JSON document into a finalized [`Sbom`].
 ///

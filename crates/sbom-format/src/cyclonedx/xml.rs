@@ -1,4 +1,4 @@
-//! CycloneDX XML 1.6, written by walking the same wire structs as the JSON writer,
+//! CycloneDX XML (1.5-1.7 namespaces), written by walking the same wire structs as the JSON writer,
 //! in the element order the XSD's sequences demand.
 use std::io;
 
@@ -224,9 +224,9 @@ fn bom(w: &mut W, b: &Bom) -> io::Result<()> {
     Ok(())
 }
 
-/// CycloneDX XML 1.6 of `sbom`, ending in a newline.
-pub(crate) fn write_xml(sbom: &Sbom) -> Result<Vec<u8>, FormatError> {
-    let b = super::build(sbom, CdxVersion::V1_6)?;
+/// CycloneDX XML (1.6 or 1.7) of `sbom`, ending in a newline.
+pub(crate) fn write_xml(sbom: &Sbom, version: CdxVersion) -> Result<Vec<u8>, FormatError> {
+    let b = super::build(sbom, version)?;
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     bom(&mut w, &b)?;
     let mut out = w.into_inner();

@@ -35,6 +35,7 @@ mod tagvalue;
 mod tv_read;
 
 pub use read::read_json;
+pub(crate) use read::{read_licenses, serial_from_namespace, split_tool};
 pub(crate) use tagvalue::write_tag_value;
 pub use tv_read::read_tag_value;
 
@@ -191,11 +192,11 @@ pub(crate) fn sanitize_id(s: &str) -> String {
     out.trim_matches('-').to_string()
 }
 
-fn short_hash(s: &str) -> String {
+pub(crate) fn short_hash(s: &str) -> String {
     sbom_model::sha256_hex(s.as_bytes())[..8].to_string()
 }
 
-fn truncate_chars(s: &str, n: usize) -> String {
+pub(crate) fn truncate_chars(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
 }
 
@@ -273,6 +274,13 @@ fn actor_text(kind: &str, name: &str, email: Option<&str>) -> String {
 
 /// `Organization: NAME (EMAIL)` or `Person: NAME (EMAIL)`.
 pub(crate) fn actor(s: &str) -> String {
+    let (kind, name, email) = actor_parts(s);
+    actor_text(kind, &name, email.as_deref())
+}
+
+/// `Name <email>` as (`Organization` or `Person`, name, email): an organisation when
+/// the name reads like a team or organisation.
+pub(crate) fn actor_parts(s: &str) -> (&'static str, String, Option<String>) {
     let (name, email) = common::split_contact(s);
     let lower = name.to_ascii_lowercase();
     let is_org = lower
@@ -282,10 +290,10 @@ pub(crate) fn actor(s: &str) -> String {
             .as_deref()
             .is_some_and(|e| e.contains("lists.") || e.starts_with("team"));
     let kind = if is_org { "Organization" } else { "Person" };
-    actor_text(kind, &name, email.as_deref())
+    (kind, name, email)
 }
 
-fn checksum_fits(c: &Checksum) -> bool {
+pub(crate) fn checksum_fits(c: &Checksum) -> bool {
     let len = match c.algorithm {
         HashAlgorithm::Md5 => 32,
         HashAlgorithm::Sha1 => 40,
@@ -312,7 +320,7 @@ fn refs_in(expr: &str) -> Vec<String> {
 
 /// The declared-license expression of a package; free text becomes a `LicenseRef-`
 /// recorded in `extracted`.
-fn declared(ls: &[License], extracted: &mut BTreeMap<String, String>) -> String {
+pub(crate) fn declared(ls: &[License], extracted: &mut BTreeMap<String, String>) -> String {
     let parts: Vec<String> = ls
         .iter()
         .map(|l| match l {

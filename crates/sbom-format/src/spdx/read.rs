@@ -169,7 +169,7 @@ pub(crate) fn from_document(doc: &Document) -> Result<Sbom, FormatError> {
 
 /// `NAME-VERSION` split at the first `-` followed by a digit (or `v` and a digit):
 /// `sbom-0.1.0-test` is sbom 0.1.0-test, `cyclonedx-py-4.1` is cyclonedx-py 4.1.
-fn split_tool(t: &str) -> Tool {
+pub(crate) fn split_tool(t: &str) -> Tool {
     let b = t.as_bytes();
     for (i, &c) in b.iter().enumerate() {
         if c != b'-' || i == 0 {
@@ -192,7 +192,7 @@ fn split_tool(t: &str) -> Tool {
     }
 }
 
-fn serial_from_namespace(ns: &str) -> Option<String> {
+pub(crate) fn serial_from_namespace(ns: &str) -> Option<String> {
     let tail = ns.get(ns.len().checked_sub(36)?..)?;
     let s = format!("urn:uuid:{}", tail.to_ascii_lowercase());
     common::is_cdx_serial(&s).then_some(s)
@@ -242,7 +242,7 @@ fn read_subject(sbom: &mut Sbom, sp: &SpdxPackage, props: &[(String, String)]) {
 }
 
 /// `Organization: NAME (EMAIL)` back into `NAME <EMAIL>`.
-fn from_actor(a: &str) -> Option<String> {
+pub(crate) fn from_actor(a: &str) -> Option<String> {
     let a = a.trim();
     if a.is_empty() || a == "NOASSERTION" || a == "NONE" {
         return None;
@@ -266,7 +266,11 @@ fn from_actor(a: &str) -> Option<String> {
     Some(rest.to_string()).filter(|s| !s.is_empty())
 }
 
-fn read_licenses(expr: Option<&str>, extracted: &BTreeMap<&str, &str>, ours: bool) -> Vec<License> {
+pub(crate) fn read_licenses(
+    expr: Option<&str>,
+    extracted: &BTreeMap<&str, &str>,
+    ours: bool,
+) -> Vec<License> {
     let Some(e) = expr.map(str::trim).filter(|e| !e.is_empty()) else {
         return Vec::new();
     };
