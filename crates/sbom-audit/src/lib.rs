@@ -5,7 +5,8 @@
 //! * [`range`]: OSV range semantics (`introduced`, `fixed`, `last_affected`, `limit`,
 //!   explicit `versions`).
 //! * [`matcher`]: packages of SBOMs against the index; one [`matcher::Finding`] per
-//!   package and merged alias group.
+//!   package and merged alias group (keys.rs: how rpm and language packages are looked
+//!   up).
 //! * [`ignore`]: accepted findings with reason and expiry (the simple local form).
 //! * [`vex`]: OpenVEX 0.2, CycloneDX VEX and CSAF 2.0 VEX documents applied to findings.
 //! * [`report`]: table, JSON, CycloneDX 1.6 (with `vulnerabilities`), SARIF 2.1.0 and
@@ -16,6 +17,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 pub mod ignore;
+mod keys;
 pub mod license;
 pub mod matcher;
 pub mod osv;

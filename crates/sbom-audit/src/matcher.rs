@@ -12,6 +12,7 @@ use sbom_model::version::compare;
 use sbom_model::{Distro, Ecosystem, Package, Sbom};
 use serde::Serialize;
 
+use crate::keys::{self, Skip};
 use crate::osv::{Family, OsvDatabase, Reference};
 use crate::range::evaluate;
 use crate::severity::{Rating, Severity};
@@ -131,6 +132,9 @@ pub struct MatchKey {
     /// The release the SBOM's OS is (`12`, `22.04`, `3.20`); `None` when unknown.
     pub release: Option<String>,
     pub version: String,
+    /// A second name looked up as well (rpm: the source rpm's name, as the binary's is
+    /// `name`).
+    pub also: Option<String>,
 }
 
 const DEBIAN_CODENAMES: &[(&str, &str)] = &[
@@ -243,19 +247,56 @@ pub fn source_of(p: &Package) -> (String, String) {
 
 /// How a package is looked up, or `None` for ecosystems without OSV data we match.
 pub fn match_key(p: &Package, distro: Option<&Distro>) -> Option<MatchKey> {
+    lookup_key(p, distro).ok()
+}
+
+/// How a package is looked up, or why it is not.
+fn lookup_key(p: &Package, distro: Option<&Distro>) -> Result<MatchKey, Skip> {
+    let unknown_os = |os: &str| Skip::UnknownOs(os.to_string());
     match p.ecosystem {
-        Ecosystem::Pypi => Some(MatchKey {
+        Ecosystem::Pypi => Ok(MatchKey {
             family: Family::PyPI,
             name: Family::PyPI.normalise(&p.name),
             release: None,
             version: p.version.clone(),
+            also: None,
         }),
+        Ecosystem::Rpm => {
+            let (os, version_id) = keys::rpm_os(p, distro).ok_or(Skip::UnknownOs(String::new()))?;
+            let (family, release) =
+                keys::rpm_family(&os, version_id.as_deref()).ok_or_else(|| unknown_os(&os))?;
+            let name = family.normalise(&p.name);
+            let (source, _) = source_of(p);
+            let source = family.normalise(keys::srpm_name(&source));
+            Ok(MatchKey {
+                family,
+                also: (source != name).then_some(source),
+                name,
+                release,
+                version: keys::rpm_version(p),
+            })
+        }
+        Ecosystem::Golang
+        | Ecosystem::Cargo
+        | Ecosystem::Maven
+        | Ecosystem::Npm
+        | Ecosystem::Gem
+        | Ecosystem::Composer => {
+            let (family, name, version) = keys::language_key(p)?;
+            Ok(MatchKey {
+                family,
+                name,
+                release: None,
+                version,
+                also: None,
+            })
+        }
         Ecosystem::Deb => {
-            let (os, release) = os_of(p, distro)?;
+            let (os, release) = os_of(p, distro).ok_or(Skip::UnknownOs(String::new()))?;
             let family = match os.as_str() {
                 "debian" => Family::Debian,
                 "ubuntu" => Family::Ubuntu,
-                _ => return None,
+                _ => return Err(unknown_os(&os)),
             };
             let release = release.map(|r| match family {
                 // OSV uses the major release for Debian (`Debian:12`), VERSION_ID is `12`
@@ -264,17 +305,18 @@ pub fn match_key(p: &Package, distro: Option<&Distro>) -> Option<MatchKey> {
                 _ => r,
             });
             let (name, version) = source_of(p);
-            Some(MatchKey {
+            Ok(MatchKey {
                 family,
                 name: family.normalise(&name),
                 release,
                 version,
+                also: None,
             })
         }
         Ecosystem::Apk => {
-            let (os, release) = os_of(p, distro)?;
+            let (os, release) = os_of(p, distro).ok_or(Skip::UnknownOs(String::new()))?;
             if os != "alpine" {
-                return None;
+                return Err(unknown_os(&os));
             }
             let release = release.map(|r| {
                 let r = r.trim_start_matches('v');
@@ -285,23 +327,53 @@ pub fn match_key(p: &Package, distro: Option<&Distro>) -> Option<MatchKey> {
                 }
             });
             let (name, _) = source_of(p);
-            Some(MatchKey {
+            Ok(MatchKey {
                 family: Family::Alpine,
                 name: Family::Alpine.normalise(&name),
                 release,
                 version: p.version.clone(),
+                also: None,
             })
         }
-        _ => None,
+        Ecosystem::Oci | Ecosystem::Binary | Ecosystem::Archive | Ecosystem::Generic => {
+            Err(Skip::Unsupported)
+        }
     }
 }
 
-fn release_matches(entry: Option<&str>, sbom: Option<&str>) -> bool {
+fn release_matches(family: Family, entry: Option<&str>, sbom: Option<&str>) -> bool {
     match (entry, sbom) {
         (None, _) => true,
         (Some(_), None) => false,
-        (Some(e), Some(s)) => e == s,
+        (Some(e), Some(s)) => family.release_matches(e, s),
     }
+}
+
+/// The affected entries that hit a package: looked up by its name (and its second
+/// name), of its release, with the version inside a range or listed.
+fn lookup_hits(db: &OsvDatabase, key: &MatchKey) -> Vec<Hit> {
+    let eco = key.family.ecosystem();
+    // A record may hit twice (SUSE lists a package under several products, Red Hat
+    // under baseos and appstream, the binary and the source name may both hit): the
+    // grouping by id merges those.
+    std::iter::once(key.name.as_str())
+        .chain(key.also.as_deref())
+        .flat_map(|name| db.lookup(key.family, name))
+        .filter(|e| {
+            release_matches(
+                key.family,
+                e.ecosystem.release.as_deref(),
+                key.release.as_deref(),
+            )
+        })
+        .filter_map(|e| {
+            evaluate(eco, &key.version, &e.ranges, e.versions()).map(|h| Hit {
+                advisory: e.advisory,
+                fixed: h.fixed,
+                entry_rating: e.rating.clone(),
+            })
+        })
+        .collect()
 }
 
 #[derive(Clone)]
@@ -318,6 +390,9 @@ pub fn audit(sboms: &[Sbom], db: &OsvDatabase) -> VulnReport {
         ..MatchStats::default()
     };
     let mut no_release: BTreeSet<String> = BTreeSet::new();
+    // Per SBOM: OS packages of distributions we have no OSV family for, and packages
+    // whose version is no release, by (SBOM, what) -> count.
+    let mut skipped: BTreeMap<(String, String), usize> = BTreeMap::new();
     // bom-ref -> finding index list, to merge the same package across SBOMs.
     let mut by_key: BTreeMap<(String, String), Finding> = BTreeMap::new();
     let mut vulnerable: BTreeSet<String> = BTreeSet::new();
@@ -328,14 +403,30 @@ pub fn audit(sboms: &[Sbom], db: &OsvDatabase) -> VulnReport {
         let sbom_name = sbom_label(sbom);
         for p in &sbom.packages {
             stats.packages += 1;
-            let Some(key) = match_key(p, sbom.distro.as_ref()) else {
-                continue;
+            let key = match lookup_key(p, sbom.distro.as_ref()) {
+                Ok(key) => key,
+                Err(why) => {
+                    let what = match why {
+                        Skip::Unsupported => continue,
+                        Skip::UnknownOs(os) if os.is_empty() => continue,
+                        Skip::UnknownOs(os) => format!(
+                            "{} packages of {os}, a distribution without OSV data we match",
+                            p.ecosystem
+                        ),
+                        Skip::NotARelease => format!(
+                            "{} packages whose version is no release ((devel), a dev branch, \
+                             or not valid in the ecosystem)",
+                            p.ecosystem
+                        ),
+                    };
+                    *skipped.entry((sbom_name.clone(), what)).or_default() += 1;
+                    continue;
+                }
             };
             stats.matchable += 1;
-            if key.release.is_none() && key.family != Family::PyPI {
+            if key.release.is_none() && key.family.has_releases() {
                 no_release.insert(sbom_name.clone());
             }
-            let eco = key.family.ecosystem();
             let memo_key = (
                 key.family,
                 key.name.clone(),
@@ -344,20 +435,7 @@ pub fn audit(sboms: &[Sbom], db: &OsvDatabase) -> VulnReport {
             );
             let hits: Vec<Hit> = memo
                 .entry(memo_key)
-                .or_insert_with(|| {
-                    db.lookup(key.family, &key.name)
-                        .filter(|e| {
-                            release_matches(e.ecosystem.release.as_deref(), key.release.as_deref())
-                        })
-                        .filter_map(|e| {
-                            evaluate(eco, &key.version, &e.ranges, e.versions()).map(|h| Hit {
-                                advisory: e.advisory,
-                                fixed: h.fixed,
-                                entry_rating: e.rating.clone(),
-                            })
-                        })
-                        .collect()
-                })
+                .or_insert_with(|| lookup_hits(db, &key))
                 .clone();
             if hits.is_empty() {
                 continue;
@@ -375,7 +453,7 @@ pub fn audit(sboms: &[Sbom], db: &OsvDatabase) -> VulnReport {
                 location: p.metadata_path.clone(),
                 site_root: p.site_root.clone(),
             };
-            for f in group(db, eco, pkg, hits) {
+            for f in group(db, key.family.ecosystem(), pkg, hits) {
                 let k = (bom_ref.clone(), f.id.clone());
                 by_key
                     .entry(k)
@@ -402,6 +480,11 @@ pub fn audit(sboms: &[Sbom], db: &OsvDatabase) -> VulnReport {
         .map(|s| {
             format!("{s}: OS release unknown, release-specific OS advisories were not matched")
         })
+        .chain(
+            skipped
+                .into_iter()
+                .map(|((s, what), n)| format!("{s}: {n} {what} were not matched")),
+        )
         .collect();
     VulnReport {
         findings,

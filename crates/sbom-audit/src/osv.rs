@@ -31,6 +31,10 @@ pub struct OsvRecord {
     pub aliases: Vec<String>,
     #[serde(deserialize_with = "null_default")]
     pub related: Vec<String>,
+    /// The upstream vulnerabilities a downstream record derives from (OSV 1.7; Red Hat,
+    /// Rocky Linux and SUSE name their CVEs here rather than in `aliases`).
+    #[serde(deserialize_with = "null_default")]
+    pub upstream: Vec<String>,
     pub summary: Option<String>,
     pub details: Option<String>,
     #[serde(deserialize_with = "null_default")]
@@ -131,6 +135,27 @@ pub enum Family {
     Debian,
     Ubuntu,
     Alpine,
+    /// `Go`: module paths, `stdlib` for the standard library.
+    Go,
+    /// `crates.io`.
+    CratesIo,
+    /// `Maven` (also `Maven:REPOSITORY`): `group:artifact`.
+    Maven,
+    /// `npm`: `name` or `@scope/name`.
+    Npm,
+    RubyGems,
+    /// `Packagist` (also `Packagist:REPOSITORY`): `vendor/name`.
+    Packagist,
+    /// `Rocky Linux:9`.
+    RockyLinux,
+    /// `AlmaLinux:9`.
+    AlmaLinux,
+    /// `Red Hat:enterprise_linux:9::baseos` (and `::appstream`, `::crb`, ...).
+    RedHat,
+    /// `SUSE:<product> 15 SP5[-LTSS]`: SLE products and modules.
+    Suse,
+    /// `openSUSE:Leap 15.5`, `openSUSE:Tumbleweed`, `openSUSE:Leap Micro 5.5`.
+    OpenSuse,
 }
 
 impl Family {
@@ -140,14 +165,57 @@ impl Family {
             Family::PyPI => Ecosystem::Pypi,
             Family::Debian | Family::Ubuntu => Ecosystem::Deb,
             Family::Alpine => Ecosystem::Apk,
+            Family::Go => Ecosystem::Golang,
+            Family::CratesIo => Ecosystem::Cargo,
+            Family::Maven => Ecosystem::Maven,
+            Family::Npm => Ecosystem::Npm,
+            Family::RubyGems => Ecosystem::Gem,
+            Family::Packagist => Ecosystem::Composer,
+            Family::RockyLinux
+            | Family::AlmaLinux
+            | Family::RedHat
+            | Family::Suse
+            | Family::OpenSuse => Ecosystem::Rpm,
         }
     }
 
-    /// The name as used for index keys: PEP 503 for PyPI, lower-case otherwise.
+    /// Whether records of this family are per OS release (and so need the image's).
+    pub fn has_releases(self) -> bool {
+        self.ecosystem().is_os()
+    }
+
+    /// The name as used for index keys: PEP 503 for PyPI, crates.io's `-`/`_`
+    /// equivalence for crates, lower-case otherwise.
     pub fn normalise(self, name: &str) -> String {
         match self {
             Family::PyPI => sbom_model::purl::pep503_name(name),
+            Family::CratesIo => name.trim().to_ascii_lowercase().replace('_', "-"),
             _ => name.trim().to_ascii_lowercase(),
+        }
+    }
+
+    /// Whether an entry of release `entry` (as [`OsvEcosystem::parse`] keeps it) applies
+    /// to an image of release `image` (as the matcher derives it from os-release).
+    /// SUSE files one update under every product and module that ships it
+    /// (`Linux Enterprise Module for Basesystem 15 SP5`, `Linux Enterprise Server
+    /// 15 SP5-LTSS`, ...), so an SLE image of `15 SP5` takes any SLE product of that
+    /// service pack; the others compare exactly.
+    pub fn release_matches(self, entry: &str, image: &str) -> bool {
+        match self {
+            Family::Suse => {
+                let Some(product) = entry.strip_prefix("Linux Enterprise ") else {
+                    return false;
+                };
+                // A support-phase suffix (`-LTSS`, `-ESPOS`) is not part of the release.
+                let product = match product.rsplit_once('-') {
+                    Some((p, tail)) if tail.bytes().all(|c| c.is_ascii_alphabetic()) => p,
+                    _ => product,
+                };
+                product
+                    .strip_suffix(image)
+                    .is_some_and(|head| head.ends_with(' '))
+            }
+            _ => entry == image,
         }
     }
 }
@@ -161,16 +229,62 @@ pub struct OsvEcosystem {
 }
 
 impl OsvEcosystem {
-    /// Parses an OSV ecosystem; `None` for ecosystems we do not match (npm, Ubuntu Pro, ...).
+    /// Parses an OSV ecosystem; `None` for ecosystems we do not match (Ubuntu Pro, Red
+    /// Hat's EUS streams, Hex, ...).
     pub fn parse(s: &str) -> Option<OsvEcosystem> {
         let mut parts = s.split(':');
         let head = parts.next()?.trim();
         let rest: Vec<&str> = parts.map(str::trim).collect();
         let release = |v: Option<&&str>| v.map(|r| r.to_string()).filter(|r| !r.is_empty());
-        match head {
-            "PyPI" => Some(OsvEcosystem {
-                family: Family::PyPI,
+        let plain = |family| {
+            Some(OsvEcosystem {
+                family,
                 release: None,
+            })
+        };
+        // The major release of `9`, `9.4`, `10.0`.
+        let major = |v: Option<&&str>| {
+            v.and_then(|r| r.split('.').next())
+                .filter(|r| !r.is_empty() && r.bytes().all(|c| c.is_ascii_digit()))
+                .map(str::to_string)
+        };
+        match head {
+            "PyPI" => plain(Family::PyPI),
+            // `Maven:https://maven.google.com/` and `Packagist:https://packages.drupal.org/8`
+            // name other repositories of the same ecosystem; the coordinates still apply.
+            "Go" if rest.is_empty() => plain(Family::Go),
+            "crates.io" if rest.is_empty() => plain(Family::CratesIo),
+            "Maven" => plain(Family::Maven),
+            "npm" if rest.is_empty() => plain(Family::Npm),
+            "RubyGems" if rest.is_empty() => plain(Family::RubyGems),
+            "Packagist" => plain(Family::Packagist),
+            "Rocky Linux" => Some(OsvEcosystem {
+                family: Family::RockyLinux,
+                release: major(rest.first()),
+            }),
+            "AlmaLinux" => Some(OsvEcosystem {
+                family: Family::AlmaLinux,
+                release: major(rest.first()),
+            }),
+            // `Red Hat:enterprise_linux:9::baseos`, `Red Hat:enterprise_linux:10.0`; other
+            // products and streams (`rhel_eus:9.2`, `openshift:4.15`) are not what a RHEL
+            // or UBI image runs.
+            "Red Hat" => {
+                if rest.first() != Some(&"enterprise_linux") {
+                    return None;
+                }
+                Some(OsvEcosystem {
+                    family: Family::RedHat,
+                    release: Some(major(rest.get(1))?),
+                })
+            }
+            "SUSE" => Some(OsvEcosystem {
+                family: Family::Suse,
+                release: release(rest.first()),
+            }),
+            "openSUSE" => Some(OsvEcosystem {
+                family: Family::OpenSuse,
+                release: release(rest.first()),
             }),
             "Debian" => Some(OsvEcosystem {
                 family: Family::Debian,
@@ -690,7 +804,13 @@ fn compact(mut r: OsvRecord, source: &str) -> Outcome {
             rating,
         });
     }
-    let mut aliases: Vec<String> = r.aliases.iter().filter(|a| **a != r.id).cloned().collect();
+    let mut aliases: Vec<String> = r
+        .aliases
+        .iter()
+        .chain(&r.upstream)
+        .filter(|a| **a != r.id)
+        .cloned()
+        .collect();
     aliases.sort();
     aliases.dedup();
     Outcome::Record(Box::new(Parsed {
@@ -798,7 +918,70 @@ mod tests {
             OsvEcosystem::parse("PyPI").map(|e| e.family),
             Some(Family::PyPI)
         );
-        assert!(OsvEcosystem::parse("npm").is_none());
+        assert!(OsvEcosystem::parse("Hex").is_none());
+    }
+
+    /// The ecosystem strings of real OSV records of each family we match.
+    #[test]
+    fn new_ecosystems_parse_with_releases() {
+        let p = |s: &str| OsvEcosystem::parse(s).map(|e| (e.family, e.release));
+        let r = |s: &str| Some(s.to_string());
+        assert_eq!(p("Go"), Some((Family::Go, None)));
+        assert_eq!(p("crates.io"), Some((Family::CratesIo, None)));
+        assert_eq!(p("Maven"), Some((Family::Maven, None)));
+        assert_eq!(
+            p("Maven:https://maven.google.com/"),
+            Some((Family::Maven, None))
+        );
+        assert_eq!(p("npm"), Some((Family::Npm, None)));
+        assert_eq!(p("RubyGems"), Some((Family::RubyGems, None)));
+        assert_eq!(p("Packagist"), Some((Family::Packagist, None)));
+        assert_eq!(p("Rocky Linux:9"), Some((Family::RockyLinux, r("9"))));
+        assert_eq!(p("AlmaLinux:8"), Some((Family::AlmaLinux, r("8"))));
+        assert_eq!(
+            p("Red Hat:enterprise_linux:9::appstream"),
+            Some((Family::RedHat, r("9")))
+        );
+        assert_eq!(
+            p("Red Hat:enterprise_linux:10.0"),
+            Some((Family::RedHat, r("10")))
+        );
+        assert_eq!(p("Red Hat:rhel_eus:9.2::baseos"), None);
+        assert_eq!(
+            p("SUSE:Linux Enterprise Module for Basesystem 15 SP5"),
+            Some((
+                Family::Suse,
+                r("Linux Enterprise Module for Basesystem 15 SP5")
+            ))
+        );
+        assert_eq!(
+            p("openSUSE:Leap 15.5"),
+            Some((Family::OpenSuse, r("Leap 15.5")))
+        );
+        assert_eq!(
+            p("openSUSE:Tumbleweed"),
+            Some((Family::OpenSuse, r("Tumbleweed")))
+        );
+    }
+
+    #[test]
+    fn suse_products_of_one_service_pack_match_its_image() {
+        let m = |entry: &str, image: &str| Family::Suse.release_matches(entry, image);
+        assert!(m("Linux Enterprise Server 15 SP5", "15 SP5"));
+        assert!(m("Linux Enterprise Module for Basesystem 15 SP5", "15 SP5"));
+        assert!(m("Linux Enterprise Server 15 SP5-LTSS", "15 SP5"));
+        assert!(m(
+            "Linux Enterprise Server for SAP Applications 15 SP5",
+            "15 SP5"
+        ));
+        assert!(!m("Linux Enterprise Server 15 SP4", "15 SP5"));
+        assert!(!m("Linux Enterprise Server 15 SP5", "5 SP5"));
+        assert!(!m("Linux Enterprise Micro 5.5", "15 SP5"));
+        assert!(!m("Manager Server 4.3", "15 SP5"));
+        assert!(m("Linux Enterprise Server 15", "15"));
+        assert!(!m("Linux Enterprise Server 15 SP5", "15"));
+        assert!(Family::OpenSuse.release_matches("Leap 15.5", "Leap 15.5"));
+        assert!(!Family::OpenSuse.release_matches("Leap 15.5", "Leap 15.6"));
     }
 
     #[test]
@@ -820,7 +1003,7 @@ mod tests {
     #[test]
     fn git_ranges_are_dropped_and_unsupported_ecosystems_counted() {
         let db = OsvDatabase::from_records(vec![rec(r#"{"id":"X-1","affected":[
-              {"package":{"ecosystem":"npm","name":"left-pad"}},
+              {"package":{"ecosystem":"Hex","name":"plug"}},
               {"package":{"ecosystem":"PyPI","name":"a"},"ranges":[
                 {"type":"GIT","repo":"r","events":[{"introduced":"0"},{"fixed":"abc"}]},
                 {"type":"ECOSYSTEM","events":[{"introduced":"1.0"},{"fixed":"2.0"}]}]}]}"#)]);

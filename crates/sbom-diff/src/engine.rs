@@ -496,6 +496,107 @@ mod tests {
         assert_eq!(d.summary.downgraded, 0);
     }
 
+    /// Each language ecosystem's own ordering decides upgraded/downgraded; every case
+    /// here is one where a natural (digit-aware string) order gets the direction wrong.
+    #[test]
+    fn language_ecosystems_use_their_own_version_ordering() {
+        use ChangeKind::{Downgraded, Upgraded};
+        let cases = [
+            // A Go pseudo-version precedes the release it is based on.
+            (
+                Ecosystem::Golang,
+                "golang.org/x/net",
+                "v0.24.1-0.20240501120000-abcdef123456",
+                "v0.24.1",
+                Upgraded,
+            ),
+            (
+                Ecosystem::Golang,
+                "golang.org/x/net",
+                "v1.3.0",
+                "v1.3.0-pre.0.20240101120000-abcdef123456",
+                Downgraded,
+            ),
+            (
+                Ecosystem::Golang,
+                "stdlib",
+                "go1.22rc2",
+                "go1.22.0",
+                Upgraded,
+            ),
+            (Ecosystem::Cargo, "tokio", "1.38.0-rc.1", "1.38.0", Upgraded),
+            (
+                Ecosystem::Npm,
+                "@babel/core",
+                "8.0.0-beta.1",
+                "8.0.0",
+                Upgraded,
+            ),
+            (
+                Ecosystem::Maven,
+                "org.hibernate:hibernate-core",
+                "6.0.0-SNAPSHOT",
+                "6.0.0",
+                Upgraded,
+            ),
+            (
+                Ecosystem::Maven,
+                "com.google.guava:guava",
+                "33.0-M1",
+                "33.0",
+                Upgraded,
+            ),
+            (Ecosystem::Gem, "rails", "7.1.0.beta1", "7.1.0", Upgraded),
+            (
+                Ecosystem::Composer,
+                "symfony/console",
+                "v6.4.0",
+                "6.4.1",
+                Upgraded,
+            ),
+            (
+                Ecosystem::Composer,
+                "symfony/console",
+                "6.4.1",
+                "v6.4.0-RC1",
+                Downgraded,
+            ),
+        ];
+        for (eco, name, old, new, kind) in cases {
+            let d = diff(
+                &sbom("a", vec![Package::new(eco, name, old)]),
+                &sbom("b", vec![Package::new(eco, name, new)]),
+                &DiffOptions::default(),
+            );
+            assert_eq!(
+                kinds(&d),
+                vec![(kind, name.to_string(), s(old), s(new))],
+                "{eco} {old} -> {new}"
+            );
+            assert_ne!(
+                version::natural(old, new),
+                sbom_model::version::compare(eco, old, new),
+                "{eco}: {old} -> {new} is not a case natural order gets wrong"
+            );
+        }
+        // Equal by the ecosystem's rules: no change (`+incompatible` is build metadata,
+        // `.Final` is Maven's release, `1.0` is `1.0.0.0` to Composer).
+        for (eco, old, new) in [
+            (Ecosystem::Golang, "v2.0.0+incompatible", "v2.0.0"),
+            (Ecosystem::Maven, "5.4.32.Final", "5.4.32"),
+            (Ecosystem::Npm, "1.0.0+build.1", "1.0.0"),
+            (Ecosystem::Gem, "1.0", "1.0.0"),
+            (Ecosystem::Composer, "1.0", "v1.0.0.0"),
+        ] {
+            let d = diff(
+                &sbom("a", vec![Package::new(eco, "p", old)]),
+                &sbom("b", vec![Package::new(eco, "p", new)]),
+                &DiffOptions::default(),
+            );
+            assert!(d.is_empty(), "{eco} {old} -> {new}: {:?}", d.changes);
+        }
+    }
+
     #[test]
     fn equal_by_ordering_is_no_change() {
         let a = sbom("a", vec![py("pbr", "6.0", "v")]);
@@ -715,12 +816,7 @@ mod tests {
             "1.0", "x:1", "1:0", "a", "0.9~", "10", "2", ":", "1.0-", "~", "1.0~rc1", "01", "1:1",
             "9:", "1.a", "z", "1..0", "-1", "0", "1.0+b1", "1:1.0~", "x:2", "b:1",
         ];
-        for eco in [
-            Ecosystem::Deb,
-            Ecosystem::Pypi,
-            Ecosystem::Apk,
-            Ecosystem::Rpm,
-        ] {
+        for eco in Ecosystem::ALL {
             let olds: Vec<Package> = odd.iter().map(|v| Package::new(eco, "p", *v)).collect();
             let news: Vec<Package> = odd
                 .iter()

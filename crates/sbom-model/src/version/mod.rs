@@ -1,20 +1,31 @@
-//! Version ordering per ecosystem: dpkg for deb, PEP 440 for pypi, apk, rpm.
-//! Never compare versions as strings.
+//! Version ordering per ecosystem: dpkg for deb, PEP 440 for pypi, apk, rpm, Go
+//! modules, Cargo, npm, Maven, RubyGems and Composer, each checked against its real
+//! tool's answers (testdata/, made by scripts/version-tables/ and the older tables'
+//! tools). Never compare versions as strings.
 use std::cmp::Ordering;
 
 use crate::Ecosystem;
 
 pub mod apk;
+pub mod cargo;
+pub mod composer;
 pub mod deb;
+pub mod gem;
+pub mod go;
+pub mod maven;
+pub mod npm;
 pub mod pep440;
 pub mod rpm;
+mod semver;
 
 /// Compares two versions by the rules of `ecosystem`.
 /// Falls back to a natural (digit-aware) comparison for ecosystems without rules and for
 /// versions that do not parse.
 ///
-/// dpkg and PEP 440 orders are total on versions that parse (apk and rpm follow their
-/// tools' algorithms, which are not proven total); a mix of parseable and unparseable
+/// dpkg, PEP 440 and the SemVer family (Go, Cargo, npm) are total on versions that
+/// parse; apk, rpm, Maven, RubyGems and Composer follow their tools' algorithms, which
+/// are not proven total (Composer's branches `dev-a` and `dev-b` are not comparable at
+/// all and fall back to natural order); a mix of parseable and unparseable
 /// versions need not be total either (the fallback order differs). So do not hand this
 /// to `slice::sort_by` on untrusted input: the standard sorts may panic on inconsistent
 /// orders (sbom-diff uses its own panic-free merge sort).
@@ -24,17 +35,13 @@ pub fn compare(ecosystem: Ecosystem, a: &str, b: &str) -> Ordering {
         Ecosystem::Pypi => pep440::compare(a, b),
         Ecosystem::Apk => apk::compare(a, b),
         Ecosystem::Rpm => rpm::compare(a, b),
-        // Orderings of their own follow; until then natural order.
-        Ecosystem::Golang
-        | Ecosystem::Cargo
-        | Ecosystem::Maven
-        | Ecosystem::Npm
-        | Ecosystem::Gem
-        | Ecosystem::Composer
-        | Ecosystem::Oci
-        | Ecosystem::Binary
-        | Ecosystem::Archive
-        | Ecosystem::Generic => None,
+        Ecosystem::Golang => go::compare(a, b),
+        Ecosystem::Cargo => cargo::compare(a, b),
+        Ecosystem::Maven => Some(maven::compare(a, b)),
+        Ecosystem::Npm => npm::compare(a, b),
+        Ecosystem::Gem => gem::compare(a, b),
+        Ecosystem::Composer => composer::compare(a, b),
+        Ecosystem::Oci | Ecosystem::Binary | Ecosystem::Archive | Ecosystem::Generic => None,
     };
     ruled.unwrap_or_else(|| natural(a, b))
 }
@@ -47,16 +54,15 @@ pub fn parse_ok(ecosystem: Ecosystem, v: &str) -> bool {
         Ecosystem::Pypi => pep440::parse(v).is_some(),
         Ecosystem::Apk => apk::parse_ok(v),
         Ecosystem::Rpm => rpm::parse(v).is_some(),
-        Ecosystem::Golang
-        | Ecosystem::Cargo
-        | Ecosystem::Maven
-        | Ecosystem::Npm
-        | Ecosystem::Gem
-        | Ecosystem::Composer
-        | Ecosystem::Oci
-        | Ecosystem::Binary
-        | Ecosystem::Archive
-        | Ecosystem::Generic => !v.trim().is_empty(),
+        Ecosystem::Golang => go::parse_ok(v),
+        Ecosystem::Cargo => cargo::parse_ok(v),
+        Ecosystem::Maven => maven::parse_ok(v),
+        Ecosystem::Npm => npm::parse_ok(v),
+        Ecosystem::Gem => gem::parse_ok(v),
+        Ecosystem::Composer => composer::parse_ok(v),
+        Ecosystem::Oci | Ecosystem::Binary | Ecosystem::Archive | Ecosystem::Generic => {
+            !v.trim().is_empty()
+        }
     }
 }
 
@@ -156,6 +162,50 @@ mod tests {
         );
         // dpkg tilde.
         assert_eq!(compare(Ecosystem::Deb, "1.0~rc1", "1.0"), Ordering::Less);
+        // Go: a pseudo-version sorts below the release it precedes; natural order
+        // would put it above.
+        assert_eq!(
+            compare(
+                Ecosystem::Golang,
+                "v1.2.4-0.20240101120000-abcdef123456",
+                "v1.2.4"
+            ),
+            Ordering::Less
+        );
+        assert_eq!(
+            compare(Ecosystem::Golang, "v2.0.0+incompatible", "v2.0.0"),
+            Ordering::Equal
+        );
+        // Cargo and npm: a pre-release precedes the release.
+        assert_eq!(
+            compare(Ecosystem::Cargo, "1.0.0-rc.1", "1.0.0"),
+            Ordering::Less
+        );
+        assert_eq!(
+            compare(Ecosystem::Npm, "1.0.0-beta.11", "1.0.0-beta.2"),
+            Ordering::Greater
+        );
+        // Maven: `1.0` = `1`, a milestone precedes the release, sp follows it.
+        assert_eq!(compare(Ecosystem::Maven, "1.0", "1"), Ordering::Equal);
+        assert_eq!(compare(Ecosystem::Maven, "2.0-M1", "2.0"), Ordering::Less);
+        assert_eq!(
+            compare(Ecosystem::Maven, "2.0-sp1", "2.0"),
+            Ordering::Greater
+        );
+        // RubyGems: letters make a pre-release.
+        assert_eq!(
+            compare(Ecosystem::Gem, "2.0.0.beta2", "2.0.0"),
+            Ordering::Less
+        );
+        // Composer: `v` prefix and padding; a patch release follows the release.
+        assert_eq!(
+            compare(Ecosystem::Composer, "v2.1", "2.1.0.0"),
+            Ordering::Equal
+        );
+        assert_eq!(
+            compare(Ecosystem::Composer, "1.0.0-p1", "1.0.0"),
+            Ordering::Greater
+        );
     }
 
     #[test]
@@ -177,6 +227,20 @@ mod tests {
         assert!(parse_ok(Ecosystem::Apk, "1.2.3-r4"));
         assert!(!parse_ok(Ecosystem::Apk, "1.2.3-x"));
         assert!(parse_ok(Ecosystem::Rpm, "1:2.3-4.el9"));
+        assert!(parse_ok(
+            Ecosystem::Golang,
+            "v0.0.0-20240101120000-abcdef123456"
+        ));
+        assert!(!parse_ok(Ecosystem::Golang, "(devel)"));
+        assert!(parse_ok(Ecosystem::Cargo, "1.0.0-alpha+001"));
+        assert!(!parse_ok(Ecosystem::Cargo, "1.0"));
+        assert!(parse_ok(Ecosystem::Npm, "v1.2.3"));
+        assert!(!parse_ok(Ecosystem::Npm, "latest"));
+        assert!(parse_ok(Ecosystem::Maven, "anything-goes"));
+        assert!(parse_ok(Ecosystem::Gem, "1.0.0.pre.1"));
+        assert!(!parse_ok(Ecosystem::Gem, "a"));
+        assert!(parse_ok(Ecosystem::Composer, "dev-main"));
+        assert!(!parse_ok(Ecosystem::Composer, "1.0.0-foo"));
         assert!(parse_ok(Ecosystem::Generic, "whatever"));
         assert!(!parse_ok(Ecosystem::Generic, " "));
     }
