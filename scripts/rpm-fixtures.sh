@@ -141,6 +141,19 @@ rpmdb --dbpath "$WORK/bdb-rebuilt" --rebuilddb >&2
 bdb_expected=$(cat "$OUT/bdb/expected.tsv")
 truth rpm "$WORK/bdb-rebuilt" sqlite "$OUT/bdb"
 [ "$bdb_expected" = "$(cat "$OUT/bdb/expected.tsv")" ]
+# SQLite with committed transactions still in its write-ahead log: the SQLite shell
+# erases greeter's record with its connection open (no checkpoint) and copies the
+# pair; rpm then reads the pair (SQLite applies the log) for the truth.
+mkdir -p "$OUT/sqlite-wal" && rm -rf "$WORK/wal" && mkdir -p "$WORK/wal" "$WORK/wal-copy"
+cp "$WORK/sqlite/rpmdb.sqlite" "$WORK/wal/"
+sqlite3 "$WORK/wal/rpmdb.sqlite" 'PRAGMA journal_mode=WAL;' 'PRAGMA wal_autocheckpoint=0;' \
+    "DELETE FROM Packages WHERE hnum IN (SELECT hnum FROM Name WHERE key = 'greeter');" \
+    ".shell cp $WORK/wal/rpmdb.sqlite $WORK/wal/rpmdb.sqlite-wal $WORK/wal-copy/" >&2
+cp "$WORK/wal-copy/rpmdb.sqlite" "$WORK/wal-copy/rpmdb.sqlite-wal" "$OUT/sqlite-wal/"
+[ -s "$OUT/sqlite-wal/rpmdb.sqlite-wal" ]
+rpm --dbpath "$WORK/wal-copy" -qa --qf "$QF" | sort > "$OUT/sqlite-wal/expected.tsv"
+! grep -q '^greeter' "$OUT/sqlite-wal/expected.tsv"
+
 for f in expected.tsv files.tsv depends.tsv; do
     cmp "$OUT/sqlite/$f" "$OUT/bdb/$f"
     cmp "$OUT/sqlite/$f" "$OUT/ndb/$f"

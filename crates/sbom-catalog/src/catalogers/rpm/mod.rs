@@ -51,6 +51,9 @@ use header::Header;
 /// Folders rpm keeps its database in, in the order rpm's default `%_dbpath` gives.
 const DIRS: [&str; 2] = ["var/lib/rpm", "usr/lib/sysimage/rpm"];
 
+/// SQLite's write-ahead log beside `rpmdb.sqlite`.
+const WAL_SUFFIX: &str = "-wal";
+
 /// `RPMSENSE_RPMLIB`: a requirement on a feature of rpm itself.
 const SENSE_RPMLIB: u64 = 1 << 24;
 
@@ -76,9 +79,19 @@ impl Backend {
         }
     }
 
-    fn records(self, data: &[u8], warn: &mut dyn FnMut(String)) -> Result<Vec<Record>, String> {
+    /// The records of `file`; SQLite's write-ahead log beside it is read too.
+    fn records(
+        self,
+        view: &FileView,
+        file: &CapturedFile,
+        warn: &mut dyn FnMut(String),
+    ) -> Result<Vec<Record>, String> {
+        let data = &file.data[..];
         match self {
-            Backend::Sqlite => sqlite::records(data, warn),
+            Backend::Sqlite => {
+                let wal = view.get(&format!("{}{WAL_SUFFIX}", file.path));
+                sqlite::records(data, wal.map(|w| &w.data[..]), warn)
+            }
             Backend::Ndb => ndb::records(data, warn),
             Backend::Bdb => bdb::records(data, warn),
         }
@@ -100,7 +113,10 @@ impl Cataloger for RpmCataloger {
         DIRS.iter().any(|d| {
             path.strip_prefix(d)
                 .and_then(|rest| rest.strip_prefix('/'))
-                .is_some_and(|f| Backend::ALL.iter().any(|b| b.file() == f))
+                .is_some_and(|f| {
+                    Backend::ALL.iter().any(|b| b.file() == f)
+                        || f.strip_suffix(WAL_SUFFIX) == Some(Backend::Sqlite.file())
+                })
         })
     }
     fn catalog(&self, view: &FileView, ctx: &Context) -> CatalogOutput {
@@ -109,7 +125,7 @@ impl Cataloger for RpmCataloger {
             return out;
         };
         let mut msgs = Vec::new();
-        let records = match backend.records(&file.data, &mut |m| msgs.push(m)) {
+        let records = match backend.records(view, file, &mut |m| msgs.push(m)) {
             Ok(r) => r,
             Err(m) => {
                 msgs.push(format!("rpm database not read: {m}"));

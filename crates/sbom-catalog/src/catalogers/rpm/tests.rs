@@ -290,11 +290,13 @@ fn wants_only_database_files() {
         "var/lib/rpm/Packages.db",
         "usr/lib/sysimage/rpm/rpmdb.sqlite",
         "usr/lib/sysimage/rpm/Packages.db",
+        "var/lib/rpm/rpmdb.sqlite-wal",
     ] {
         assert!(c.wants(p), "{p}");
     }
     for p in [
         "var/lib/rpm/Index.db",
+        "var/lib/rpm/Packages.db-wal",
         "var/lib/rpm/Name",
         "var/lib/rpm/rpmdb.sqlite-shm",
         "var/lib/rpm/__db.001",
@@ -380,7 +382,7 @@ fn blob_offsets(db: &[u8], blobs: &[Vec<u8>]) -> Vec<usize> {
 
 fn sqlite_blobs() -> Vec<Vec<u8>> {
     let mut warn = |m: String| panic!("{m}");
-    sqlite::records(&read("sqlite/rpmdb.sqlite"), &mut warn)
+    sqlite::records(&read("sqlite/rpmdb.sqlite"), None, &mut warn)
         .expect("sqlite")
         .into_iter()
         .map(|r| r.blob)
@@ -546,4 +548,47 @@ fn dependency_targets_pick_the_arch() {
     assert_eq!(dependency_targets("glibc.i686", by_name), [&b]);
     assert_eq!(dependency_targets("glibc", by_name).len(), 2);
     assert!(dependency_targets("python3.11", by_name).is_empty());
+}
+
+#[test]
+fn sqlite_write_ahead_log_is_applied_as_sqlite_would() {
+    let db = read("sqlite-wal/rpmdb.sqlite");
+    let wal = read("sqlite-wal/rpmdb.sqlite-wal");
+    let names = |out: &CatalogOutput| {
+        let mut v: Vec<String> = out.packages.iter().map(label).collect();
+        v.sort();
+        v
+    };
+    let mut want: Vec<String> = tsv("sqlite-wal/expected.tsv")
+        .into_iter()
+        .filter(|r| r[0] != "gpg-pubkey")
+        .map(|r| format!("{}.{}", r[0], r[2]))
+        .collect();
+    want.sort();
+    let out = run(vec![
+        file("var/lib/rpm/rpmdb.sqlite", db.clone()),
+        file("var/lib/rpm/rpmdb.sqlite-wal", wal.clone()),
+    ]);
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    assert_eq!(names(&out), want, "greeter's erase is in the log only");
+    // Without the log, the main file still lists greeter.
+    let stale = run(vec![file("var/lib/rpm/rpmdb.sqlite", db.clone())]);
+    assert!(names(&stale).contains(&"greeter.noarch".to_string()));
+    // A damaged last frame: the commit is lost, as SQLite would lose it.
+    let mut bad = wal.clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 0xff;
+    let out = run(vec![
+        file("var/lib/rpm/rpmdb.sqlite", db.clone()),
+        file("var/lib/rpm/rpmdb.sqlite-wal", bad),
+    ]);
+    assert_eq!(names(&out), names(&stale));
+    // Not a log at all: a warning, the main file is read.
+    let out = run(vec![
+        file("var/lib/rpm/rpmdb.sqlite", db),
+        file("var/lib/rpm/rpmdb.sqlite-wal", vec![7u8; 64]),
+    ]);
+    assert_eq!(names(&out), names(&stale));
+    assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
+    assert!(out.warnings[0].message.contains("write-ahead log"));
 }
