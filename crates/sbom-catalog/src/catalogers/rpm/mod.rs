@@ -195,9 +195,10 @@ struct Installed {
     files: Vec<String>,
 }
 
-/// One record as a package; `Ok(None)` for `gpg-pubkey`. With `full`, also the file
-/// list, Requires and Provides (problems with those are reported in `msgs` and the
-/// package is kept).
+/// One record as a package; `Ok(None)` for `gpg-pubkey`. With `full`, also its
+/// descriptive facts, file list, Requires and Provides (a broken optional tag is
+/// reported in `msgs` and loses that fact, not the package); without, only what
+/// identifies it.
 fn read_record(
     rec: &Record,
     file: &CapturedFile,
@@ -205,6 +206,52 @@ fn read_record(
     msgs: &mut Vec<String>,
 ) -> Result<Option<Installed>, String> {
     let h = Header::parse(&rec.blob)?;
+    let Some((mut pkg, epoch)) = identity(&h, msgs)? else {
+        return Ok(None);
+    };
+    pkg.metadata_path = Some(file.path.clone());
+    pkg.layer = file.layer.clone();
+    let mut i = Installed {
+        pkg,
+        provides: Vec::new(),
+        requires: Vec::new(),
+        files: Vec::new(),
+    };
+    if full {
+        describe(&h, &mut i.pkg, epoch, msgs);
+        let name = i.pkg.name.clone();
+        let mut soft = |r: Result<(), String>| {
+            if let Err(e) = r {
+                msgs.push(format!("package {name}: {e}"));
+            }
+        };
+        soft(file_list(&h).map(|f| i.files = f));
+        soft(requires(&h).map(|r| i.requires = r));
+        soft(
+            h.string_array(header::PROVIDENAME)
+                .map(|v| i.provides = v.into_iter().map(|s| s.into_owned()).collect()),
+        );
+    }
+    Ok(Some(i))
+}
+
+/// An optional string tag: a broken one is reported and read as absent.
+fn soft_string(h: &Header<'_>, tag: i32, name: &str, msgs: &mut Vec<String>) -> Option<String> {
+    match h.string(tag) {
+        Ok(v) => v.filter(|s| !s.is_empty()).map(|s| s.into_owned()),
+        Err(e) => {
+            msgs.push(format!("package {name}: {e}"));
+            None
+        }
+    }
+}
+
+/// Name, `[E:]V-R`, arch and temporary id (`rpm:NAME-EVR.ARCH`), and the epoch;
+/// `None` for `gpg-pubkey`.
+fn identity(
+    h: &Header<'_>,
+    msgs: &mut Vec<String>,
+) -> Result<Option<(Package, Option<u64>)>, String> {
     let required = |tag, what| match h.string(tag) {
         Ok(Some(v)) if !v.is_empty() => Ok(v),
         Ok(_) => Err(format!("no {what}")),
@@ -222,68 +269,43 @@ fn read_record(
         None => format!("{version}-{release}"),
     };
     let mut p = Package::new(Ecosystem::Rpm, name.as_ref(), evr);
-    // Optional facts: a broken tag loses that fact, not the package.
-    let mut soft = |r: Result<Option<std::borrow::Cow<'_, str>>, String>| match r {
-        Ok(v) => v.filter(|s| !s.is_empty()).map(|s| s.into_owned()),
-        Err(e) => {
-            msgs.push(format!("package {name}: {e}"));
-            None
-        }
-    };
-    p.arch = soft(h.string(header::ARCH));
+    p.arch = soft_string(h, header::ARCH, &name, msgs);
     p.id = match &p.arch {
         Some(a) => format!("rpm:{}-{}.{a}", p.name, p.version),
         None => format!("rpm:{}-{}", p.name, p.version),
     };
-    if let Some(srpm) = soft(h.string(header::SOURCERPM)) {
-        if let Some((sname, sver)) = source_of(&srpm) {
-            p.source_name = Some(sname.to_string());
-            // One spec builds the source rpm and its binaries: they share the epoch.
-            p.source_version = Some(match epoch {
-                Some(e) => format!("{e}:{sver}"),
-                None => sver.to_string(),
-            });
-        }
+    Ok(Some((p, epoch)))
+}
+
+/// Source package, supplier (Vendor, else Packager), license, summary, URL, size and
+/// module stream.
+fn describe(h: &Header<'_>, p: &mut Package, epoch: Option<u64>, msgs: &mut Vec<String>) {
+    let name = p.name.clone();
+    let mut soft = |tag| soft_string(h, tag, &name, msgs);
+    if let Some((sname, sver)) = soft(header::SOURCERPM).as_deref().and_then(source_of) {
+        p.source_name = Some(sname.to_string());
+        // One spec builds the source rpm and its binaries: they share the epoch.
+        p.source_version = Some(match epoch {
+            Some(e) => format!("{e}:{sver}"),
+            None => sver.to_string(),
+        });
     }
-    let vendor = soft(h.string(header::VENDOR));
-    let packager = soft(h.string(header::PACKAGER));
+    let vendor = soft(header::VENDOR);
+    let packager = soft(header::PACKAGER);
     p.supplier = vendor.or(packager);
-    p.licenses = soft(h.string(header::LICENSE))
+    p.licenses = soft(header::LICENSE)
         .and_then(|l| License::from_declared(&l))
         .into_iter()
         .collect();
-    p.description = soft(h.string(header::SUMMARY));
-    p.homepage = soft(h.string(header::URL));
-    if let Some(m) = soft(h.string(header::MODULARITYLABEL)) {
+    p.description = soft(header::SUMMARY);
+    p.homepage = soft(header::URL);
+    if let Some(m) = soft(header::MODULARITYLABEL) {
         p.properties.insert(MODULARITY_PROPERTY.into(), m);
     }
     p.installed_size = match h.int(header::LONGSIZE) {
         Ok(Some(s)) => Some(s),
         _ => h.int(header::SIZE).ok().flatten(),
     };
-    p.metadata_path = Some(file.path.clone());
-    p.layer = file.layer.clone();
-    let mut i = Installed {
-        pkg: p,
-        provides: Vec::new(),
-        requires: Vec::new(),
-        files: Vec::new(),
-    };
-    if full {
-        let name = i.pkg.name.clone();
-        let mut soft = |r: Result<(), String>| {
-            if let Err(e) = r {
-                msgs.push(format!("package {name}: {e}"));
-            }
-        };
-        soft(file_list(&h).map(|f| i.files = f));
-        soft(requires(&h).map(|r| i.requires = r));
-        soft(
-            h.string_array(header::PROVIDENAME)
-                .map(|v| i.provides = v.into_iter().map(|s| s.into_owned()).collect()),
-        );
-    }
-    Ok(Some(i))
 }
 
 /// `name-version-release.src.rpm` → (name, `version-release`).
