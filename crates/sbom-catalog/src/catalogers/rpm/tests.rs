@@ -10,10 +10,12 @@ use sbom_model::{Ecosystem, License, RelationshipKind};
 use super::*;
 use crate::catalogers::relate;
 
-const FORMATS: [(&str, &str); 3] = [
+/// (fixture folder, file name): SQLite, NDB, Berkeley DB little- and big-endian.
+const FORMATS: [(&str, &str); 4] = [
     ("sqlite", "rpmdb.sqlite"),
     ("ndb", "Packages.db"),
     ("bdb", "Packages"),
+    ("bdb-be", "Packages"),
 ];
 
 fn testdata(rel: &str) -> PathBuf {
