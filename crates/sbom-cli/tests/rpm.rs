@@ -181,10 +181,7 @@ fn corrupt_rpm_database_warns_naming_image_layer_and_entry() {
         .unwrap_or_else(|| panic!("{stderr}"));
     assert!(line.contains("var/lib/rpm/Packages.db"), "{line}");
     assert!(line.contains("sha256:"), "names the layer: {line}");
-    assert!(
-        line.contains(&layout.display().to_string()) || stderr.contains("broken"),
-        "{stderr}"
-    );
+    assert!(line.contains("broken"), "names the image: {line}");
     let s = sbom_format::read_any(&out.stdout).unwrap();
     let rpms = s
         .packages
