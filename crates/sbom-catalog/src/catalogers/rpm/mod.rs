@@ -31,8 +31,9 @@
 //! requires nothing installed provides; rich dependencies (`(a or b)`) count every
 //! package they name.
 //!
-//! `gpg-pubkey` records (signing keys `rpm --import` stored as pseudo-packages) are
-//! not software and are left out, as trivy does.
+//! `gpg-pubkey` records (the signing keys `rpm --import` stores as pseudo-packages,
+//! version = key id and date) are reported like `rpm -qa`, syft and trivy report
+//! them: which keys an image trusts is worth seeing in a diff between releases.
 use std::collections::{BTreeSet, HashMap};
 
 use sbom_model::{Ecosystem, License, Package};
@@ -136,12 +137,11 @@ impl Cataloger for RpmCataloger {
         let mut ids = BTreeSet::new();
         for rec in &records {
             match read_record(rec, file, !ctx.identities_only, &mut msgs) {
-                Ok(Some(i)) if ids.insert(i.pkg.id.clone()) => installed.push(i),
-                Ok(Some(i)) => msgs.push(format!(
+                Ok(i) if ids.insert(i.pkg.id.clone()) => installed.push(i),
+                Ok(i) => msgs.push(format!(
                     "package {} listed twice; the first record is kept",
                     i.pkg.id.trim_start_matches("rpm:")
                 )),
-                Ok(None) => {}
                 Err(m) => msgs.push(format!("package record {}: {m}; skipped", rec.instance)),
             }
         }
@@ -195,7 +195,7 @@ struct Installed {
     files: Vec<String>,
 }
 
-/// One record as a package; `Ok(None)` for `gpg-pubkey`. With `full`, also its
+/// One record as a package. With `full`, also its
 /// descriptive facts, file list, Requires and Provides (a broken optional tag is
 /// reported in `msgs` and loses that fact, not the package); without, only what
 /// identifies it.
@@ -204,11 +204,9 @@ fn read_record(
     file: &CapturedFile,
     full: bool,
     msgs: &mut Vec<String>,
-) -> Result<Option<Installed>, String> {
+) -> Result<Installed, String> {
     let h = Header::parse(&rec.blob)?;
-    let Some((mut pkg, epoch)) = identity(&h, msgs)? else {
-        return Ok(None);
-    };
+    let (mut pkg, epoch) = identity(&h, msgs)?;
     pkg.metadata_path = Some(file.path.clone());
     pkg.layer = file.layer.clone();
     let mut i = Installed {
@@ -232,7 +230,7 @@ fn read_record(
                 .map(|v| i.provides = v.into_iter().map(|s| s.into_owned()).collect()),
         );
     }
-    Ok(Some(i))
+    Ok(i)
 }
 
 /// An optional string tag: a broken one is reported and read as absent.
@@ -246,21 +244,14 @@ fn soft_string(h: &Header<'_>, tag: i32, name: &str, msgs: &mut Vec<String>) -> 
     }
 }
 
-/// Name, `[E:]V-R`, arch and temporary id (`rpm:NAME-EVR.ARCH`), and the epoch;
-/// `None` for `gpg-pubkey`.
-fn identity(
-    h: &Header<'_>,
-    msgs: &mut Vec<String>,
-) -> Result<Option<(Package, Option<u64>)>, String> {
+/// Name, `[E:]V-R`, arch and temporary id (`rpm:NAME-EVR.ARCH`), and the epoch.
+fn identity(h: &Header<'_>, msgs: &mut Vec<String>) -> Result<(Package, Option<u64>), String> {
     let required = |tag, what| match h.string(tag) {
         Ok(Some(v)) if !v.is_empty() => Ok(v),
         Ok(_) => Err(format!("no {what}")),
         Err(e) => Err(e),
     };
     let name = required(header::NAME, "name")?;
-    if name == "gpg-pubkey" {
-        return Ok(None);
-    }
     let version = required(header::VERSION, "version")?;
     let release = required(header::RELEASE, "release")?;
     let epoch = h.int(header::EPOCH)?;
@@ -274,7 +265,7 @@ fn identity(
         Some(a) => format!("rpm:{}-{}.{a}", p.name, p.version),
         None => format!("rpm:{}-{}", p.name, p.version),
     };
-    Ok(Some((p, epoch)))
+    Ok((p, epoch))
 }
 
 /// Source package, supplier (Vendor, else Packager), license, summary, URL, size and
