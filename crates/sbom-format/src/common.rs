@@ -379,11 +379,12 @@ pub(crate) fn package_properties(p: &Package, owners: &Owners) -> Vec<(String, S
     }
     // An rpm without a vendor namespace gets a `pkg:generic` purl, which does not say rpm.
     let rpm_purl = p.purl.as_deref().is_some_and(|u| u.starts_with("pkg:rpm/"));
-    if !matches!(
-        p.ecosystem,
-        Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Pypi | Ecosystem::Oci
-    ) && !(p.ecosystem == Ecosystem::Rpm && rpm_purl)
-    {
+    let implied = match p.ecosystem {
+        Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Pypi | Ecosystem::Oci => true,
+        Ecosystem::Rpm => rpm_purl,
+        _ => false,
+    };
+    if !implied {
         push(P_ECOSYSTEM, p.ecosystem.as_str());
     }
     if let Some(h) = p.homepage.as_deref().filter(|h| !is_url(h)) {
