@@ -32,3 +32,7 @@ bench *ARGS:
 # Batch scan of a dozen-image release from a local registry against trivy (issue 9); target/bench/batch.json.
 bench-batch *ARGS:
     python3 scripts/bench.py batch {{ARGS}}
+
+# Rebuild the rpm database fixtures under testdata/rpm (rpm, db5.3_load, an NDB-enabled rpm built from Debian's source; root for apt-get).
+rpm-fixtures:
+    scripts/rpm-fixtures.sh

@@ -88,5 +88,37 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// The per-entry path selection alone, every cataloger against every cataloger but
+/// the last (rpm, the newest): what a new cataloger's `wants` adds to the walk.
+fn path_selection(c: &mut Criterion) {
+    let mut paths = Vec::new();
+    for i in 0..2_000 {
+        let site = "var/lib/kolla/venv/lib/python3.11/site-packages";
+        paths.push(format!("{site}/proj{i}/module{}.py", i % 7));
+        paths.push(format!("{site}/proj{i}-1.0.dist-info/RECORD"));
+        paths.push(format!("usr/share/doc/pkg{i}/changelog.Debian.gz"));
+        paths.push(format!("usr/lib/x86_64-linux-gnu/libx{i}.so.1"));
+        paths.push(format!("var/lib/rpm/__db.00{}", i % 4));
+        paths.push(format!("usr/lib/sysimage/rpm/Index{i}.db"));
+        paths.push(format!("etc/ssl/certs/cert{i}.pem"));
+        paths.push(format!("usr/bin/tool{i}"));
+    }
+    let all = catalogers::all();
+    let (before, _) = all.split_at(all.len() - 1);
+    let mut g = c.benchmark_group("wants");
+    g.throughput(Throughput::Elements(paths.len() as u64));
+    for (name, cats) in [("all", &all[..]), ("all_but_rpm", before)] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                paths
+                    .iter()
+                    .filter(|p| cats.iter().any(|c| c.wants(p)))
+                    .count()
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, path_selection);
 criterion_main!(benches);

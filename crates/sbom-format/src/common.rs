@@ -379,10 +379,14 @@ pub(crate) fn package_properties(p: &Package, owners: &Owners) -> Vec<(String, S
     if let Some(v) = p.installed_size {
         push(P_INSTALLED_SIZE, &v.to_string());
     }
-    if !matches!(
-        p.ecosystem,
-        Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm | Ecosystem::Pypi | Ecosystem::Oci
-    ) {
+    // An rpm without a vendor namespace gets a `pkg:generic` purl, which does not say rpm.
+    let rpm_purl = p.purl.as_deref().is_some_and(|u| u.starts_with("pkg:rpm/"));
+    let implied = match p.ecosystem {
+        Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Pypi | Ecosystem::Oci => true,
+        Ecosystem::Rpm => rpm_purl,
+        _ => false,
+    };
+    if !implied {
         push(P_ECOSYSTEM, p.ecosystem.as_str());
     }
     if let Some(h) = p.homepage.as_deref().filter(|h| !is_url(h)) {
@@ -561,9 +565,14 @@ pub(crate) fn package_name(purl: &str, written: &str, from_purl: Option<String>)
     }
 }
 
-/// A `distro=debian-12` qualifier back into a distro (id, version).
+/// A `distro=debian-12` qualifier back into a distro (id, version). The version is
+/// what follows the last `-` when it starts with a digit, so ids with a dash stay whole
+/// (`opensuse-leap-15.5`).
 pub(crate) fn distro_from_qualifier(q: &str) -> Distro {
-    match q.split_once('-') {
+    let split = q
+        .rsplit_once('-')
+        .filter(|(_, v)| v.starts_with(|c: char| c.is_ascii_digit()));
+    match split {
         Some((id, v)) if !v.is_empty() => Distro {
             id: id.to_string(),
             version_id: Some(v.to_string()),
@@ -984,5 +993,23 @@ mod tests {
         assert!(!is_url("UNKNOWN"));
         assert!(!is_url("https://"));
         assert!(!is_url("https://a b"));
+    }
+
+    #[test]
+    fn distro_qualifier_ids_with_a_dash_stay_whole() {
+        let d = |q: &str| {
+            let d = distro_from_qualifier(q);
+            (d.id, d.version_id)
+        };
+        assert_eq!(d("debian-12"), ("debian".into(), Some("12".into())));
+        assert_eq!(d("rocky-9.4"), ("rocky".into(), Some("9.4".into())));
+        assert_eq!(
+            d("opensuse-leap-15.5"),
+            ("opensuse-leap".into(), Some("15.5".into()))
+        );
+        assert_eq!(
+            d("opensuse-tumbleweed"),
+            ("opensuse-tumbleweed".into(), None)
+        );
     }
 }

@@ -111,31 +111,17 @@ pub fn for_package(p: &Package, distro: Option<&Distro>) -> Option<String> {
     let distro_q = distro.map(distro_qualifier).unwrap_or_default();
     let arch = p.arch.as_deref().unwrap_or("");
     let purl = match p.ecosystem {
-        Ecosystem::Deb | Ecosystem::Rpm | Ecosystem::Apk => {
-            let ty = match p.ecosystem {
-                Ecosystem::Deb => "deb",
-                Ecosystem::Rpm => "rpm",
-                _ => "apk",
-            };
-            let default_ns = match p.ecosystem {
-                Ecosystem::Deb => "debian",
-                Ecosystem::Apk => "alpine",
-                _ => "",
+        Ecosystem::Rpm => rpm(p, distro, &distro_q),
+        Ecosystem::Deb | Ecosystem::Apk => {
+            let (ty, default_ns) = match p.ecosystem {
+                Ecosystem::Deb => ("deb", "debian"),
+                _ => ("apk", "alpine"),
             };
             let ns = distro
                 .map(|d| d.id.as_str())
                 .filter(|s| !s.is_empty())
                 .unwrap_or(default_ns);
             // dpkg names are lower-case by policy; apk/rpm are case sensitive.
-            let mut upstream = String::new();
-            if let Some(src) = &p.source_name {
-                if src != &p.name {
-                    upstream = match &p.source_version {
-                        Some(sv) if sv != &p.version => format!("{src}@{sv}"),
-                        _ => src.clone(),
-                    };
-                }
-            }
             build(
                 ty,
                 Some(ns),
@@ -144,7 +130,7 @@ pub fn for_package(p: &Package, distro: Option<&Distro>) -> Option<String> {
                 &[
                     ("arch", arch),
                     ("distro", &distro_q),
-                    ("upstream", &upstream),
+                    ("upstream", &upstream(p)),
                 ],
             )
         }
@@ -217,6 +203,85 @@ pub fn for_package(p: &Package, distro: Option<&Distro>) -> Option<String> {
     Some(purl)
 }
 
+/// The `upstream` qualifier of an OS package: its source package when that differs
+/// from the package (`src` or `src@version`).
+fn upstream(p: &Package) -> String {
+    match &p.source_name {
+        Some(src) if src != &p.name => match &p.source_version {
+            Some(sv) if sv != &p.version => format!("{src}@{sv}"),
+            _ => src.clone(),
+        },
+        _ => String::new(),
+    }
+}
+
+/// The vendor namespace of an rpm purl for a distro id: the purl spec's rpm type names
+/// the vendor (`fedora`, `opensuse`); Red Hat's own security data uses `redhat` for
+/// RHEL, SUSE's uses `suse`. Other ids (rocky, almalinux, centos, fedora, amzn, ol)
+/// are their own vendor names.
+pub fn rpm_vendor_namespace(distro_id: &str) -> &str {
+    match distro_id {
+        "rhel" => "redhat",
+        "sles" | "sled" | "sles_sap" | "sle-micro" | "suse" => "suse",
+        id if id.starts_with("opensuse") => "opensuse",
+        id => id,
+    }
+}
+
+/// An rpm vendor namespace from a package's Vendor text, for images without
+/// os-release: only vendors known to publish a distribution.
+fn rpm_namespace_of_vendor(vendor: &str) -> Option<&'static str> {
+    let v = vendor.to_ascii_lowercase();
+    [
+        ("red hat", "redhat"),
+        ("rocky", "rocky"),
+        ("almalinux", "almalinux"),
+        ("centos", "centos"),
+        ("fedora", "fedora"),
+        ("opensuse", "opensuse"),
+        ("suse", "suse"),
+        ("oracle", "oracle"),
+        ("amazon", "amazon"),
+    ]
+    .into_iter()
+    .find(|(k, _)| v.contains(k))
+    .map(|(_, ns)| ns)
+}
+
+/// `[epoch:]version-release` split into (epoch, the rest); no epoch when the part
+/// before `:` is not a number.
+fn split_rpm_epoch(v: &str) -> (Option<&str>, &str) {
+    match v.split_once(':') {
+        Some((e, rest)) if !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit()) => {
+            (Some(e), rest)
+        }
+        _ => (None, v),
+    }
+}
+
+/// `pkg:rpm/<vendor>/<name>@<version>-<release>?arch=…&distro=…&epoch=…`. The epoch is
+/// the `epoch` qualifier, as the purl spec's rpm type says (and as syft, trivy and Red
+/// Hat's VEX files write it); the model's version keeps `E:V-R` for ordering. The
+/// vendor comes from the distro, else from a known Vendor; without either the purl
+/// is `pkg:generic` (an rpm purl needs its namespace).
+fn rpm(p: &Package, distro: Option<&Distro>, distro_q: &str) -> String {
+    let (epoch, version) = split_rpm_epoch(&p.version);
+    let ns = distro
+        .map(|d| rpm_vendor_namespace(&d.id))
+        .filter(|s| !s.is_empty())
+        .or_else(|| p.supplier.as_deref().and_then(rpm_namespace_of_vendor));
+    let quals = [
+        ("arch", p.arch.as_deref().unwrap_or("")),
+        ("distro", distro_q),
+        ("epoch", epoch.unwrap_or("")),
+        ("upstream", &upstream(p)),
+    ];
+    match ns {
+        Some(ns) => build("rpm", Some(ns), &p.name, Some(version), &quals),
+        None => build("generic", None, &p.name, Some(&p.version), &quals[..1]),
+    }
+}
+
 /// The ecosystem a purl type belongs to (`Generic` for types we do not model).
 pub fn ecosystem_of_type(ty: &str) -> Ecosystem {
     match ty.to_ascii_lowercase().as_str() {
@@ -283,12 +348,31 @@ pub fn parse(purl: &str) -> Option<Parts> {
     if name.is_empty() {
         return None;
     }
+    let ty = ty.to_ascii_lowercase();
+    // rpm: the `epoch` qualifier belongs in front of the version (`E:V-R`).
+    let version = match (ty.as_str(), version) {
+        ("rpm", Some(v)) if !v.contains(':') => Some(match rpm_epoch_qualifier(purl) {
+            Some(e) => format!("{e}:{v}"),
+            None => v,
+        }),
+        (_, v) => v,
+    };
     Some(Parts {
-        ty: ty.to_ascii_lowercase(),
+        ty,
         namespace,
         name,
         version,
     })
+}
+
+/// The `epoch` qualifier of a purl, when it is a number.
+fn rpm_epoch_qualifier(purl: &str) -> Option<String> {
+    let (_, q) = purl.split('#').next()?.split_once('?')?;
+    q.split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| k.eq_ignore_ascii_case("epoch"))
+        .map(|(_, v)| decode(v))
+        .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// `a/b/c` split at the last `sep` into (`a/b`, `c`); no separator: (None, whole).
@@ -409,6 +493,74 @@ mod tests {
         assert_eq!(
             for_package(&p, None).as_deref(),
             Some("pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1")
+        );
+    }
+
+    fn rocky() -> Distro {
+        Distro {
+            id: "rocky".into(),
+            version_id: Some("9.4".into()),
+            ..Distro::default()
+        }
+    }
+
+    #[test]
+    fn rpm_purl_puts_the_epoch_in_a_qualifier_and_reads_it_back() {
+        let mut p = Package::new(Ecosystem::Rpm, "hello-libs", "2:1.0-3.el9");
+        p.arch = Some("x86_64".into());
+        p.source_name = Some("hello".into());
+        p.source_version = Some("2:1.0-3.el9".into());
+        let purl = for_package(&p, Some(&rocky())).unwrap();
+        assert_eq!(
+            purl,
+            "pkg:rpm/rocky/hello-libs@1.0-3.el9?arch=x86_64&distro=rocky-9.4&epoch=2&upstream=hello"
+        );
+        let parts = parse(&purl).unwrap();
+        assert_eq!(parts.version.as_deref(), Some("2:1.0-3.el9"));
+        assert_eq!(parts.namespace.as_deref(), Some("rocky"));
+        // An explicit epoch 0 is kept; no epoch, no qualifier.
+        p.version = "0:1.0-3.el9".into();
+        assert!(for_package(&p, Some(&rocky()))
+            .unwrap()
+            .contains("&epoch=0&"));
+        p.version = "1.0-3.el9".into();
+        let purl = for_package(&p, Some(&rocky())).unwrap();
+        assert!(!purl.contains("epoch"), "{purl}");
+        assert_eq!(parse(&purl).unwrap().version.as_deref(), Some("1.0-3.el9"));
+    }
+
+    #[test]
+    fn rpm_purl_vendor_namespace() {
+        let p = Package::new(Ecosystem::Rpm, "bash", "5.1.8-9.el9");
+        let ns = |id: &str| {
+            let d = Distro {
+                id: id.into(),
+                ..Distro::default()
+            };
+            parse(&for_package(&p, Some(&d)).unwrap())
+                .unwrap()
+                .namespace
+        };
+        assert_eq!(ns("rhel").as_deref(), Some("redhat"));
+        assert_eq!(ns("rocky").as_deref(), Some("rocky"));
+        assert_eq!(ns("almalinux").as_deref(), Some("almalinux"));
+        assert_eq!(ns("centos").as_deref(), Some("centos"));
+        assert_eq!(ns("fedora").as_deref(), Some("fedora"));
+        assert_eq!(ns("sles").as_deref(), Some("suse"));
+        assert_eq!(ns("opensuse-leap").as_deref(), Some("opensuse"));
+        assert_eq!(ns("opensuse-tumbleweed").as_deref(), Some("opensuse"));
+        // No os-release: a known Vendor names the namespace, else a generic purl.
+        let mut p = p.clone();
+        p.supplier = Some("Red Hat, Inc.".into());
+        assert_eq!(
+            for_package(&p, None).as_deref(),
+            Some("pkg:rpm/redhat/bash@5.1.8-9.el9")
+        );
+        p.supplier = Some("Jane Doe <jane@example.org>".into());
+        p.arch = Some("noarch".into());
+        assert_eq!(
+            for_package(&p, None).as_deref(),
+            Some("pkg:generic/bash@5.1.8-9.el9?arch=noarch")
         );
     }
 

@@ -12,17 +12,19 @@ pub mod dpkg;
 pub mod os_release;
 pub mod python;
 pub mod relate;
+pub mod rpm;
 
 pub use os_release::detect_distro;
 pub use relate::relate;
 
-/// Every cataloger, in a fixed order: os-release, dpkg, python, apk.
+/// Every cataloger, in a fixed order: os-release, dpkg, python, apk, rpm.
 pub fn all() -> Vec<Box<dyn Cataloger>> {
     vec![
         Box::new(os_release::OsReleaseCataloger),
         Box::new(dpkg::DpkgCataloger),
         Box::new(python::PythonCataloger),
         Box::new(apk::ApkCataloger),
+        Box::new(rpm::RpmCataloger),
     ]
 }
 
@@ -98,7 +100,7 @@ mod tests {
     #[test]
     fn registry_lists_each_cataloger_once_in_order() {
         let names: Vec<&str> = all().iter().map(|c| c.name()).collect();
-        assert_eq!(names, ["os-release", "dpkg", "python", "apk"]);
+        assert_eq!(names, ["os-release", "dpkg", "python", "apk", "rpm"]);
     }
 
     #[test]
@@ -126,6 +128,10 @@ mod tests {
                 Some("python"),
             ),
             ("lib/apk/db/installed", Some("apk")),
+            ("var/lib/rpm/rpmdb.sqlite", Some("rpm")),
+            ("var/lib/rpm/Packages", Some("rpm")),
+            ("usr/lib/sysimage/rpm/Packages.db", Some("rpm")),
+            ("var/lib/rpm/Index.db", None),
             ("etc/passwd", None),
             ("var/lib/dpkg/status-old", None),
             ("var/lib/dpkg/info/bash.md5sums", None),

@@ -160,6 +160,27 @@ HOME_URL="https://www.debian.org/"
         assert_eq!(a.version_id.as_deref(), Some("3.20.1"));
     }
 
+    /// The os-release files of the rpm distributions (abridged to the keys that
+    /// matter, quoted as each distribution quotes them) give the purl's distro qualifier.
+    #[test]
+    fn rpm_distributions_give_their_distro_qualifier() {
+        let cases = [
+            ("NAME=\"Rocky Linux\"\nVERSION=\"9.4 (Blue Onyx)\"\nID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\nVERSION_ID=\"9.4\"\nPLATFORM_ID=\"platform:el9\"\n", "rocky-9.4"),
+            ("NAME=\"CentOS Linux\"\nVERSION=\"7 (Core)\"\nID=\"centos\"\nID_LIKE=\"rhel fedora\"\nVERSION_ID=\"7\"\n", "centos-7"),
+            ("NAME=\"CentOS Stream\"\nVERSION=\"9\"\nID=\"centos\"\nID_LIKE=\"rhel fedora\"\nVERSION_ID=\"9\"\n", "centos-9"),
+            ("NAME=\"Red Hat Enterprise Linux\"\nVERSION=\"9.4 (Plow)\"\nID=\"rhel\"\nID_LIKE=\"fedora\"\nVERSION_ID=\"9.4\"\n", "rhel-9.4"),
+            ("NAME=\"Fedora Linux\"\nVERSION=\"40 (Container Image)\"\nID=fedora\nVERSION_ID=40\nVARIANT_ID=container\n", "fedora-40"),
+            ("NAME=\"SLES\"\nVERSION=\"15-SP5\"\nVERSION_ID=\"15.5\"\nID=\"sles\"\nID_LIKE=\"suse\"\n", "sles-15.5"),
+            ("NAME=\"openSUSE Leap\"\nVERSION=\"15.5\"\nID=\"opensuse-leap\"\nID_LIKE=\"suse opensuse\"\nVERSION_ID=\"15.5\"\n", "opensuse-leap-15.5"),
+            ("NAME=\"openSUSE Tumbleweed\"\nID=\"opensuse-tumbleweed\"\nID_LIKE=\"opensuse suse\"\nVERSION_ID=\"20240601\"\n", "opensuse-tumbleweed-20240601"),
+            ("NAME=\"AlmaLinux\"\nVERSION=\"9.4 (Seafoam Ocelot)\"\nID=\"almalinux\"\nID_LIKE=\"rhel centos fedora\"\nVERSION_ID=\"9.4\"\n", "almalinux-9.4"),
+        ];
+        for (text, want) in cases {
+            let d = parse_os_release(text).expect(want);
+            assert_eq!(sbom_model::purl::distro_qualifier(&d), want);
+        }
+    }
+
     #[test]
     fn quoting_and_escapes() {
         let d = parse_os_release(

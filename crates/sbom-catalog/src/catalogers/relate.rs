@@ -6,6 +6,8 @@
 //!     the same architecture (or `all`) are preferred; a name no package has is
 //!     resolved through `Provides:` ([`super::dpkg::PROVIDES_PROPERTY`]).
 //!   - apk: by name (the apk cataloger already resolved `so:`/`cmd:` provides).
+//!   - rpm: the rpm cataloger already resolved Requires through Provides and file
+//!     lists into `name.arch` entries; [`super::rpm::dependency_targets`] maps them.
 //!   - pypi: by PEP 503 name in the SAME site root first; only when that root has no
 //!     such package, every package of that name in other site roots (a venv with
 //!     system site packages sees them). Unresolved names give no edge.
@@ -97,6 +99,12 @@ fn depends(packages: &[Package], rels: &mut BTreeSet<Relationship>) {
                         .unwrap_or_default();
                     prefer_arch(p, cands)
                 }
+                Ecosystem::Rpm => super::rpm::dependency_targets(dep, |n| {
+                    by_name
+                        .get(&(Ecosystem::Rpm, n.to_string()))
+                        .cloned()
+                        .unwrap_or_default()
+                }),
                 eco => by_name
                     .get(&(eco, dep.clone()))
                     .cloned()
