@@ -13,6 +13,7 @@
 mod change;
 mod engine;
 mod error;
+mod index;
 mod release;
 pub mod render;
 mod sort;
@@ -20,6 +21,7 @@ mod sort;
 pub use change::{Change, ChangeKind, DiffOptions, SbomDiff, SubjectInfo, Summary};
 pub use engine::diff;
 pub use error::{DiffError, ReleaseError};
+pub use index::{BatchStats, Index, IndexEntry};
 pub use release::{
     diff_releases, diff_releases_with, image_key, ImageDiff, ImageInfo, Release, ReleaseDiff,
     RollupEntry,
