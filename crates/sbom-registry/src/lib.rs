@@ -25,6 +25,7 @@ pub mod listing;
 pub mod reference;
 
 use client::RepoClient;
+pub use client::describe_reqwest;
 pub use listing::{ManifestInfo, RegistryLister};
 pub use reference::ImageRef;
 

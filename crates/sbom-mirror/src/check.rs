@@ -1,0 +1,537 @@
+//! A mirror checked against a plan: what the release needs that the mirror lacks
+//! (missing), and what the mirror holds that nothing needs (superfluous).
+//!
+//! Targets (`KIND[:SCOPE]=LOCATION`):
+//! - `deb=LOC`: a `Packages` file (plain, `.gz`, `.xz`; path or URL), a `dists/SUITE`
+//!   folder or URL (its `Release` lists the `Packages` indexes of every component and
+//!   architecture; each is checked against the SHA-256 the `Release` gives), or a folder
+//!   holding `Packages` files anywhere below it. `deb:debian-12=LOC` or
+//!   `deb:debian-12/amd64=LOC` checks only those groups.
+//! - `pypi=LOC`: a simple index URL (`https://host/simple/`, HTML or JSON), a folder
+//!   holding a simple index (`index.html` and `NAME/index.html`), or a folder of wheels
+//!   and sdists (pip's `--find-links`).
+//! - `registry=HOST[/PREFIX]`: a registry mirror; an image `SRC/ns/repo@digest` is found
+//!   at `PREFIX/ns/repo`, `PREFIX/repo` (how `skopeo sync` names it) or
+//!   `PREFIX/SRC/ns/repo` (`skopeo sync --scoped`).
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use sbom_model::{version, Ecosystem};
+use serde::Serialize;
+
+use crate::fetch::{self, Fetcher};
+use crate::plan::{OsGroup, OsPin, Plan};
+use crate::{deb, pypi, MirrorError};
+
+/// What to check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Deb { scope: Option<String>, location: String },
+    Pypi { location: String },
+    Registry { host: String, prefix: String },
+}
+
+impl Target {
+    /// Parses `KIND[:SCOPE]=LOCATION`.
+    pub fn parse(spec: &str) -> Result<Target, MirrorError> {
+        let bad = |why: &str| MirrorError::Usage(format!("--check {spec}: {why}"));
+        let (kind, location) = spec
+            .split_once('=')
+            .ok_or_else(|| bad("expected KIND=LOCATION (deb=, pypi=, registry=)"))?;
+        let location = location.trim().to_string();
+        if location.is_empty() {
+            return Err(bad("empty location"));
+        }
+        let (kind, scope) = match kind.split_once(':') {
+            Some((k, s)) => (k, Some(s.trim_matches('/').to_string())),
+            None => (kind, None),
+        };
+        match (kind.to_ascii_lowercase().as_str(), scope) {
+            ("deb" | "apt", scope) => Ok(Target::Deb { scope, location }),
+            ("pypi" | "pip", None) => Ok(Target::Pypi { location }),
+            ("registry" | "oci", None) => {
+                let l = location.trim_start_matches("docker://").trim_end_matches('/');
+                let (host, prefix) = l.split_once('/').unwrap_or((l, ""));
+                Ok(Target::Registry {
+                    host: host.to_string(),
+                    prefix: prefix.to_string(),
+                })
+            }
+            (_, Some(_)) => Err(bad("only deb takes a scope")),
+            _ => Err(bad("unknown kind: use deb, pypi or registry")),
+        }
+    }
+}
+
+/// Something needed that the mirror lacks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Missing {
+    pub name: String,
+    pub version: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub arch: String,
+    /// The OS group or Python environments that need it.
+    pub needed_in: Vec<String>,
+    /// Other versions the mirror has, marked `(newer)` or `(older)`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mirror_has: Vec<String>,
+    /// Images (or declaring files) that need it.
+    pub needed_by: Vec<String>,
+}
+
+/// Something the mirror holds that nothing needs.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Superfluous {
+    pub name: String,
+    /// Empty for a whole project or repository.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub version: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub arch: String,
+}
+
+/// The result for one target.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Section {
+    pub kind: String,
+    pub location: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    pub needed: usize,
+    pub present: usize,
+    pub missing: Vec<Missing>,
+    pub superfluous: Vec<Superfluous>,
+    /// What the check could not see, and which indexes it read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// The results of all targets.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CheckReport {
+    pub sections: Vec<Section>,
+}
+
+impl CheckReport {
+    pub fn missing(&self) -> usize {
+        self.sections.iter().map(|s| s.missing.len()).sum()
+    }
+    pub fn superfluous(&self) -> usize {
+        self.sections.iter().map(|s| s.superfluous.len()).sum()
+    }
+
+    /// Plain text: a heading line per target, then one line per finding.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for s in &self.sections {
+            let scope = s.scope.as_deref().map(|x| format!(" ({x})")).unwrap_or_default();
+            out.push_str(&format!(
+                "{} {}{scope}: {} needed, {} present, {} missing, {} superfluous\n",
+                s.kind,
+                s.location,
+                s.needed,
+                s.present,
+                s.missing.len(),
+                s.superfluous.len()
+            ));
+            for n in &s.notes {
+                out.push_str(&format!("  note: {n}\n"));
+            }
+            for m in &s.missing {
+                let arch = if m.arch.is_empty() { String::new() } else { format!(" {}", m.arch) };
+                let has = if m.mirror_has.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (mirror has {})", m.mirror_has.join(", "))
+                };
+                out.push_str(&format!(
+                    "  missing     {} {}{arch}{has} in {}; needed by {}\n",
+                    m.name,
+                    m.version,
+                    m.needed_in.join(", "),
+                    m.needed_by.join(", ")
+                ));
+            }
+            for x in &s.superfluous {
+                let mut line = format!("  superfluous {}", x.name);
+                for part in [&x.version, &x.arch] {
+                    if !part.is_empty() {
+                        line.push(' ');
+                        line.push_str(part);
+                    }
+                }
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// Checks every target against the plan.
+pub fn check(plan: &Plan, targets: &[Target], registry: &sbom_registry::RegistryOptions) -> Result<CheckReport, MirrorError> {
+    let fetcher = Fetcher::new()?;
+    let mut report = CheckReport::default();
+    for t in targets {
+        report.sections.push(match t {
+            Target::Deb { scope, location } => check_deb(plan, scope.as_deref(), location, &fetcher)?,
+            Target::Pypi { location } => check_pypi(plan, location, &fetcher)?,
+            Target::Registry { host, prefix } => crate::registry::check(plan, host, prefix, registry)?,
+        });
+    }
+    Ok(report)
+}
+
+/// Versions of the same name the mirror has, marked against the one needed.
+fn others(eco: Ecosystem, want: &str, have: &[String]) -> Vec<String> {
+    have.iter()
+        .map(|v| match version::compare(eco, v, want) {
+            std::cmp::Ordering::Greater => format!("{v} (newer)"),
+            _ => format!("{v} (older)"),
+        })
+        .collect()
+}
+
+/// Packages of a deb location, with notes on what was read.
+fn deb_holdings(location: &str, fetcher: &Fetcher) -> Result<(Vec<deb::DebEntry>, Option<String>, Vec<String>), MirrorError> {
+    let mut notes = Vec::new();
+    let lower = location.to_ascii_lowercase();
+    let single = ["packages", "packages.gz", "packages.xz"]
+        .iter()
+        .any(|s| lower.rsplit('/').next() == Some(s));
+    if single || Path::new(location).is_file() {
+        let bytes = fetcher
+            .read(location)?
+            .ok_or_else(|| MirrorError::Invalid(format!("{}: not found", fetch::redact(location))))?;
+        let text = fetch::decompress(location, bytes)?;
+        return Ok((deb::parse_packages(&String::from_utf8_lossy(&text)), None, notes));
+    }
+    // A dists/SUITE folder or URL: its Release names the indexes.
+    let mut release = None;
+    for name in ["InRelease", "Release"] {
+        let loc = if fetch::is_url(location) {
+            fetch::join(location, name)
+        } else {
+            Path::new(location).join(name).display().to_string()
+        };
+        if let Some(b) = fetcher.read(&loc)? {
+            release = Some(deb::parse_release(&String::from_utf8_lossy(&b)));
+            break;
+        }
+    }
+    let mut entries = Vec::new();
+    let Some(rel) = release else {
+        if fetch::is_url(location) {
+            return Err(MirrorError::Invalid(format!(
+                "{}: no Release or InRelease: give a dists/SUITE URL or a Packages file",
+                fetch::redact(location)
+            )));
+        }
+        let mut files = Vec::new();
+        find_packages_files(Path::new(location), &mut files)?;
+        if files.is_empty() {
+            return Err(MirrorError::Invalid(format!("{location}: no Release and no Packages file below it")));
+        }
+        for f in files {
+            let bytes = std::fs::read(&f).map_err(|source| MirrorError::Io { path: f.clone(), source })?;
+            let text = fetch::decompress(&f.display().to_string(), bytes)?;
+            entries.extend(deb::parse_packages(&String::from_utf8_lossy(&text)));
+            notes.push(format!("read {}", f.display()));
+        }
+        return Ok((entries, None, notes));
+    };
+    let indexes = deb::packages_indexes(&rel);
+    if indexes.is_empty() {
+        notes.push("the Release lists no Packages index".into());
+    }
+    for (path, sha) in indexes {
+        let loc = if fetch::is_url(location) {
+            fetch::join(location, &path)
+        } else {
+            Path::new(location).join(&path).display().to_string()
+        };
+        let Some(bytes) = fetcher.read(&loc)? else {
+            return Err(MirrorError::Invalid(format!("{}: listed in the Release but not there", fetch::redact(&loc))));
+        };
+        let got = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+        if got != sha {
+            return Err(MirrorError::Invalid(format!(
+                "{}: SHA-256 {got} does not match the Release's {sha}",
+                fetch::redact(&loc)
+            )));
+        }
+        let text = fetch::decompress(&path, bytes)?;
+        entries.extend(deb::parse_packages(&String::from_utf8_lossy(&text)));
+        notes.push(format!("read {path}"));
+    }
+    Ok((entries, rel.codename.or(rel.suite), notes))
+}
+
+/// `Packages`, `Packages.gz`, `Packages.xz` files below `dir`, one per folder (plain first).
+fn find_packages_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), MirrorError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| MirrorError::Io { path, source }
+    };
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(io(dir))?
+        .filter_map(Result::ok)
+        .collect();
+    entries.sort_by_key(std::fs::DirEntry::file_name);
+    let mut best: Option<(u8, std::path::PathBuf)> = None;
+    for e in entries {
+        let path = e.path();
+        let ft = e.file_type().map_err(io(&path))?;
+        if ft.is_dir() {
+            find_packages_files(&path, out)?;
+            continue;
+        }
+        let rank = match e.file_name().to_str() {
+            Some("Packages") => 0,
+            Some("Packages.gz") => 1,
+            Some("Packages.xz") => 2,
+            _ => continue,
+        };
+        if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+            best = Some((rank, path));
+        }
+    }
+    out.extend(best.map(|(_, p)| p));
+    Ok(())
+}
+
+fn in_scope(g: &OsGroup, scope: Option<&str>, codename: Option<&str>) -> bool {
+    if g.ecosystem != Ecosystem::Deb {
+        return false;
+    }
+    match scope {
+        Some(s) => g.path() == s || g.path().starts_with(&format!("{s}/")) || g.distro == s,
+        // A Release names its codename: groups of other releases are not this mirror's.
+        None => match (codename, g.codename.as_deref()) {
+            (Some(c), Some(gc)) => c == gc,
+            _ => true,
+        },
+    }
+}
+
+fn check_deb(plan: &Plan, scope: Option<&str>, location: &str, fetcher: &Fetcher) -> Result<Section, MirrorError> {
+    let (entries, codename, mut notes) = deb_holdings(location, fetcher)?;
+    let mut have: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for e in &entries {
+        have.entry((e.name.clone(), e.arch.clone())).or_default().push(e.version.clone());
+    }
+    let groups: Vec<&OsGroup> = plan.os.keys().filter(|g| in_scope(g, scope, codename.as_deref())).collect();
+    let skipped = plan.os_groups(Ecosystem::Deb).count() - groups.len();
+    if skipped > 0 {
+        notes.push(format!("{skipped} deb group(s) of other releases or scopes not checked here"));
+    }
+    // Needed pins, merged over groups: (name, arch, version) -> (groups, needed_by).
+    let mut needed: BTreeMap<(String, String), Vec<(&OsPin, BTreeSet<String>)>> = BTreeMap::new();
+    for g in groups {
+        for p in plan.os_pins(g) {
+            let list = needed.entry((p.name.to_ascii_lowercase(), p.arch.clone())).or_default();
+            match list.iter_mut().find(|(q, _)| version::compare(Ecosystem::Deb, &q.version, &p.version).is_eq()) {
+                Some((_, gs)) => {
+                    gs.insert(g.path());
+                }
+                None => list.push((p, BTreeSet::from([g.path()]))),
+            }
+        }
+    }
+    let mut section = Section {
+        kind: "deb".into(),
+        location: fetch::redact(location),
+        scope: scope.map(str::to_string),
+        needed: needed.values().map(Vec::len).sum(),
+        present: 0,
+        missing: Vec::new(),
+        superfluous: Vec::new(),
+        notes,
+    };
+    for ((name, arch), pins) in &needed {
+        let versions = have.get(&(name.clone(), arch.clone())).cloned().unwrap_or_default();
+        for (p, groups) in pins {
+            if versions.iter().any(|v| version::compare(Ecosystem::Deb, v, &p.version).is_eq()) {
+                section.present += 1;
+            } else {
+                section.missing.push(Missing {
+                    name: p.name.clone(),
+                    version: p.version.clone(),
+                    arch: p.arch.clone(),
+                    needed_in: groups.iter().map(|g| format!("deb/{g}")).collect(),
+                    mirror_has: others(Ecosystem::Deb, &p.version, &versions),
+                    needed_by: p.needed_by.iter().cloned().collect(),
+                });
+            }
+        }
+    }
+    let mut extra = BTreeSet::new();
+    for e in entries {
+        let wanted = needed
+            .get(&(e.name.clone(), e.arch.clone()))
+            .is_some_and(|pins| pins.iter().any(|(p, _)| version::compare(Ecosystem::Deb, &p.version, &e.version).is_eq()));
+        if !wanted {
+            extra.insert(Superfluous {
+                name: e.name,
+                version: e.version,
+                arch: e.arch,
+            });
+        }
+    }
+    section.superfluous = extra.into_iter().collect();
+    Ok(section)
+}
+
+/// Versions per project of a PyPI location, and whether the list of projects is complete
+/// (a find-links folder or an index root page) or only covers the projects asked for.
+fn pypi_holdings(
+    location: &str,
+    wanted: &BTreeSet<String>,
+    fetcher: &Fetcher,
+    notes: &mut Vec<String>,
+) -> Result<BTreeMap<String, BTreeSet<String>>, MirrorError> {
+    const ACCEPT: &str = "application/vnd.pypi.simple.v1+json, text/html;q=0.5";
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let dir = Path::new(location);
+    let local_index = !fetch::is_url(location) && dir.join("index.html").is_file();
+    if !fetch::is_url(location) && !local_index {
+        // A folder of distribution files.
+        let rd = std::fs::read_dir(dir).map_err(|source| MirrorError::Io { path: dir.to_path_buf(), source })?;
+        let mut ignored = 0;
+        for e in rd.filter_map(Result::ok) {
+            match e.file_name().to_str().and_then(pypi::dist_file) {
+                Some((n, v)) => {
+                    out.entry(n).or_default().insert(v);
+                }
+                None => ignored += 1,
+            }
+        }
+        if ignored > 0 {
+            notes.push(format!("{ignored} file(s) that are neither wheels nor sdists ignored"));
+        }
+        return Ok(out);
+    }
+    let read_page = |rel: &str| -> Result<Option<Vec<u8>>, MirrorError> {
+        if local_index {
+            let p = if rel.is_empty() { dir.join("index.html") } else { dir.join(rel).join("index.html") };
+            match std::fs::read(&p) {
+                Ok(b) => Ok(Some(b)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(source) => Err(MirrorError::Io { path: p, source }),
+            }
+        } else {
+            let url = if rel.is_empty() { format!("{}/", location.trim_end_matches('/')) } else { fetch::join(location, &format!("{rel}/")) };
+            fetcher.get(&url, Some(ACCEPT))
+        }
+    };
+    let root = read_page("")?
+        .ok_or_else(|| MirrorError::Invalid(format!("{}: no simple index there", fetch::redact(location))))?;
+    let projects = pypi::parse_root(&root)
+        .ok_or_else(|| MirrorError::Invalid(format!("{}: not a simple index page", fetch::redact(location))))?;
+    for p in &projects {
+        out.entry(p.clone()).or_default();
+    }
+    for name in wanted {
+        if let Some(page) = read_page(name)? {
+            out.entry(name.clone()).or_default().extend(pypi::parse_project(name, &page));
+        }
+    }
+    notes.push(format!(
+        "{} projects in the index; file lists read for the {} projects the release needs",
+        projects.len(),
+        wanted.len()
+    ));
+    Ok(out)
+}
+
+fn check_pypi(plan: &Plan, location: &str, fetcher: &Fetcher) -> Result<Section, MirrorError> {
+    // (name, version) -> (environments, images)
+    let mut needed: BTreeMap<String, Vec<(String, BTreeSet<String>, BTreeSet<String>)>> = BTreeMap::new();
+    for env in plan.python.values() {
+        for (name, pin) in &env.pins {
+            let list = needed.entry(name.clone()).or_default();
+            let at = match list.iter().position(|(v, _, _)| version::compare(Ecosystem::Pypi, v, &pin.version).is_eq()) {
+                Some(i) => i,
+                None => {
+                    list.push((pin.version.clone(), BTreeSet::new(), BTreeSet::new()));
+                    list.len() - 1
+                }
+            };
+            list[at].1.insert(format!("pypi/{}", env.id));
+            list[at].2.insert(env.image.clone());
+        }
+    }
+    let mut notes = Vec::new();
+    let wanted: BTreeSet<String> = needed.keys().cloned().collect();
+    let have = pypi_holdings(location, &wanted, fetcher, &mut notes)?;
+    let mut section = Section {
+        kind: "pypi".into(),
+        location: fetch::redact(location),
+        scope: None,
+        needed: needed.values().map(Vec::len).sum(),
+        present: 0,
+        missing: Vec::new(),
+        superfluous: Vec::new(),
+        notes,
+    };
+    for (name, pins) in &needed {
+        let versions: Vec<String> = have.get(name).map(|s| s.iter().cloned().collect()).unwrap_or_default();
+        for (v, envs, images) in pins {
+            if versions.iter().any(|h| version::compare(Ecosystem::Pypi, h, v).is_eq()) {
+                section.present += 1;
+            } else {
+                section.missing.push(Missing {
+                    name: name.clone(),
+                    version: v.clone(),
+                    arch: String::new(),
+                    needed_in: envs.iter().cloned().collect(),
+                    mirror_has: others(Ecosystem::Pypi, v, &versions),
+                    needed_by: images.iter().cloned().collect(),
+                });
+            }
+        }
+    }
+    for (name, versions) in have {
+        let Some(pins) = needed.get(&name) else {
+            if versions.is_empty() {
+                section.superfluous.push(Superfluous { name, version: String::new(), arch: String::new() });
+            } else {
+                for v in versions {
+                    section.superfluous.push(Superfluous { name: name.clone(), version: v, arch: String::new() });
+                }
+            }
+            continue;
+        };
+        for v in versions {
+            if !pins.iter().any(|(p, _, _)| version::compare(Ecosystem::Pypi, p, &v).is_eq()) {
+                section.superfluous.push(Superfluous { name: name.clone(), version: v, arch: String::new() });
+            }
+        }
+    }
+    Ok(section)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse_kind_scope_and_location() {
+        assert_eq!(
+            Target::parse("deb=http://h/dists/bookworm").unwrap(),
+            Target::Deb { scope: None, location: "http://h/dists/bookworm".into() }
+        );
+        assert_eq!(
+            Target::parse("deb:debian-12/amd64=/srv/Packages.gz").unwrap(),
+            Target::Deb { scope: Some("debian-12/amd64".into()), location: "/srv/Packages.gz".into() }
+        );
+        assert_eq!(
+            Target::parse("registry=docker://127.0.0.1:5001/mirror/").unwrap(),
+            Target::Registry { host: "127.0.0.1:5001".into(), prefix: "mirror".into() }
+        );
+        assert_eq!(Target::parse("pypi=https://h/simple/").unwrap(), Target::Pypi { location: "https://h/simple/".into() });
+        for bad in ["deb", "deb=", "npm=x", "pypi:x=y"] {
+            assert!(Target::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! The human summary of a plan: counts per ecosystem, what was declared rather than
+//! observed, and what could not be pinned.
+use sbom_model::Ecosystem;
+
+use crate::plan::Plan;
+
+/// One line per ecosystem with pins, for stderr.
+pub fn lines(plan: &Plan) -> Vec<String> {
+    let mut out = Vec::new();
+    for eco in [Ecosystem::Deb, Ecosystem::Rpm] {
+        let groups: Vec<String> = plan.os_groups(eco).map(|g| g.path()).collect();
+        if !groups.is_empty() {
+            out.push(format!(
+                "{eco}: {} packages in {} ({})",
+                plan.os_pin_count(eco),
+                plural(groups.len(), "group"),
+                groups.join(", ")
+            ));
+        }
+    }
+    if !plan.python.is_empty() {
+        let pins: usize = plan.python.values().map(|e| e.pins.len()).sum();
+        out.push(format!(
+            "pypi: {pins} pins in {}",
+            plural(plan.python.len(), "environment")
+        ));
+    }
+    if !plan.images.is_empty() {
+        out.push(format!("oci: {}", plural(plan.images.len(), "image")));
+    }
+    let declared: usize = plan.counts.declared.values().sum();
+    if declared > 0 {
+        out.push(format!("declared, not observed: {}", plural(declared, "package")));
+    }
+    if plan.counts.python_owned_by_os_packages > 0 {
+        out.push(format!(
+            "python packages that OS packages own (served by the OS mirror): {}",
+            plan.counts.python_owned_by_os_packages
+        ));
+    }
+    if !plan.counts.not_mirrored.is_empty() {
+        let list: Vec<String> = plan
+            .counts
+            .not_mirrored
+            .iter()
+            .map(|(e, n)| format!("{e} {n}"))
+            .collect();
+        out.push(format!("no mirror input for: {}", list.join(", ")));
+    }
+    if !plan.unpinned.is_empty() {
+        out.push(format!("could not be pinned: {}", plural(plan.unpinned.len(), "entry")));
+    }
+    out
+}
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else if let Some(stem) = what.strip_suffix('y') {
+        format!("{n} {stem}ies")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// `summary.md`.
+pub fn markdown(plan: &Plan) -> String {
+    let mut s = String::from("# Mirror inputs\n\n");
+    s.push_str(&format!("Read {} SBOMs.\n\n", plan.counts.sboms));
+    s.push_str("| ecosystem | packages read | declared | pinned |\n|---|---|---|---|\n");
+    for (eco, n) in &plan.counts.packages {
+        let pinned = match eco {
+            Ecosystem::Deb | Ecosystem::Rpm => plan.os_pin_count(*eco).to_string(),
+            Ecosystem::Pypi => plan.python.values().map(|e| e.pins.len()).sum::<usize>().to_string(),
+            Ecosystem::Oci => plan.images.values().filter(|i| i.declared).count().to_string(),
+            _ => "no mirror input".into(),
+        };
+        let declared = plan.counts.declared.get(eco).copied().unwrap_or(0);
+        s.push_str(&format!("| {eco} | {n} | {declared} | {pinned} |\n"));
+    }
+    s.push_str(&format!("| images | {} |  | {} |\n\n", plan.counts.sboms, plan.images.len()));
+    if plan.counts.python_owned_by_os_packages > 0 {
+        s.push_str(&format!(
+            "{} Python packages are owned by OS packages (python3-yaml's PyYAML): the OS mirror serves them, no requirements file names them.\n\n",
+            plan.counts.python_owned_by_os_packages
+        ));
+    }
+    for eco in [Ecosystem::Deb, Ecosystem::Rpm] {
+        let groups: Vec<_> = plan.os_groups(eco).collect();
+        if groups.is_empty() {
+            continue;
+        }
+        s.push_str(&format!("## {eco}\n\n| group | codename | packages | declared only |\n|---|---|---|---|\n"));
+        for g in groups {
+            let pins = plan.os_pins(g);
+            s.push_str(&format!(
+                "| `{eco}/{}` | {} | {} | {} |\n",
+                g.path(),
+                g.codename.as_deref().unwrap_or(""),
+                pins.len(),
+                pins.iter().filter(|p| !p.observed).count()
+            ));
+        }
+        s.push('\n');
+    }
+    if !plan.python.is_empty() {
+        s.push_str("## pypi\n\n| requirements | image | site root | pins |\n|---|---|---|---|\n");
+        for e in plan.python.values() {
+            s.push_str(&format!(
+                "| `pypi/{}/requirements.txt` | {}{} | `{}` | {} |\n",
+                e.id,
+                e.image,
+                if e.declared { " (declared)" } else { "" },
+                e.site_root,
+                e.pins.len()
+            ));
+        }
+        s.push('\n');
+    }
+    if !plan.images.is_empty() {
+        s.push_str("## images\n\n| image | tags | note |\n|---|---|---|\n");
+        for i in plan.images.values() {
+            let tags: Vec<&str> = i.tags.iter().map(String::as_str).collect();
+            let mut note = i.note.clone().unwrap_or_default();
+            if i.declared {
+                note = format!("declared {note}").trim().to_string();
+            }
+            s.push_str(&format!("| `{}` | {} | {note} |\n", i.reference(), tags.join(", ")));
+        }
+        s.push('\n');
+    }
+    if !plan.unpinned.is_empty() {
+        s.push_str("## Could not be pinned\n\n| ecosystem | name | version | why | needed by |\n|---|---|---|---|---|\n");
+        for u in &plan.unpinned {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                u.ecosystem, u.name, u.version, u.reason, u.needed_by
+            ));
+        }
+        s.push('\n');
+    }
+    s
+}
