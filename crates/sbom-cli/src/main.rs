@@ -55,13 +55,15 @@ enum Command {
         #[arg(long, default_value = "linux/amd64")]
         platform: String,
     },
+    /// Mirror inputs (aptly, apt-get, Pulp, dnf, pip, skopeo) from a release's SBOMs; --check a mirror.
+    Mirror(cmd::mirror::MirrorArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // For diff and audit, 1 means "found something": their errors exit with 2.
     let error_code = match &cli.command {
-        Command::Diff { .. } | Command::Audit { .. } => 2,
+        Command::Diff { .. } | Command::Audit { .. } | Command::Mirror(_) => 2,
         _ => 1,
     };
     let result = match &cli.command {
@@ -76,6 +78,7 @@ fn main() -> ExitCode {
             cmd::diff::run(args, &load).map(exit_u8)
         }
         Command::Ansible { args, outputs } => run_ansible(args, outputs),
+        Command::Mirror(args) => cmd::mirror::run(args),
         Command::Audit { args, platform } => {
             let load = |what: &str| -> anyhow::Result<Vec<sbom_model::Sbom>> {
                 Ok(match cmd::load::load(what, platform)? {

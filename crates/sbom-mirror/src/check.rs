@@ -26,9 +26,17 @@ use crate::{deb, pypi, MirrorError};
 /// What to check.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
-    Deb { scope: Option<String>, location: String },
-    Pypi { location: String },
-    Registry { host: String, prefix: String },
+    Deb {
+        scope: Option<String>,
+        location: String,
+    },
+    Pypi {
+        location: String,
+    },
+    Registry {
+        host: String,
+        prefix: String,
+    },
 }
 
 impl Target {
@@ -50,7 +58,9 @@ impl Target {
             ("deb" | "apt", scope) => Ok(Target::Deb { scope, location }),
             ("pypi" | "pip", None) => Ok(Target::Pypi { location }),
             ("registry" | "oci", None) => {
-                let l = location.trim_start_matches("docker://").trim_end_matches('/');
+                let l = location
+                    .trim_start_matches("docker://")
+                    .trim_end_matches('/');
                 let (host, prefix) = l.split_once('/').unwrap_or((l, ""));
                 Ok(Target::Registry {
                     host: host.to_string(),
@@ -124,7 +134,11 @@ impl CheckReport {
     pub fn text(&self) -> String {
         let mut out = String::new();
         for s in &self.sections {
-            let scope = s.scope.as_deref().map(|x| format!(" ({x})")).unwrap_or_default();
+            let scope = s
+                .scope
+                .as_deref()
+                .map(|x| format!(" ({x})"))
+                .unwrap_or_default();
             out.push_str(&format!(
                 "{} {}{scope}: {} needed, {} present, {} missing, {} superfluous\n",
                 s.kind,
@@ -138,7 +152,11 @@ impl CheckReport {
                 out.push_str(&format!("  note: {n}\n"));
             }
             for m in &s.missing {
-                let arch = if m.arch.is_empty() { String::new() } else { format!(" {}", m.arch) };
+                let arch = if m.arch.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", m.arch)
+                };
                 let has = if m.mirror_has.is_empty() {
                     String::new()
                 } else {
@@ -169,14 +187,22 @@ impl CheckReport {
 }
 
 /// Checks every target against the plan.
-pub fn check(plan: &Plan, targets: &[Target], registry: &sbom_registry::RegistryOptions) -> Result<CheckReport, MirrorError> {
+pub fn check(
+    plan: &Plan,
+    targets: &[Target],
+    registry: &sbom_registry::RegistryOptions,
+) -> Result<CheckReport, MirrorError> {
     let fetcher = Fetcher::new()?;
     let mut report = CheckReport::default();
     for t in targets {
         report.sections.push(match t {
-            Target::Deb { scope, location } => check_deb(plan, scope.as_deref(), location, &fetcher)?,
+            Target::Deb { scope, location } => {
+                check_deb(plan, scope.as_deref(), location, &fetcher)?
+            }
             Target::Pypi { location } => check_pypi(plan, location, &fetcher)?,
-            Target::Registry { host, prefix } => crate::registry::check(plan, host, prefix, registry)?,
+            Target::Registry { host, prefix } => {
+                crate::registry::check(plan, host, prefix, registry)?
+            }
         });
     }
     Ok(report)
@@ -193,18 +219,25 @@ fn others(eco: Ecosystem, want: &str, have: &[String]) -> Vec<String> {
 }
 
 /// Packages of a deb location, with notes on what was read.
-fn deb_holdings(location: &str, fetcher: &Fetcher) -> Result<(Vec<deb::DebEntry>, Option<String>, Vec<String>), MirrorError> {
+fn deb_holdings(
+    location: &str,
+    fetcher: &Fetcher,
+) -> Result<(Vec<deb::DebEntry>, Option<String>, Vec<String>), MirrorError> {
     let mut notes = Vec::new();
     let lower = location.to_ascii_lowercase();
     let single = ["packages", "packages.gz", "packages.xz"]
         .iter()
         .any(|s| lower.rsplit('/').next() == Some(s));
     if single || Path::new(location).is_file() {
-        let bytes = fetcher
-            .read(location)?
-            .ok_or_else(|| MirrorError::Invalid(format!("{}: not found", fetch::redact(location))))?;
+        let bytes = fetcher.read(location)?.ok_or_else(|| {
+            MirrorError::Invalid(format!("{}: not found", fetch::redact(location)))
+        })?;
         let text = fetch::decompress(location, bytes)?;
-        return Ok((deb::parse_packages(&String::from_utf8_lossy(&text)), None, notes));
+        return Ok((
+            deb::parse_packages(&String::from_utf8_lossy(&text)),
+            None,
+            notes,
+        ));
     }
     // A dists/SUITE folder or URL: its Release names the indexes.
     let mut release = None;
@@ -230,10 +263,15 @@ fn deb_holdings(location: &str, fetcher: &Fetcher) -> Result<(Vec<deb::DebEntry>
         let mut files = Vec::new();
         find_packages_files(Path::new(location), &mut files)?;
         if files.is_empty() {
-            return Err(MirrorError::Invalid(format!("{location}: no Release and no Packages file below it")));
+            return Err(MirrorError::Invalid(format!(
+                "{location}: no Release and no Packages file below it"
+            )));
         }
         for f in files {
-            let bytes = std::fs::read(&f).map_err(|source| MirrorError::Io { path: f.clone(), source })?;
+            let bytes = std::fs::read(&f).map_err(|source| MirrorError::Io {
+                path: f.clone(),
+                source,
+            })?;
             let text = fetch::decompress(&f.display().to_string(), bytes)?;
             entries.extend(deb::parse_packages(&String::from_utf8_lossy(&text)));
             notes.push(format!("read {}", f.display()));
@@ -251,7 +289,10 @@ fn deb_holdings(location: &str, fetcher: &Fetcher) -> Result<(Vec<deb::DebEntry>
             Path::new(location).join(&path).display().to_string()
         };
         let Some(bytes) = fetcher.read(&loc)? else {
-            return Err(MirrorError::Invalid(format!("{}: listed in the Release but not there", fetch::redact(&loc))));
+            return Err(MirrorError::Invalid(format!(
+                "{}: listed in the Release but not there",
+                fetch::redact(&loc)
+            )));
         };
         let got = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
         if got != sha {
@@ -314,23 +355,41 @@ fn in_scope(g: &OsGroup, scope: Option<&str>, codename: Option<&str>) -> bool {
     }
 }
 
-fn check_deb(plan: &Plan, scope: Option<&str>, location: &str, fetcher: &Fetcher) -> Result<Section, MirrorError> {
+fn check_deb(
+    plan: &Plan,
+    scope: Option<&str>,
+    location: &str,
+    fetcher: &Fetcher,
+) -> Result<Section, MirrorError> {
     let (entries, codename, mut notes) = deb_holdings(location, fetcher)?;
     let mut have: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for e in &entries {
-        have.entry((e.name.clone(), e.arch.clone())).or_default().push(e.version.clone());
+        have.entry((e.name.clone(), e.arch.clone()))
+            .or_default()
+            .push(e.version.clone());
     }
-    let groups: Vec<&OsGroup> = plan.os.keys().filter(|g| in_scope(g, scope, codename.as_deref())).collect();
+    let groups: Vec<&OsGroup> = plan
+        .os
+        .keys()
+        .filter(|g| in_scope(g, scope, codename.as_deref()))
+        .collect();
     let skipped = plan.os_groups(Ecosystem::Deb).count() - groups.len();
     if skipped > 0 {
-        notes.push(format!("{skipped} deb group(s) of other releases or scopes not checked here"));
+        notes.push(format!(
+            "{skipped} deb group(s) of other releases or scopes not checked here"
+        ));
     }
     // Needed pins, merged over groups: (name, arch, version) -> (groups, needed_by).
     let mut needed: BTreeMap<(String, String), Vec<(&OsPin, BTreeSet<String>)>> = BTreeMap::new();
     for g in groups {
         for p in plan.os_pins(g) {
-            let list = needed.entry((p.name.to_ascii_lowercase(), p.arch.clone())).or_default();
-            match list.iter_mut().find(|(q, _)| version::compare(Ecosystem::Deb, &q.version, &p.version).is_eq()) {
+            let list = needed
+                .entry((p.name.to_ascii_lowercase(), p.arch.clone()))
+                .or_default();
+            match list
+                .iter_mut()
+                .find(|(q, _)| version::compare(Ecosystem::Deb, &q.version, &p.version).is_eq())
+            {
                 Some((_, gs)) => {
                     gs.insert(g.path());
                 }
@@ -349,9 +408,15 @@ fn check_deb(plan: &Plan, scope: Option<&str>, location: &str, fetcher: &Fetcher
         notes,
     };
     for ((name, arch), pins) in &needed {
-        let versions = have.get(&(name.clone(), arch.clone())).cloned().unwrap_or_default();
+        let versions = have
+            .get(&(name.clone(), arch.clone()))
+            .cloned()
+            .unwrap_or_default();
         for (p, groups) in pins {
-            if versions.iter().any(|v| version::compare(Ecosystem::Deb, v, &p.version).is_eq()) {
+            if versions
+                .iter()
+                .any(|v| version::compare(Ecosystem::Deb, v, &p.version).is_eq())
+            {
                 section.present += 1;
             } else {
                 section.missing.push(Missing {
@@ -369,7 +434,10 @@ fn check_deb(plan: &Plan, scope: Option<&str>, location: &str, fetcher: &Fetcher
     for e in entries {
         let wanted = needed
             .get(&(e.name.clone(), e.arch.clone()))
-            .is_some_and(|pins| pins.iter().any(|(p, _)| version::compare(Ecosystem::Deb, &p.version, &e.version).is_eq()));
+            .is_some_and(|pins| {
+                pins.iter()
+                    .any(|(p, _)| version::compare(Ecosystem::Deb, &p.version, &e.version).is_eq())
+            });
         if !wanted {
             extra.insert(Superfluous {
                 name: e.name,
@@ -396,7 +464,10 @@ fn pypi_holdings(
     let local_index = !fetch::is_url(location) && dir.join("index.html").is_file();
     if !fetch::is_url(location) && !local_index {
         // A folder of distribution files.
-        let rd = std::fs::read_dir(dir).map_err(|source| MirrorError::Io { path: dir.to_path_buf(), source })?;
+        let rd = std::fs::read_dir(dir).map_err(|source| MirrorError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let mut ignored = 0;
         for e in rd.filter_map(Result::ok) {
             match e.file_name().to_str().and_then(pypi::dist_file) {
@@ -407,33 +478,53 @@ fn pypi_holdings(
             }
         }
         if ignored > 0 {
-            notes.push(format!("{ignored} file(s) that are neither wheels nor sdists ignored"));
+            notes.push(format!(
+                "{ignored} file(s) that are neither wheels nor sdists ignored"
+            ));
         }
         return Ok(out);
     }
     let read_page = |rel: &str| -> Result<Option<Vec<u8>>, MirrorError> {
         if local_index {
-            let p = if rel.is_empty() { dir.join("index.html") } else { dir.join(rel).join("index.html") };
+            let p = if rel.is_empty() {
+                dir.join("index.html")
+            } else {
+                dir.join(rel).join("index.html")
+            };
             match std::fs::read(&p) {
                 Ok(b) => Ok(Some(b)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
                 Err(source) => Err(MirrorError::Io { path: p, source }),
             }
         } else {
-            let url = if rel.is_empty() { format!("{}/", location.trim_end_matches('/')) } else { fetch::join(location, &format!("{rel}/")) };
+            let url = if rel.is_empty() {
+                format!("{}/", location.trim_end_matches('/'))
+            } else {
+                fetch::join(location, &format!("{rel}/"))
+            };
             fetcher.get(&url, Some(ACCEPT))
         }
     };
-    let root = read_page("")?
-        .ok_or_else(|| MirrorError::Invalid(format!("{}: no simple index there", fetch::redact(location))))?;
-    let projects = pypi::parse_root(&root)
-        .ok_or_else(|| MirrorError::Invalid(format!("{}: not a simple index page", fetch::redact(location))))?;
+    let root = read_page("")?.ok_or_else(|| {
+        MirrorError::Invalid(format!(
+            "{}: no simple index there",
+            fetch::redact(location)
+        ))
+    })?;
+    let projects = pypi::parse_root(&root).ok_or_else(|| {
+        MirrorError::Invalid(format!(
+            "{}: not a simple index page",
+            fetch::redact(location)
+        ))
+    })?;
     for p in &projects {
         out.entry(p.clone()).or_default();
     }
     for name in wanted {
         if let Some(page) = read_page(name)? {
-            out.entry(name.clone()).or_default().extend(pypi::parse_project(name, &page));
+            out.entry(name.clone())
+                .or_default()
+                .extend(pypi::parse_project(name, &page));
         }
     }
     notes.push(format!(
@@ -446,11 +537,15 @@ fn pypi_holdings(
 
 fn check_pypi(plan: &Plan, location: &str, fetcher: &Fetcher) -> Result<Section, MirrorError> {
     // (name, version) -> (environments, images)
-    let mut needed: BTreeMap<String, Vec<(String, BTreeSet<String>, BTreeSet<String>)>> = BTreeMap::new();
+    let mut needed: BTreeMap<String, Vec<(String, BTreeSet<String>, BTreeSet<String>)>> =
+        BTreeMap::new();
     for env in plan.python.values() {
         for (name, pin) in &env.pins {
             let list = needed.entry(name.clone()).or_default();
-            let at = match list.iter().position(|(v, _, _)| version::compare(Ecosystem::Pypi, v, &pin.version).is_eq()) {
+            let at = match list
+                .iter()
+                .position(|(v, _, _)| version::compare(Ecosystem::Pypi, v, &pin.version).is_eq())
+            {
                 Some(i) => i,
                 None => {
                     list.push((pin.version.clone(), BTreeSet::new(), BTreeSet::new()));
@@ -475,9 +570,15 @@ fn check_pypi(plan: &Plan, location: &str, fetcher: &Fetcher) -> Result<Section,
         notes,
     };
     for (name, pins) in &needed {
-        let versions: Vec<String> = have.get(name).map(|s| s.iter().cloned().collect()).unwrap_or_default();
+        let versions: Vec<String> = have
+            .get(name)
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default();
         for (v, envs, images) in pins {
-            if versions.iter().any(|h| version::compare(Ecosystem::Pypi, h, v).is_eq()) {
+            if versions
+                .iter()
+                .any(|h| version::compare(Ecosystem::Pypi, h, v).is_eq())
+            {
                 section.present += 1;
             } else {
                 section.missing.push(Missing {
@@ -494,17 +595,32 @@ fn check_pypi(plan: &Plan, location: &str, fetcher: &Fetcher) -> Result<Section,
     for (name, versions) in have {
         let Some(pins) = needed.get(&name) else {
             if versions.is_empty() {
-                section.superfluous.push(Superfluous { name, version: String::new(), arch: String::new() });
+                section.superfluous.push(Superfluous {
+                    name,
+                    version: String::new(),
+                    arch: String::new(),
+                });
             } else {
                 for v in versions {
-                    section.superfluous.push(Superfluous { name: name.clone(), version: v, arch: String::new() });
+                    section.superfluous.push(Superfluous {
+                        name: name.clone(),
+                        version: v,
+                        arch: String::new(),
+                    });
                 }
             }
             continue;
         };
         for v in versions {
-            if !pins.iter().any(|(p, _, _)| version::compare(Ecosystem::Pypi, p, &v).is_eq()) {
-                section.superfluous.push(Superfluous { name: name.clone(), version: v, arch: String::new() });
+            if !pins
+                .iter()
+                .any(|(p, _, _)| version::compare(Ecosystem::Pypi, p, &v).is_eq())
+            {
+                section.superfluous.push(Superfluous {
+                    name: name.clone(),
+                    version: v,
+                    arch: String::new(),
+                });
             }
         }
     }
@@ -519,17 +635,31 @@ mod tests {
     fn targets_parse_kind_scope_and_location() {
         assert_eq!(
             Target::parse("deb=http://h/dists/bookworm").unwrap(),
-            Target::Deb { scope: None, location: "http://h/dists/bookworm".into() }
+            Target::Deb {
+                scope: None,
+                location: "http://h/dists/bookworm".into()
+            }
         );
         assert_eq!(
             Target::parse("deb:debian-12/amd64=/srv/Packages.gz").unwrap(),
-            Target::Deb { scope: Some("debian-12/amd64".into()), location: "/srv/Packages.gz".into() }
+            Target::Deb {
+                scope: Some("debian-12/amd64".into()),
+                location: "/srv/Packages.gz".into()
+            }
         );
         assert_eq!(
             Target::parse("registry=docker://127.0.0.1:5001/mirror/").unwrap(),
-            Target::Registry { host: "127.0.0.1:5001".into(), prefix: "mirror".into() }
+            Target::Registry {
+                host: "127.0.0.1:5001".into(),
+                prefix: "mirror".into()
+            }
         );
-        assert_eq!(Target::parse("pypi=https://h/simple/").unwrap(), Target::Pypi { location: "https://h/simple/".into() });
+        assert_eq!(
+            Target::parse("pypi=https://h/simple/").unwrap(),
+            Target::Pypi {
+                location: "https://h/simple/".into()
+            }
+        );
         for bad in ["deb", "deb=", "npm=x", "pypi:x=y"] {
             assert!(Target::parse(bad).is_err(), "{bad}");
         }

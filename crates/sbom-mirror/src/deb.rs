@@ -115,7 +115,10 @@ pub fn parse_release(text: &str) -> ReleaseFile {
     let body = match text.find("-----BEGIN PGP SIGNED MESSAGE-----") {
         Some(_) => {
             let after = text.split_once("\n\n").map_or(text, |(_, b)| b);
-            after.split("-----BEGIN PGP SIGNATURE-----").next().unwrap_or(after)
+            after
+                .split("-----BEGIN PGP SIGNATURE-----")
+                .next()
+                .unwrap_or(after)
         }
         None => text,
     };
@@ -128,7 +131,8 @@ pub fn parse_release(text: &str) -> ReleaseFile {
                 let mut it = line.split_whitespace();
                 if let (Some(h), Some(size), Some(path)) = (it.next(), it.next(), it.next()) {
                     if let Ok(size) = size.parse() {
-                        out.sha256.push((h.to_ascii_lowercase(), size, path.to_string()));
+                        out.sha256
+                            .push((h.to_ascii_lowercase(), size, path.to_string()));
                     }
                 }
             }
@@ -218,9 +222,18 @@ mod tests {
         assert_eq!(
             packages_indexes(&rel),
             vec![
-                ("contrib/binary-amd64/Packages".to_string(), "eee".to_string()),
-                ("main/binary-amd64/Packages.gz".to_string(), "bbb".to_string()),
-                ("main/binary-arm64/Packages.xz".to_string(), "ccc".to_string()),
+                (
+                    "contrib/binary-amd64/Packages".to_string(),
+                    "eee".to_string()
+                ),
+                (
+                    "main/binary-amd64/Packages.gz".to_string(),
+                    "bbb".to_string()
+                ),
+                (
+                    "main/binary-arm64/Packages.xz".to_string(),
+                    "ccc".to_string()
+                ),
             ]
         );
     }
@@ -231,8 +244,16 @@ mod tests {
         assert_eq!(
             parse_packages(text),
             vec![
-                DebEntry { name: "foo".into(), version: "1.0-1".into(), arch: "all".into() },
-                DebEntry { name: "bar".into(), version: "2:3".into(), arch: "amd64".into() },
+                DebEntry {
+                    name: "foo".into(),
+                    version: "1.0-1".into(),
+                    arch: "all".into()
+                },
+                DebEntry {
+                    name: "bar".into(),
+                    version: "2:3".into(),
+                    arch: "amd64".into()
+                },
             ]
         );
     }

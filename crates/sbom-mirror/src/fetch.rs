@@ -17,7 +17,11 @@ pub fn is_url(s: &str) -> bool {
 
 /// `base` joined with a relative path (`base/` + `rel`).
 pub fn join(base: &str, rel: &str) -> String {
-    format!("{}/{}", base.trim_end_matches('/'), rel.trim_start_matches('/'))
+    format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        rel.trim_start_matches('/')
+    )
 }
 
 /// A URL without user info, for messages.
@@ -26,7 +30,11 @@ pub fn redact(url: &str) -> String {
         Some((scheme, rest)) => {
             let (host, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
             let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-            let path = if path.is_empty() { String::new() } else { format!("/{path}") };
+            let path = if path.is_empty() {
+                String::new()
+            } else {
+                format!("/{path}")
+            };
             format!("{scheme}://{host}{path}")
         }
         None => url.to_string(),
@@ -74,7 +82,11 @@ impl Fetcher {
                     Ok(resp) => {
                         let s = resp.status();
                         if !(s.is_server_error() || s == reqwest::StatusCode::TOO_MANY_REQUESTS) {
-                            return Err(MirrorError::Http(format!("{}: HTTP {}", redact(url), s.as_u16())));
+                            return Err(MirrorError::Http(format!(
+                                "{}: HTTP {}",
+                                redact(url),
+                                s.as_u16()
+                            )));
                         }
                         format!("HTTP {}", s.as_u16())
                     }
@@ -96,7 +108,10 @@ impl Fetcher {
         match std::fs::read(location) {
             Ok(b) => Ok(Some(b)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(MirrorError::Io { path: location.into(), source }),
+            Err(source) => Err(MirrorError::Io {
+                path: location.into(),
+                source,
+            }),
         }
     }
 }
@@ -120,7 +135,9 @@ pub fn decompress(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>, MirrorError> {
         return Ok(out);
     }
     if bytes.starts_with(b"BZh") {
-        return Err(bad("bzip2 is not read: give the plain, .gz or .xz index".into()));
+        return Err(bad(
+            "bzip2 is not read: give the plain, .gz or .xz index".into()
+        ));
     }
     Ok(bytes)
 }
@@ -147,7 +164,10 @@ mod tests {
     #[test]
     fn urls_are_redacted_and_joined() {
         assert_eq!(redact("https://u:p@h.example/x/y"), "https://h.example/x/y");
-        assert_eq!(join("http://h/dists/bookworm/", "/main/Packages"), "http://h/dists/bookworm/main/Packages");
+        assert_eq!(
+            join("http://h/dists/bookworm/", "/main/Packages"),
+            "http://h/dists/bookworm/main/Packages"
+        );
         assert!(is_url("HTTP://x") && !is_url("/srv/x"));
     }
 }

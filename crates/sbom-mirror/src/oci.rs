@@ -22,7 +22,8 @@ pub fn skopeo_sync_yaml<'a>(images: impl IntoIterator<Item = &'a ImagePin>) -> S
             .or_default()
             .insert(&i.digest);
     }
-    let mut out = String::from("# skopeo sync --src yaml --dest docker THIS-FILE MIRROR-HOST[/PREFIX]\n");
+    let mut out =
+        String::from("# skopeo sync --src yaml --dest docker THIS-FILE MIRROR-HOST[/PREFIX]\n");
     if by_registry.is_empty() {
         out.push_str("{}\n");
     }

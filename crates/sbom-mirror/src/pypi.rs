@@ -36,7 +36,9 @@ pub fn allowlist<'a>(envs: impl IntoIterator<Item = &'a PyEnv>) -> String {
         .into_iter()
         .flat_map(|e| e.pins.iter().map(|(n, p)| (n.clone(), p.version.clone())))
         .collect();
-    set.into_iter().map(|(n, v)| format!("{n}=={v}\n")).collect()
+    set.into_iter()
+        .map(|(n, v)| format!("{n}=={v}\n"))
+        .collect()
 }
 
 /// The (PEP 503 name, version) of a distribution file name: a wheel
@@ -46,7 +48,10 @@ pub fn dist_file(filename: &str) -> Option<(String, String)> {
     let f = filename.rsplit('/').next().unwrap_or(filename);
     let f = f.split(['#', '?']).next().unwrap_or(f);
     let lower = f.to_ascii_lowercase();
-    if let Some(stem) = lower.strip_suffix(".whl").or_else(|| lower.strip_suffix(".egg")) {
+    if let Some(stem) = lower
+        .strip_suffix(".whl")
+        .or_else(|| lower.strip_suffix(".egg"))
+    {
         let mut parts = stem.split('-');
         let (name, version) = (parts.next()?, parts.next()?);
         return (!name.is_empty() && pep440::parse(version).is_some())
@@ -148,11 +153,23 @@ mod tests {
     fn dist_files_give_name_and_version() {
         let cases = [
             ("six-1.16.0-py2.py3-none-any.whl", Some(("six", "1.16.0"))),
-            ("typing_extensions-4.12.2-py3-none-any.whl", Some(("typing-extensions", "4.12.2"))),
-            ("python-dateutil-2.8.2.tar.gz", Some(("python-dateutil", "2.8.2"))),
-            ("backports.zoneinfo-0.2.1.tar.gz", Some(("backports-zoneinfo", "0.2.1"))),
+            (
+                "typing_extensions-4.12.2-py3-none-any.whl",
+                Some(("typing-extensions", "4.12.2")),
+            ),
+            (
+                "python-dateutil-2.8.2.tar.gz",
+                Some(("python-dateutil", "2.8.2")),
+            ),
+            (
+                "backports.zoneinfo-0.2.1.tar.gz",
+                Some(("backports-zoneinfo", "0.2.1")),
+            ),
             ("oslo.config-9.4.0.zip", Some(("oslo-config", "9.4.0"))),
-            ("../x/PyYAML-6.0.1-cp311-cp311-manylinux_2_17_x86_64.whl#sha256=ab", Some(("pyyaml", "6.0.1"))),
+            (
+                "../x/PyYAML-6.0.1-cp311-cp311-manylinux_2_17_x86_64.whl#sha256=ab",
+                Some(("pyyaml", "6.0.1")),
+            ),
             ("README.txt", None),
             ("noversion.tar.gz", None),
         ];
@@ -172,7 +189,8 @@ mod tests {
             parse_root(root).unwrap(),
             BTreeSet::from(["six".to_string(), "oslo-config".to_string()])
         );
-        let root_json = br#"{"meta":{"api-version":"1.0"},"projects":[{"name":"Six"},{"name":"zipp"}]}"#;
+        let root_json =
+            br#"{"meta":{"api-version":"1.0"},"projects":[{"name":"Six"},{"name":"zipp"}]}"#;
         assert_eq!(
             parse_root(root_json).unwrap(),
             BTreeSet::from(["six".to_string(), "zipp".to_string()])
@@ -184,7 +202,10 @@ mod tests {
             BTreeSet::from(["1.16.0".to_string(), "1.15.0".to_string()])
         );
         let page_json = br#"{"name":"six","files":[{"filename":"six-1.16.0-py2.py3-none-any.whl","url":"u"}],"versions":["1.16.0","1.17.0"]}"#;
-        assert_eq!(parse_project("Six", page_json), BTreeSet::from(["1.16.0".to_string()]));
+        assert_eq!(
+            parse_project("Six", page_json),
+            BTreeSet::from(["1.16.0".to_string()])
+        );
     }
 
     #[test]
@@ -199,14 +220,26 @@ mod tests {
             pins: Default::default(),
         };
         for (n, v) in [("oslo-config", "9.4.0"), ("six", "1.16.0")] {
-            env.pins.insert(n.into(), PyPin { name: n.into(), version: v.into() });
+            env.pins.insert(
+                n.into(),
+                PyPin {
+                    name: n.into(),
+                    version: v.into(),
+                },
+            );
         }
         assert_eq!(
             requirements(&env),
             "# quay.io/osism/keystone var/lib/kolla/venv/lib/python3.11/site-packages (python 3.11, linux/amd64)\noslo-config==9.4.0\nsix==1.16.0\n"
         );
         let mut other = env.clone();
-        other.pins.insert("six".into(), PyPin { name: "six".into(), version: "1.15.0".into() });
+        other.pins.insert(
+            "six".into(),
+            PyPin {
+                name: "six".into(),
+                version: "1.15.0".into(),
+            },
+        );
         assert_eq!(
             allowlist([&env, &other]),
             "oslo-config==9.4.0\nsix==1.15.0\nsix==1.16.0\n"

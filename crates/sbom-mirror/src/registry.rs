@@ -32,9 +32,18 @@ fn err(host: &str, e: sbom_registry::RegistryError) -> MirrorError {
     MirrorError::Http(format!("registry {host}: {e}"))
 }
 
-pub fn check(plan: &Plan, host: &str, prefix: &str, opts: &RegistryOptions) -> Result<Section, MirrorError> {
+pub fn check(
+    plan: &Plan,
+    host: &str,
+    prefix: &str,
+    opts: &RegistryOptions,
+) -> Result<Section, MirrorError> {
     let lister = RegistryLister::new(host, opts).map_err(|e| err(host, e))?;
-    let location = if prefix.is_empty() { host.to_string() } else { format!("{host}/{prefix}") };
+    let location = if prefix.is_empty() {
+        host.to_string()
+    } else {
+        format!("{host}/{prefix}")
+    };
     let mut section = Section {
         kind: "registry".into(),
         location,
@@ -50,11 +59,18 @@ pub fn check(plan: &Plan, host: &str, prefix: &str, opts: &RegistryOptions) -> R
     for pin in plan.images.values() {
         let cands = candidates(pin, prefix);
         for c in &cands {
-            wanted.entry(c.clone()).or_default().insert(pin.digest.clone());
+            wanted
+                .entry(c.clone())
+                .or_default()
+                .insert(pin.digest.clone());
         }
         let mut found = false;
         for c in &cands {
-            if lister.manifest(c, &pin.digest).map_err(|e| err(host, e))?.is_some() {
+            if lister
+                .manifest(c, &pin.digest)
+                .map_err(|e| err(host, e))?
+                .is_some()
+            {
                 found = true;
                 break;
             }
@@ -102,7 +118,8 @@ pub fn check(plan: &Plan, host: &str, prefix: &str, opts: &RegistryOptions) -> R
             let Some(m) = lister.manifest(&repo, &tag).map_err(|e| err(host, e))? else {
                 continue;
             };
-            let needed = need.is_some_and(|n| n.contains(&m.digest) || m.children.iter().any(|c| n.contains(c)));
+            let needed = need
+                .is_some_and(|n| n.contains(&m.digest) || m.children.iter().any(|c| n.contains(c)));
             if !needed {
                 section.superfluous.push(Superfluous {
                     name: repo.clone(),
@@ -142,7 +159,11 @@ mod tests {
         );
         assert_eq!(
             candidates(&pin, "mirror"),
-            vec!["mirror/osism/keystone", "mirror/keystone", "mirror/quay.io/osism/keystone"]
+            vec![
+                "mirror/osism/keystone",
+                "mirror/keystone",
+                "mirror/quay.io/osism/keystone"
+            ]
         );
     }
 }

@@ -18,8 +18,16 @@ fn evr(v: &str) -> (u64, &str, &str) {
 /// only when it is not 0).
 pub fn nevra(p: &OsPin) -> String {
     let (e, v, r) = evr(&p.version);
-    let epoch = if e > 0 { format!("{e}:") } else { String::new() };
-    let arch = if p.arch.is_empty() { String::new() } else { format!(".{}", p.arch) };
+    let epoch = if e > 0 {
+        format!("{e}:")
+    } else {
+        String::new()
+    };
+    let arch = if p.arch.is_empty() {
+        String::new()
+    } else {
+        format!(".{}", p.arch)
+    };
     format!("{}-{epoch}{v}-{r}{arch}", p.name)
 }
 

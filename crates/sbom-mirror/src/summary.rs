@@ -30,12 +30,21 @@ pub fn lines(plan: &Plan) -> Vec<String> {
     }
     let declared: usize = plan.counts.declared.values().sum();
     if declared > 0 {
-        out.push(format!("declared, not observed: {}", plural(declared, "package")));
+        out.push(format!(
+            "declared, not observed: {}",
+            plural(declared, "package")
+        ));
     }
     if plan.counts.python_owned_by_os_packages > 0 {
         out.push(format!(
             "python packages that OS packages own (served by the OS mirror): {}",
             plan.counts.python_owned_by_os_packages
+        ));
+    }
+    if plan.counts.python_vendored > 0 {
+        out.push(format!(
+            "python packages vendored inside another (brought by it): {}",
+            plan.counts.python_vendored
         ));
     }
     if !plan.counts.not_mirrored.is_empty() {
@@ -48,7 +57,10 @@ pub fn lines(plan: &Plan) -> Vec<String> {
         out.push(format!("no mirror input for: {}", list.join(", ")));
     }
     if !plan.unpinned.is_empty() {
-        out.push(format!("could not be pinned: {}", plural(plan.unpinned.len(), "entry")));
+        out.push(format!(
+            "could not be pinned: {}",
+            plural(plan.unpinned.len(), "entry")
+        ));
     }
     out
 }
@@ -71,18 +83,45 @@ pub fn markdown(plan: &Plan) -> String {
     for (eco, n) in &plan.counts.packages {
         let pinned = match eco {
             Ecosystem::Deb | Ecosystem::Rpm => plan.os_pin_count(*eco).to_string(),
-            Ecosystem::Pypi => plan.python.values().map(|e| e.pins.len()).sum::<usize>().to_string(),
-            Ecosystem::Oci => plan.images.values().filter(|i| i.declared).count().to_string(),
+            Ecosystem::Pypi => plan
+                .python
+                .values()
+                .map(|e| e.pins.len())
+                .sum::<usize>()
+                .to_string(),
+            Ecosystem::Oci => "see images".into(),
             _ => "no mirror input".into(),
         };
         let declared = plan.counts.declared.get(eco).copied().unwrap_or(0);
         s.push_str(&format!("| {eco} | {n} | {declared} | {pinned} |\n"));
     }
-    s.push_str(&format!("| images | {} |  | {} |\n\n", plan.counts.sboms, plan.images.len()));
+    s.push_str(&format!(
+        "| images (by digest) |  | {} | {} |\n\n",
+        plan.images.values().filter(|i| i.declared).count(),
+        plan.images.len()
+    ));
     if plan.counts.python_owned_by_os_packages > 0 {
         s.push_str(&format!(
             "{} Python packages are owned by OS packages (python3-yaml's PyYAML): the OS mirror serves them, no requirements file names them.\n\n",
             plan.counts.python_owned_by_os_packages
+        ));
+    }
+    if plan.counts.python_vendored > 0 {
+        s.push_str(&format!(
+            "{} Python packages are vendored inside another distribution (setuptools/_vendor): it brings them.\n\n",
+            plan.counts.python_vendored
+        ));
+    }
+    if !plan.counts.not_mirrored.is_empty() {
+        let list: Vec<String> = plan
+            .counts
+            .not_mirrored
+            .iter()
+            .map(|(e, n)| format!("{e} ({n})"))
+            .collect();
+        s.push_str(&format!(
+            "No mirror input is written for: {}.\n\n",
+            list.join(", ")
         ));
     }
     for eco in [Ecosystem::Deb, Ecosystem::Rpm] {
@@ -90,7 +129,9 @@ pub fn markdown(plan: &Plan) -> String {
         if groups.is_empty() {
             continue;
         }
-        s.push_str(&format!("## {eco}\n\n| group | codename | packages | declared only |\n|---|---|---|---|\n"));
+        s.push_str(&format!(
+            "## {eco}\n\n| group | codename | packages | declared only |\n|---|---|---|---|\n"
+        ));
         for g in groups {
             let pins = plan.os_pins(g);
             s.push_str(&format!(
@@ -125,7 +166,11 @@ pub fn markdown(plan: &Plan) -> String {
             if i.declared {
                 note = format!("declared {note}").trim().to_string();
             }
-            s.push_str(&format!("| `{}` | {} | {note} |\n", i.reference(), tags.join(", ")));
+            s.push_str(&format!(
+                "| `{}` | {} | {note} |\n",
+                i.reference(),
+                tags.join(", ")
+            ));
         }
         s.push('\n');
     }

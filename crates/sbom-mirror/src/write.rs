@@ -58,14 +58,21 @@ fn group_files(plan: &Plan, g: &OsGroup) -> Vec<(String, String)> {
         ],
         _ => vec![
             (format!("{dir}/aptly-filter.txt"), deb::aptly_filter(&pins)),
-            (format!("{dir}/apt-get.txt"), deb::apt_get_list(&pins, &g.arch)),
+            (
+                format!("{dir}/apt-get.txt"),
+                deb::apt_get_list(&pins, &g.arch),
+            ),
             (format!("{dir}/pulp.json"), deb::pulp_json(&pins)),
             (format!("{dir}/sources.txt"), deb::sources(&pins)),
         ],
     }
 }
 
-fn group_summary<'a>(plan: &'a Plan, g: &'a OsGroup, files: &[(String, String)]) -> GroupSummary<'a> {
+fn group_summary<'a>(
+    plan: &'a Plan,
+    g: &'a OsGroup,
+    files: &[(String, String)],
+) -> GroupSummary<'a> {
     let pins = plan.os_pins(g);
     let sources = files
         .iter()
@@ -109,11 +116,20 @@ pub fn render(plan: &Plan) -> Vec<(String, String)> {
         });
     }
     if !plan.python.is_empty() {
-        files.push(("pypi/allowlist.txt".into(), pypi::allowlist(plan.python.values())));
+        files.push((
+            "pypi/allowlist.txt".into(),
+            pypi::allowlist(plan.python.values()),
+        ));
     }
     if !plan.images.is_empty() {
-        files.push(("oci/skopeo-sync.yml".into(), oci::skopeo_sync_yaml(plan.images.values())));
-        files.push(("oci/images.txt".into(), oci::image_list(plan.images.values())));
+        files.push((
+            "oci/skopeo-sync.yml".into(),
+            oci::skopeo_sync_yaml(plan.images.values()),
+        ));
+        files.push((
+            "oci/images.txt".into(),
+            oci::image_list(plan.images.values()),
+        ));
     }
     let summary = Summary {
         version: 1,
@@ -161,7 +177,10 @@ pub fn write_dir(dir: &Path, files: &[(String, String)]) -> Result<(), MirrorErr
         .map_err(io(&parent))?;
     for (rel, content) in files {
         // Paths are made by us from path-safe parts; refuse anything else all the same.
-        if rel.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+        if rel
+            .split('/')
+            .any(|c| c.is_empty() || c == "." || c == "..")
+        {
             return Err(MirrorError::Invalid(format!("output path {rel}")));
         }
         let path = tmp.path().join(rel);
@@ -179,7 +198,10 @@ pub fn write_dir(dir: &Path, files: &[(String, String)]) -> Result<(), MirrorErr
         std::fs::rename(dir, &old).map_err(io(dir))?;
         if let Err(source) = std::fs::rename(&new, dir) {
             let _ = std::fs::rename(&old, dir);
-            return Err(MirrorError::Io { path: dir.to_path_buf(), source });
+            return Err(MirrorError::Io {
+                path: dir.to_path_buf(),
+                source,
+            });
         }
         std::fs::remove_dir_all(&old).map_err(io(&old))?;
     } else {

@@ -24,8 +24,8 @@ mod client;
 pub mod listing;
 pub mod reference;
 
-use client::RepoClient;
 pub use client::describe_reqwest;
+use client::RepoClient;
 pub use listing::{ManifestInfo, RegistryLister};
 pub use reference::ImageRef;
 

@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use sbom_diff::{image_key, Index, IndexEntry, Release};
-use sbom_model::{version, Distro, Ecosystem, Origin, Package, RelationshipKind, Sbom, SubjectKind};
+use sbom_model::{
+    version, Distro, Ecosystem, Origin, Package, RelationshipKind, Sbom, SubjectKind,
+};
 use serde::Serialize;
 
 /// Where OS packages of one distro release and architecture go.
@@ -125,6 +127,9 @@ pub struct Counts {
     pub declared: BTreeMap<Ecosystem, usize>,
     /// Python packages whose files an OS package owns: they come with the OS mirror.
     pub python_owned_by_os_packages: usize,
+    /// Python distributions vendored inside another one (a site root below another site
+    /// root, as setuptools/_vendor): the outer distribution brings them.
+    pub python_vendored: usize,
     /// Packages of ecosystems for which no mirror input is written (yet).
     pub not_mirrored: BTreeMap<Ecosystem, usize>,
 }
@@ -180,7 +185,7 @@ impl Plan {
 #[derive(Default)]
 pub struct PlanBuilder {
     plan: Plan,
-    /// Python environment ids by (SBOM ordinal, path-safe image/site root).
+    /// Python environment ids by (SBOM ordinal, image and site root).
     env_ids: BTreeMap<(usize, String), String>,
     /// Declared images given by tag: resolved against scanned images at the end.
     declared_tags: Vec<(Package, String)>,
@@ -302,8 +307,10 @@ pub fn path_safe(s: &str) -> String {
 fn python_of(site_root: &str) -> Option<String> {
     site_root.split('/').find_map(|seg| {
         let v = seg.strip_prefix("python")?;
-        (v.contains('.') && v.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())))
-            .then(|| v.to_string())
+        (v.contains('.')
+            && v.split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())))
+        .then(|| v.to_string())
     })
 }
 
@@ -318,6 +325,8 @@ struct SbomCtx<'a> {
     owned: BTreeSet<&'a str>,
     /// Most common concrete arch per OS ecosystem, for SBOMs without a platform.
     common_arch: BTreeMap<Ecosystem, String>,
+    /// Site roots of the SBOM's Python packages.
+    site_roots: BTreeSet<&'a str>,
 }
 
 impl<'a> SbomCtx<'a> {
@@ -343,7 +352,14 @@ impl<'a> SbomCtx<'a> {
                 *e = (n, a.to_string());
             }
         }
+        let site_roots = sbom
+            .packages
+            .iter()
+            .filter(|p| p.ecosystem == Ecosystem::Pypi)
+            .filter_map(|p| p.site_root.as_deref())
+            .collect();
         SbomCtx {
+            site_roots,
             key,
             ordinal,
             sbom,
@@ -351,6 +367,13 @@ impl<'a> SbomCtx<'a> {
             owned,
             common_arch: common_arch.into_iter().map(|(k, (_, a))| (k, a)).collect(),
         }
+    }
+
+    /// Whether a site root lies inside another site root of this SBOM.
+    fn vendored(&self, root: &str) -> bool {
+        self.site_roots.iter().any(|r| {
+            root.len() > r.len() && root.starts_with(r) && root.as_bytes()[r.len()] == b'/'
+        })
     }
 }
 
@@ -417,7 +440,11 @@ impl PlanBuilder {
             };
             self.plan.unpinned.push(Unpinned {
                 ecosystem: Ecosystem::Oci,
-                name: if s.reference.is_empty() { key.to_string() } else { s.reference.clone() },
+                name: if s.reference.is_empty() {
+                    key.to_string()
+                } else {
+                    s.reference.clone()
+                },
                 version: String::new(),
                 reason,
                 needed_by: key.to_string(),
@@ -425,7 +452,15 @@ impl PlanBuilder {
             return;
         };
         let tags: Vec<String> = s.tag.iter().cloned().collect();
-        self.add_image(repo, digest, &tags, s.platform.as_ref().map(ToString::to_string), false, None, key);
+        self.add_image(
+            repo,
+            digest,
+            &tags,
+            s.platform.as_ref().map(ToString::to_string),
+            false,
+            None,
+            key,
+        );
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -486,7 +521,11 @@ impl PlanBuilder {
         if !e.failed() {
             // Add the listed tag to the image the SBOM already put in the plan.
             if let (Some(r), Some(d)) = (&listed, &e.manifest_digest) {
-                if let Some(p) = self.plan.images.get_mut(&format!("{}/{}@{d}", r.registry, r.repository)) {
+                if let Some(p) = self
+                    .plan
+                    .images
+                    .get_mut(&format!("{}/{}@{d}", r.registry, r.repository))
+                {
                     p.tags.extend(tag);
                 }
             }
@@ -539,7 +578,11 @@ impl PlanBuilder {
         }
         match p.ecosystem {
             Ecosystem::Deb | Ecosystem::Rpm => {
-                let v = if p.ecosystem == Ecosystem::Rpm { rpm_version(p) } else { p.version.trim().to_string() };
+                let v = if p.ecosystem == Ecosystem::Rpm {
+                    rpm_version(p)
+                } else {
+                    p.version.trim().to_string()
+                };
                 if let Some(reason) = os_version_problem(p.ecosystem, &v) {
                     self.plan.unpinned.push(unpinned(reason));
                     return;
@@ -551,13 +594,19 @@ impl PlanBuilder {
                     self.plan.counts.python_owned_by_os_packages += 1;
                     return;
                 }
+                if p.site_root.as_deref().is_some_and(|r| ctx.vendored(r)) {
+                    self.plan.counts.python_vendored += 1;
+                    return;
+                }
                 let v = p.version.trim();
                 if v.is_empty() {
                     self.plan.unpinned.push(unpinned("no version".into()));
                     return;
                 }
                 if version::pep440::parse(v).is_none() {
-                    self.plan.unpinned.push(unpinned(format!("`{v}` is not a PEP 440 version")));
+                    self.plan
+                        .unpinned
+                        .push(unpinned(format!("`{v}` is not a PEP 440 version")));
                     return;
                 }
                 self.add_python(ctx, p, v);
@@ -570,20 +619,37 @@ impl PlanBuilder {
     fn add_os(&mut self, ctx: &SbomCtx<'_>, p: &Package, version: String, needed_by: String) {
         let eco = p.ecosystem;
         let purl = p.purl.as_deref();
-        let ns = purl.and_then(|u| sbom_model::purl::parse(u)).and_then(|x| x.namespace);
+        let ns = purl
+            .and_then(|u| sbom_model::purl::parse(u))
+            .and_then(|x| x.namespace);
         let from_purl = qualifier(purl, "distro").map(|q| distro_from_qualifier(ns.as_deref(), &q));
         let distro = if p.is_declared() {
             from_purl
         } else {
-            ctx.sbom.distro.clone().filter(|d| !d.id.is_empty()).or(from_purl)
+            ctx.sbom
+                .distro
+                .clone()
+                .filter(|d| !d.id.is_empty())
+                .or(from_purl)
         };
         let (distro, codename) = match &distro {
             Some(d) if d.version_id.is_some() => (distro_key(d), d.version_codename.clone()),
             Some(d) => (
-                d.version_codename.clone().map_or_else(|| d.id.clone(), |c| format!("{}-{c}", d.id)),
+                d.version_codename
+                    .clone()
+                    .map_or_else(|| d.id.clone(), |c| format!("{}-{c}", d.id)),
                 d.version_codename.clone(),
             ),
-            None => (ns.unwrap_or_else(|| if eco == Ecosystem::Deb { "debian".into() } else { "rpm".into() }), None),
+            None => (
+                ns.unwrap_or_else(|| {
+                    if eco == Ecosystem::Deb {
+                        "debian".into()
+                    } else {
+                        "rpm".into()
+                    }
+                }),
+                None,
+            ),
         };
         let arch = p.arch.clone().filter(|a| !a.is_empty()).unwrap_or_default();
         let group_arch = if arch.is_empty() || arch_independent(eco, &arch) {
@@ -593,7 +659,13 @@ impl PlanBuilder {
                 .as_ref()
                 .map(|pl| os_arch(eco, pl))
                 .or_else(|| ctx.common_arch.get(&eco).cloned())
-                .unwrap_or_else(|| if arch.is_empty() { "any".into() } else { arch.clone() })
+                .unwrap_or_else(|| {
+                    if arch.is_empty() {
+                        "any".into()
+                    } else {
+                        arch.clone()
+                    }
+                })
         } else {
             arch.clone()
         };
@@ -613,7 +685,11 @@ impl PlanBuilder {
             declared: p.is_declared(),
             needed_by: BTreeSet::from([needed_by]),
         };
-        let name_key = if eco == Ecosystem::Deb { p.name.to_ascii_lowercase() } else { p.name.clone() };
+        let name_key = if eco == Ecosystem::Deb {
+            p.name.to_ascii_lowercase()
+        } else {
+            p.name.clone()
+        };
         let g = self.plan.os.entry(group).or_default();
         let versions = g.entry((name_key, arch)).or_default();
         // Equal by the ecosystem's order (`1.0` and `0:1.0`): one pin.
@@ -653,24 +729,27 @@ impl PlanBuilder {
             let root = p.site_root.clone().unwrap_or_else(|| "unknown-site".into());
             (ctx.key.clone(), root, false)
         };
-        let base = format!("{}/{}", path_safe(&image), path_safe(&site_root));
-        let env = self.env_for(&base, &image, &site_root, declared, ctx);
+        let env = self.env_for(&image, &site_root, declared, ctx);
         let name = sbom_model::purl::pep503_name(&p.name);
         // Two versions of one name in one environment (a broken venv): the higher wins
         // the requirements file, the other is reported.
         if let Some(have) = env.pins.get(&name) {
             if have.version != v {
+                let this = PyPin {
+                    name: p.name.clone(),
+                    version: v.to_string(),
+                };
                 let (keep, drop) = if version::compare(Ecosystem::Pypi, &have.version, v).is_ge() {
-                    (have.clone(), v.to_string())
+                    (have.clone(), this)
                 } else {
-                    (PyPin { name: p.name.clone(), version: v.to_string() }, have.version.clone())
+                    (this, have.clone())
                 };
                 let id = env.id.clone();
                 env.pins.insert(name, keep);
                 self.plan.unpinned.push(Unpinned {
                     ecosystem: Ecosystem::Pypi,
-                    name: p.name.clone(),
-                    version: drop,
+                    name: drop.name,
+                    version: drop.version,
                     reason: format!("a second version in environment {id}; pip installs one"),
                     needed_by: ctx.key.clone(),
                 });
@@ -686,24 +765,41 @@ impl PlanBuilder {
         );
     }
 
-    fn env_for(&mut self, base: &str, image: &str, site_root: &str, declared: bool, ctx: &SbomCtx<'_>) -> &mut PyEnv {
-        // One id per (SBOM, image, site root); an image key seen in two SBOMs (two
-        // release folders with one image) gets a numbered id for the second. Declared
-        // installs into one virtualenv share an environment whatever file declared them.
+    fn env_for(
+        &mut self,
+        image: &str,
+        site_root: &str,
+        declared: bool,
+        ctx: &SbomCtx<'_>,
+    ) -> &mut PyEnv {
+        // One id per (SBOM, image, site root). An image key seen in two SBOMs (one
+        // repository in two release folders) gets the second SBOM's tag in its id, or a
+        // number. Declared installs into one virtualenv share an environment whatever
+        // file declared them.
         let ordinal = if declared { usize::MAX } else { ctx.ordinal };
-        let id = match self.env_ids.get(&(ordinal, base.to_string())) {
-            Some(id) => id.clone(),
-            None => {
-                let mut id = base.to_string();
-                let mut n = 1;
-                while self.plan.python.contains_key(&id) {
-                    n += 1;
-                    id = format!("{base}-{n}");
-                }
-                self.env_ids.insert((ordinal, base.to_string()), id.clone());
-                id
+        let site = path_safe(site_root);
+        let key = (ordinal, format!("{image}\0{site_root}"));
+        if let Some(id) = self.env_ids.get(&key) {
+            let id = id.clone();
+            return self
+                .plan
+                .python
+                .get_mut(&id)
+                .unwrap_or_else(|| unreachable!("ids are inserted with their env"));
+        }
+        let mut id = format!("{}/{site}", path_safe(image));
+        if self.plan.python.contains_key(&id) {
+            if let Some(tag) = ctx.sbom.subject.tag.as_deref() {
+                id = format!("{}/{site}", path_safe(&format!("{image}_{tag}")));
             }
-        };
+        }
+        let base = id.clone();
+        let mut n = 1;
+        while self.plan.python.contains_key(&id) {
+            n += 1;
+            id = format!("{base}-{n}");
+        }
+        self.env_ids.insert(key, id.clone());
         self.plan.python.entry(id.clone()).or_insert_with(|| PyEnv {
             id,
             image: image.to_string(),
@@ -728,13 +824,21 @@ impl PlanBuilder {
     /// same repository and tag found, else reported as unpinned.
     pub fn finish(mut self) -> Plan {
         for (p, needed_by) in std::mem::take(&mut self.declared_tags) {
-            let tag = if p.version.trim().is_empty() { "latest".to_string() } else { p.version.trim().to_string() };
+            let tag = if p.version.trim().is_empty() {
+                "latest".to_string()
+            } else {
+                p.version.trim().to_string()
+            };
             let want = sbom_registry::ImageRef::parse(&p.name).ok();
             let found = want.as_ref().and_then(|w| {
                 self.plan
                     .images
                     .values()
-                    .find(|i| i.registry == w.registry && i.repository == w.repository && i.tags.contains(&tag))
+                    .find(|i| {
+                        i.registry == w.registry
+                            && i.repository == w.repository
+                            && i.tags.contains(&tag)
+                    })
                     .map(|i| i.reference())
             });
             match found {
@@ -747,7 +851,9 @@ impl PlanBuilder {
                     ecosystem: Ecosystem::Oci,
                     name: p.name.clone(),
                     version: tag,
-                    reason: "declared by tag only, and no scanned image of the release has that tag".into(),
+                    reason:
+                        "declared by tag only, and no scanned image of the release has that tag"
+                            .into(),
                     needed_by,
                 }),
             }
@@ -770,7 +876,9 @@ fn os_version_problem(eco: Ecosystem, v: &str) -> Option<String> {
         return Some(format!("`{v}` is not a valid {eco} version"));
     }
     if eco == Ecosystem::Rpm && !v.contains('-') {
-        return Some(format!("`{v}` has no release: dnf needs name-version-release"));
+        return Some(format!(
+            "`{v}` has no release: dnf needs name-version-release"
+        ));
     }
     None
 }
