@@ -436,3 +436,378 @@ fn aptly_mirrors_exactly_the_release_and_check_finds_planted_gaps() {
     );
     assert!(text.contains("superfluous hello 2.10-3 amd64"), "{text}");
 }
+
+/// A body of `GET http://127.0.0.1:PORT/PATH` (HTTP/1.0, no client of ours).
+fn http_get(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out.split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default()
+}
+
+fn pip(args: &[&str], dir: &Path) -> std::process::Output {
+    Command::new("python3")
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--disable-pip-version-check",
+            "--quiet",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("python3 -m pip")
+}
+
+/// PyPI: pip downloads the requirements file from a folder holding exactly the pinned
+/// wheels, and fails when one is gone; --check sees the gap in the folder and in a simple
+/// index served over HTTP.
+#[test]
+fn pip_downloads_exactly_the_pinned_wheels_and_check_finds_a_removed_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let wheels = testdata().join("wheels");
+    // A venv with three of the four wheels' distributions, one of them spelt otherwise.
+    let mut layer = Layer::new(Compression::Gzip).file("etc/os-release", OS_RELEASE);
+    for (dist, name, version) in [
+        ("six-1.16.0", "six", "1.16.0"),
+        ("iso8601-2.1.0", "iso8601", "2.1.0"),
+        ("zipp-3.19.2", "Zipp", "3.19.2"),
+    ] {
+        layer = layer.file(
+            &format!("{VENV}/{dist}.dist-info/METADATA"),
+            metadata(name, version, "MIT"),
+        );
+    }
+    let layout = tmp.path().join("keystone");
+    sbom_testkit::write_oci_layout(&layout, &[(Image::new(vec![layer]), Some("r1".into()))])
+        .unwrap();
+    let cache = tmp.path().join("cache");
+    let rel = tmp.path().join("release");
+    let list = tmp.path().join("images.txt");
+    std::fs::write(&list, format!("oci-dir:{}:r1\n", layout.display())).unwrap();
+    sbom(&cache)
+        .args(["scan", "--quiet", "--images"])
+        .arg(&list)
+        .arg("--output-dir")
+        .arg(&rel)
+        .assert()
+        .success();
+    let out = tmp.path().join("mirror");
+    sbom(&cache)
+        .arg("mirror")
+        .arg(&rel)
+        .arg("--output-dir")
+        .arg(&out)
+        .assert()
+        .success();
+    let reqs: Vec<PathBuf> = walk_files(&out.join("pypi"))
+        .into_iter()
+        .filter(|p| p.ends_with("requirements.txt"))
+        .collect();
+    assert_eq!(reqs.len(), 1, "{reqs:?}");
+    let req = &reqs[0];
+    let pins: Vec<String> = std::fs::read_to_string(req)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(pins, vec!["iso8601==2.1.0", "six==1.16.0", "zipp==3.19.2"]);
+
+    // A folder with exactly the pinned wheels: pip downloads all of them.
+    let exact = tmp.path().join("exact");
+    std::fs::create_dir(&exact).unwrap();
+    for f in [
+        "six-1.16.0-py2.py3-none-any.whl",
+        "iso8601-2.1.0-py3-none-any.whl",
+        "zipp-3.19.2-py3-none-any.whl",
+    ] {
+        std::fs::copy(wheels.join(f), exact.join(f)).unwrap();
+    }
+    let dest = tmp.path().join("dest");
+    let ok = pip(
+        &[
+            "--no-index",
+            "--find-links",
+            exact.to_str().unwrap(),
+            "-r",
+            req.to_str().unwrap(),
+            "--dest",
+            dest.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert_eq!(std::fs::read_dir(&dest).unwrap().count(), 3);
+    sbom(&cache)
+        .args(["mirror", "--quiet"])
+        .arg(&rel)
+        .arg("--check")
+        .arg(format!("pypi={}", exact.display()))
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(
+            "3 needed, 3 present, 0 missing, 0 superfluous",
+        ));
+
+    // One wheel gone (and one nobody pins added): pip fails, --check names both.
+    std::fs::remove_file(exact.join("zipp-3.19.2-py3-none-any.whl")).unwrap();
+    std::fs::copy(
+        wheels.join("typing_extensions-4.12.2-py3-none-any.whl"),
+        exact.join("typing_extensions-4.12.2-py3-none-any.whl"),
+    )
+    .unwrap();
+    let dest2 = tmp.path().join("dest2");
+    let fail = pip(
+        &[
+            "--no-index",
+            "--find-links",
+            exact.to_str().unwrap(),
+            "-r",
+            req.to_str().unwrap(),
+            "--dest",
+            dest2.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert!(!fail.status.success(), "pip must fail without zipp");
+    let check = |location: String| {
+        let a = sbom(&cache)
+            .args(["mirror", "--quiet"])
+            .arg(&rel)
+            .arg("--check")
+            .arg(format!("pypi={location}"))
+            .assert()
+            .code(1);
+        String::from_utf8_lossy(&a.get_output().stdout).to_string()
+    };
+    let text = check(exact.display().to_string());
+    assert!(
+        text.contains("3 needed, 2 present, 1 missing, 1 superfluous"),
+        "{text}"
+    );
+    assert!(text.contains("missing     zipp 3.19.2 in pypi/"), "{text}");
+    assert!(
+        text.contains("superfluous typing-extensions 4.12.2"),
+        "{text}"
+    );
+
+    // The same folder as a PEP 503 simple index over HTTP (which pip itself accepts).
+    let simple = tmp.path().join("index/simple");
+    let mut root = String::from("<!DOCTYPE html><html><body>\n");
+    for f in std::fs::read_dir(&exact).unwrap() {
+        let f = f.unwrap().file_name().to_string_lossy().into_owned();
+        let project = f
+            .split('-')
+            .next()
+            .unwrap()
+            .replace('_', "-")
+            .to_lowercase();
+        let dir = simple.join(&project);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(exact.join(&f), dir.join(&f)).unwrap();
+        std::fs::write(
+            dir.join("index.html"),
+            format!("<html><body><a href=\"{f}\">{f}</a></body></html>\n"),
+        )
+        .unwrap();
+        root.push_str(&format!("<a href=\"{project}/\">{project}</a>\n"));
+    }
+    std::fs::write(simple.join("index.html"), root + "</body></html>\n").unwrap();
+    let server = FileServer::start(&tmp.path().join("index"));
+    let text = check(format!("{}/simple/", server.url()));
+    assert!(
+        text.contains("3 needed, 2 present, 1 missing, 1 superfluous"),
+        "{text}"
+    );
+    assert!(
+        text.contains("superfluous typing-extensions\n"),
+        "a project nobody needs: {text}"
+    );
+    let text = check(simple.display().to_string());
+    assert!(text.contains("1 missing"), "{text}");
+    // pip agrees about the served index: iso8601 and six are there, zipp is not.
+    let dest3 = tmp.path().join("dest3");
+    let via_index = pip(
+        &[
+            "--index-url",
+            &format!("{}/simple/", server.url()),
+            "-r",
+            req.to_str().unwrap(),
+            "--dest",
+            dest3.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert!(!via_index.status.success());
+    assert!(String::from_utf8_lossy(&via_index.stderr).contains("zipp"));
+}
+
+fn walk_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk_files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn skopeo_has(host: &str, repo_digest: &str) -> bool {
+    Command::new("skopeo")
+        .args(["inspect", "--raw", "--tls-verify=false"])
+        .arg(format!("docker://{host}/{repo_digest}"))
+        .output()
+        .expect("skopeo")
+        .status
+        .success()
+}
+
+/// Images: skopeo sync with our YAML copies exactly the release's images from one
+/// registry to another; --check reports a deleted one missing and a foreign one
+/// superfluous.
+#[test]
+fn skopeo_sync_copies_exactly_the_release_images_between_two_registries() {
+    use sbom_testkit::registry::Registry;
+    let src = Registry::start(None);
+    let dst = Registry::start(None);
+    let tmp = tempfile::tempdir().unwrap();
+    let mut digests = std::collections::BTreeMap::new();
+    for (name, pkg) in [
+        ("keystone", "keystone"),
+        ("nova-api", "nova"),
+        ("extra", "extra"),
+    ] {
+        let layer = Layer::new(Compression::Gzip)
+            .file("etc/os-release", OS_RELEASE)
+            .file("var/lib/dpkg/status", stanza(pkg, "1.0-1", ""));
+        let layout = tmp.path().join(name);
+        let built = sbom_testkit::write_oci_layout(
+            &layout,
+            &[(Image::new(vec![layer]), Some("r1".into()))],
+        )
+        .unwrap();
+        src.push(&layout, "r1", &format!("kolla/{name}:r1"), false);
+        digests.insert(name, built[0].manifest_digest.clone());
+    }
+    let h = src.host();
+    let list = tmp.path().join("images.txt");
+    std::fs::write(
+        &list,
+        format!("{h}/kolla/keystone:r1\n{h}/kolla/nova-api:r1\n"),
+    )
+    .unwrap();
+    let cache = tmp.path().join("cache");
+    let rel = tmp.path().join("release");
+    sbom(&cache)
+        .args(["scan", "--quiet", "--images"])
+        .arg(&list)
+        .arg("--output-dir")
+        .arg(&rel)
+        .assert()
+        .success();
+    let out = tmp.path().join("mirror");
+    sbom(&cache)
+        .arg("mirror")
+        .arg(&rel)
+        .arg("--output-dir")
+        .arg(&out)
+        .assert()
+        .success();
+    let images = std::fs::read_to_string(out.join("oci/images.txt")).unwrap();
+    assert_eq!(
+        images,
+        format!(
+            "{h}/kolla/keystone@{}\n{h}/kolla/nova-api@{}\n",
+            digests["keystone"], digests["nova-api"]
+        )
+    );
+    let d = dst.host();
+    run(Command::new("skopeo")
+        .args([
+            "sync",
+            "--src",
+            "yaml",
+            "--dest",
+            "docker",
+            "--dest-tls-verify=false",
+            "--preserve-digests",
+        ])
+        .arg(out.join("oci/skopeo-sync.yml"))
+        .arg(format!("{d}/mirror")));
+    let catalog: serde_json::Value =
+        serde_json::from_str(&http_get(dst.port, "/v2/_catalog")).unwrap();
+    assert_eq!(
+        catalog["repositories"],
+        serde_json::json!(["mirror/keystone", "mirror/nova-api"])
+    );
+    assert!(skopeo_has(
+        &d,
+        &format!("mirror/keystone@{}", digests["keystone"])
+    ));
+    assert!(skopeo_has(
+        &d,
+        &format!("mirror/nova-api@{}", digests["nova-api"])
+    ));
+    assert!(!skopeo_has(
+        &d,
+        &format!("mirror/extra@{}", digests["extra"])
+    ));
+
+    let check = |code: i32| {
+        let a = sbom(&cache)
+            .args(["mirror", "--quiet", "--format", "json"])
+            .arg(&rel)
+            .arg("--check")
+            .arg(format!("registry={d}/mirror"))
+            .assert()
+            .code(code);
+        let v: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+        v["sections"][0].clone()
+    };
+    let s = check(0);
+    assert_eq!(
+        (s["needed"].as_u64(), s["present"].as_u64()),
+        (Some(2), Some(2)),
+        "{s:#}"
+    );
+    assert_eq!(s["superfluous"], serde_json::json!([]));
+    // Plant: an image nobody needs, and one needed image deleted.
+    run(Command::new("skopeo")
+        .args([
+            "copy",
+            "--quiet",
+            "--src-tls-verify=false",
+            "--dest-tls-verify=false",
+        ])
+        .arg(format!("docker://{h}/kolla/extra:r1"))
+        .arg(format!("docker://{d}/mirror/extra:r1")));
+    run(Command::new("skopeo")
+        .args(["delete", "--tls-verify=false"])
+        .arg(format!(
+            "docker://{d}/mirror/nova-api@{}",
+            digests["nova-api"]
+        )));
+    let s = check(1);
+    assert_eq!(s["missing"][0]["name"], format!("{h}/kolla/nova-api"));
+    assert_eq!(s["missing"][0]["version"], digests["nova-api"].as_str());
+    assert_eq!(s["superfluous"][0]["name"], "mirror/extra");
+    assert_eq!(
+        s["superfluous"][0]["version"],
+        format!("r1@{}", digests["extra"])
+    );
+    assert_eq!(s["superfluous"].as_array().unwrap().len(), 1);
+}
