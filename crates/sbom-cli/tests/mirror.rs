@@ -449,8 +449,11 @@ fn http_get(port: u16, path: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `pip download` from the Python in $SBOM_PIP_PYTHON (scripts/test.sh makes a venv),
+/// else `python3`.
 fn pip(args: &[&str], dir: &Path) -> std::process::Output {
-    Command::new("python3")
+    let python = std::env::var_os("SBOM_PIP_PYTHON").unwrap_or_else(|| "python3".into());
+    Command::new(python)
         .args([
             "-m",
             "pip",
@@ -810,4 +813,155 @@ fn skopeo_sync_copies_exactly_the_release_images_between_two_registries() {
         format!("r1@{}", digests["extra"])
     );
     assert_eq!(s["superfluous"].as_array().unwrap().len(), 1);
+}
+
+fn bench_dir() -> PathBuf {
+    let d = std::env::var_os("SBOM_BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-image"));
+    assert!(
+        d.join("r1/oci/index.json").is_file() && d.join("r2/oci/index.json").is_file(),
+        "bench images missing under {}: run scripts/bench-image.sh (a missing bench image is a failure, not a skip)",
+        d.display()
+    );
+    d
+}
+
+fn tsv(path: &Path) -> Vec<Vec<String>> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect()
+}
+
+fn pep503(n: &str) -> String {
+    let mut out = String::new();
+    for c in n.to_lowercase().chars() {
+        let c = if "._".contains(c) { '-' } else { c };
+        if !(c == '-' && out.ends_with('-')) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The two bench images (OSISM-like keystone r1 and r2, Debian 12 + a venv), pushed to a
+/// registry and batch-scanned into two release folders, plus the example declared
+/// manifest: the mirror inputs equal the rootfs truth (dpkg-query, pip list) exactly.
+#[test]
+#[ignore = "needs the bench images (scripts/bench-image.sh); scripts/test.sh runs it"]
+fn bench_release_folders_give_mirror_inputs_equal_to_the_rootfs_truth() {
+    use sbom_testkit::registry::Registry;
+    let bench = bench_dir();
+    let reg = Registry::start(None);
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let h = reg.host();
+    let mut rels = Vec::new();
+    let mut digests = Vec::new();
+    for r in ["r1", "r2"] {
+        reg.push(&bench.join(r).join("oci"), "bench", &format!("osism/keystone:{r}"), false);
+        let index: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(bench.join(r).join("oci/index.json")).unwrap()).unwrap();
+        let digest = index["manifests"][0]["digest"].as_str().unwrap().to_string();
+        // The release manifest shape of OSISM's release repository, pinned by digest.
+        let manifest = tmp.path().join(format!("sbom-openstack-{r}.yml"));
+        std::fs::write(&manifest, format!("images:\n  - image: {h}/osism/keystone:{r}\n    digest: {digest}\n")).unwrap();
+        let rel = tmp.path().join(format!("release-{r}"));
+        sbom(&cache)
+            .args(["scan", "--quiet", "--release"])
+            .arg(&manifest)
+            .arg("--output-dir")
+            .arg(&rel)
+            .args(["-o", "cyclonedx-json", "-o", "spdx-json"])
+            .assert()
+            .success();
+        rels.push(rel);
+        digests.push(digest);
+    }
+    let declared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/declared/example.yml");
+    let out = tmp.path().join("mirror");
+    let a = sbom(&cache)
+        .arg("mirror")
+        .args(&rels)
+        .arg("--declared")
+        .arg(&declared)
+        .arg("--output-dir")
+        .arg(&out)
+        .assert()
+        .success();
+    eprintln!("{}", String::from_utf8_lossy(&a.get_output().stderr));
+
+    // Debian: the union of both rootfs' dpkg-query lists, name=version.
+    let mut want_debs = BTreeSet::new();
+    for r in ["r1", "r2"] {
+        for row in tsv(&bench.join(r).join("truth/dpkg.tsv")) {
+            want_debs.insert(format!("{}={}", row[0], row[1]));
+        }
+    }
+    let lines = |p: &Path| -> BTreeSet<String> {
+        std::fs::read_to_string(p)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(str::to_string)
+            .collect()
+    };
+    let got_debs = lines(&out.join("deb/debian-12/amd64/apt-get.txt"));
+    assert_eq!(got_debs, want_debs);
+    let filter = std::fs::read_to_string(out.join("deb/debian-12/amd64/aptly-filter.txt")).unwrap();
+    assert_eq!(filter.split(" | ").count(), want_debs.len());
+    let pulp: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("deb/debian-12/amd64/pulp.json")).unwrap()).unwrap();
+    assert_eq!(pulp.as_array().unwrap().len(), want_debs.len());
+    // The declared deb has no release: its own group.
+    assert_eq!(lines(&out.join("deb/debian/any/apt-get.txt")), BTreeSet::from(["chrony=4.3-2".to_string()]));
+
+    // Python: one requirements file per release's venv, equal to its pip list.
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let venv = "var/lib/kolla/venv/lib/python3.11/site-packages";
+    for (i, r) in ["r1", "r2"].iter().enumerate() {
+        let want: BTreeSet<String> = tsv(&bench.join(r).join("truth/pip-venv.tsv"))
+            .iter()
+            .map(|row| format!("{}=={}", pep503(&row[0]), row[1]))
+            .collect();
+        let envs: Vec<&serde_json::Value> = summary["pypi"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["site_root"] == venv && !e["declared"].as_bool().unwrap())
+            .collect();
+        assert_eq!(envs.len(), 2, "{summary:#}");
+        let file = out.join(envs[i]["file"].as_str().unwrap());
+        assert_eq!(lines(&file), want, "{r}: {}", file.display());
+    }
+    // System Python packages are all python3-* debs' (owned); setuptools' vendored ones
+    // come with setuptools: neither is pinned.
+    let system: usize = ["r1", "r2"].iter().map(|r| tsv(&bench.join(r).join("truth/pip-system.tsv")).len()).sum();
+    let vendored: usize = ["r1", "r2"].iter().map(|r| tsv(&bench.join(r).join("truth/pip-other.tsv")).len()).sum();
+    assert_eq!(summary["counts"]["python_owned_by_os_packages"].as_u64(), Some(system as u64));
+    assert_eq!(summary["counts"]["python_vendored"].as_u64(), Some(vendored as u64));
+    assert_eq!(
+        lines(&out.join("pypi/declared/manager/requirements.txt")),
+        BTreeSet::from(["python-openstackclient==7.0.0".to_string()])
+    );
+
+    // Images: both by digest; the declared cgit image is a tag only.
+    digests.sort();
+    assert_eq!(
+        std::fs::read_to_string(out.join("oci/images.txt")).unwrap(),
+        format!("{h}/osism/keystone@{}\n{h}/osism/keystone@{}\n", digests[0], digests[1])
+    );
+    let unpinned: Vec<String> = summary["unpinned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(unpinned, vec!["quay.io/osism/cgit"]);
+    assert_eq!(summary["counts"]["not_mirrored"], serde_json::json!({"binary": 1, "archive": 1, "generic": 1}));
+    assert_eq!(summary["counts"]["declared"], serde_json::json!({"deb": 1, "pypi": 1, "oci": 1, "binary": 1, "archive": 1, "generic": 1}));
 }
