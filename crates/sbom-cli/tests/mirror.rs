@@ -862,13 +862,26 @@ fn bench_release_folders_give_mirror_inputs_equal_to_the_rootfs_truth() {
     let mut rels = Vec::new();
     let mut digests = Vec::new();
     for r in ["r1", "r2"] {
-        reg.push(&bench.join(r).join("oci"), "bench", &format!("osism/keystone:{r}"), false);
+        reg.push(
+            &bench.join(r).join("oci"),
+            "bench",
+            &format!("osism/keystone:{r}"),
+            false,
+        );
         let index: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(bench.join(r).join("oci/index.json")).unwrap()).unwrap();
-        let digest = index["manifests"][0]["digest"].as_str().unwrap().to_string();
+            serde_json::from_slice(&std::fs::read(bench.join(r).join("oci/index.json")).unwrap())
+                .unwrap();
+        let digest = index["manifests"][0]["digest"]
+            .as_str()
+            .unwrap()
+            .to_string();
         // The release manifest shape of OSISM's release repository, pinned by digest.
         let manifest = tmp.path().join(format!("sbom-openstack-{r}.yml"));
-        std::fs::write(&manifest, format!("images:\n  - image: {h}/osism/keystone:{r}\n    digest: {digest}\n")).unwrap();
+        std::fs::write(
+            &manifest,
+            format!("images:\n  - image: {h}/osism/keystone:{r}\n    digest: {digest}\n"),
+        )
+        .unwrap();
         let rel = tmp.path().join(format!("release-{r}"));
         sbom(&cache)
             .args(["scan", "--quiet", "--release"])
@@ -881,7 +894,8 @@ fn bench_release_folders_give_mirror_inputs_equal_to_the_rootfs_truth() {
         rels.push(rel);
         digests.push(digest);
     }
-    let declared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/declared/example.yml");
+    let declared =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/declared/example.yml");
     let out = tmp.path().join("mirror");
     let a = sbom(&cache)
         .arg("mirror")
@@ -914,10 +928,14 @@ fn bench_release_folders_give_mirror_inputs_equal_to_the_rootfs_truth() {
     let filter = std::fs::read_to_string(out.join("deb/debian-12/amd64/aptly-filter.txt")).unwrap();
     assert_eq!(filter.split(" | ").count(), want_debs.len());
     let pulp: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("deb/debian-12/amd64/pulp.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(out.join("deb/debian-12/amd64/pulp.json")).unwrap())
+            .unwrap();
     assert_eq!(pulp.as_array().unwrap().len(), want_debs.len());
     // The declared deb has no release: its own group.
-    assert_eq!(lines(&out.join("deb/debian/any/apt-get.txt")), BTreeSet::from(["chrony=4.3-2".to_string()]));
+    assert_eq!(
+        lines(&out.join("deb/debian/any/apt-get.txt")),
+        BTreeSet::from(["chrony=4.3-2".to_string()])
+    );
 
     // Python: one requirements file per release's venv, equal to its pip list.
     let summary: serde_json::Value =
@@ -940,10 +958,22 @@ fn bench_release_folders_give_mirror_inputs_equal_to_the_rootfs_truth() {
     }
     // System Python packages are all python3-* debs' (owned); setuptools' vendored ones
     // come with setuptools: neither is pinned.
-    let system: usize = ["r1", "r2"].iter().map(|r| tsv(&bench.join(r).join("truth/pip-system.tsv")).len()).sum();
-    let vendored: usize = ["r1", "r2"].iter().map(|r| tsv(&bench.join(r).join("truth/pip-other.tsv")).len()).sum();
-    assert_eq!(summary["counts"]["python_owned_by_os_packages"].as_u64(), Some(system as u64));
-    assert_eq!(summary["counts"]["python_vendored"].as_u64(), Some(vendored as u64));
+    let system: usize = ["r1", "r2"]
+        .iter()
+        .map(|r| tsv(&bench.join(r).join("truth/pip-system.tsv")).len())
+        .sum();
+    let vendored: usize = ["r1", "r2"]
+        .iter()
+        .map(|r| tsv(&bench.join(r).join("truth/pip-other.tsv")).len())
+        .sum();
+    assert_eq!(
+        summary["counts"]["python_owned_by_os_packages"].as_u64(),
+        Some(system as u64)
+    );
+    assert_eq!(
+        summary["counts"]["python_vendored"].as_u64(),
+        Some(vendored as u64)
+    );
     assert_eq!(
         lines(&out.join("pypi/declared/manager/requirements.txt")),
         BTreeSet::from(["python-openstackclient==7.0.0".to_string()])
@@ -953,7 +983,10 @@ fn bench_release_folders_give_mirror_inputs_equal_to_the_rootfs_truth() {
     digests.sort();
     assert_eq!(
         std::fs::read_to_string(out.join("oci/images.txt")).unwrap(),
-        format!("{h}/osism/keystone@{}\n{h}/osism/keystone@{}\n", digests[0], digests[1])
+        format!(
+            "{h}/osism/keystone@{}\n{h}/osism/keystone@{}\n",
+            digests[0], digests[1]
+        )
     );
     let unpinned: Vec<String> = summary["unpinned"]
         .as_array()
@@ -962,6 +995,114 @@ fn bench_release_folders_give_mirror_inputs_equal_to_the_rootfs_truth() {
         .map(|u| u["name"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(unpinned, vec!["quay.io/osism/cgit"]);
-    assert_eq!(summary["counts"]["not_mirrored"], serde_json::json!({"binary": 1, "archive": 1, "generic": 1}));
-    assert_eq!(summary["counts"]["declared"], serde_json::json!({"deb": 1, "pypi": 1, "oci": 1, "binary": 1, "archive": 1, "generic": 1}));
+    assert_eq!(
+        summary["counts"]["not_mirrored"],
+        serde_json::json!({"binary": 1, "archive": 1, "generic": 1})
+    );
+    assert_eq!(
+        summary["counts"]["declared"],
+        serde_json::json!({"deb": 1, "pypi": 1, "oci": 1, "binary": 1, "archive": 1, "generic": 1})
+    );
+}
+
+/// A declared manifest alone; usage mistakes exit 2; a folder that is not ours is never
+/// overwritten; a re-run replaces its own output whole (no stale group is left).
+#[test]
+fn declared_manifest_alone_and_bad_calls_lose_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let declared =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/declared/example.yml");
+    let out = tmp.path().join("out");
+    sbom(&cache)
+        .args(["mirror", "--quiet", "--declared"])
+        .arg(&declared)
+        .arg("--output-dir")
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(out.join("deb/debian/any/apt-get.txt")).unwrap(),
+        "chrony=4.3-2\n"
+    );
+    assert!(
+        std::fs::read_to_string(out.join("pypi/declared/manager/requirements.txt"))
+            .unwrap()
+            .ends_with("\npython-openstackclient==7.0.0\n")
+    );
+    let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(
+        summary.contains("| oci | quay.io/osism/cgit | 1.2.3 | declared by tag only"),
+        "{summary}"
+    );
+
+    // A re-run with a different input replaces the folder: the deb group is gone.
+    let only_pip = tmp.path().join("pip.yml");
+    std::fs::write(
+        &only_pip,
+        "- name: six\n  version: \"1.16.0\"\n  kind: pypi\n",
+    )
+    .unwrap();
+    sbom(&cache)
+        .args(["mirror", "--quiet", "--declared"])
+        .arg(&only_pip)
+        .arg("--output-dir")
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(!out.join("deb").exists());
+    assert!(out.join("pypi/declared/hosts/requirements.txt").is_file());
+
+    // Not ours: refused, untouched.
+    let foreign = tmp.path().join("home");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("notes.txt"), "mine").unwrap();
+    sbom(&cache)
+        .args(["mirror", "--quiet", "--declared"])
+        .arg(&only_pip)
+        .arg("--output-dir")
+        .arg(&foreign)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "is not an output folder of sbom mirror",
+        ));
+    assert_eq!(std::fs::read_dir(&foreign).unwrap().count(), 1);
+
+    for (args, msg) in [
+        (vec!["mirror"], "required"),
+        (vec!["mirror", "--declared", "x.yml"], "--output-dir"),
+        (
+            vec!["mirror", "--declared", "x.yml", "--check", "npm=x"],
+            "unknown kind",
+        ),
+        (
+            vec!["mirror", "missing-folder", "--check", "pypi=x"],
+            "no such release folder",
+        ),
+    ] {
+        sbom(&cache)
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(msg));
+    }
+    // A broken SBOM in a release folder: one line naming it, exit 2, nothing written.
+    let rel = tmp.path().join("rel");
+    std::fs::create_dir(&rel).unwrap();
+    std::fs::write(
+        rel.join("keystone.cdx.json"),
+        "{\"bomFormat\": \"CycloneDX\", \"specVersion\": 7}",
+    )
+    .unwrap();
+    let none = tmp.path().join("none");
+    sbom(&cache)
+        .arg("mirror")
+        .arg(&rel)
+        .arg("--output-dir")
+        .arg(&none)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("keystone.cdx.json"));
+    assert!(!none.exists());
 }

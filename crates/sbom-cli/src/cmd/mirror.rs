@@ -9,7 +9,7 @@ use sbom_mirror::{check, write, PlanBuilder, Target};
 pub struct MirrorArgs {
     /// Release folders (the output of `sbom scan --release/--images --output-dir`, with
     /// its index.json) or single SBOM files.
-    #[arg(value_name = "RELEASE-DIR", required = true)]
+    #[arg(value_name = "RELEASE-DIR", required_unless_present_any = ["declared", "ansible"])]
     pub inputs: Vec<PathBuf>,
     /// A declared-packages manifest (YAML, docs/declared-manifest.md). Repeatable.
     #[arg(long, value_name = "FILE")]

@@ -314,6 +314,20 @@ fn python_of(site_root: &str) -> Option<String> {
     })
 }
 
+/// The tag an image was listed with: the subject's, else the one its reference names (a
+/// batch keeps the listed `name:tag` as the reference when it scanned `name@digest`).
+fn subject_tag(sbom: &Sbom) -> Option<String> {
+    sbom.subject
+        .tag
+        .clone()
+        .filter(|t| !t.is_empty())
+        .or_else(|| {
+            sbom_registry::ImageRef::parse(&sbom.subject.reference)
+                .ok()
+                .and_then(|r| r.tag)
+        })
+}
+
 /// Context of one SBOM while its packages are added.
 struct SbomCtx<'a> {
     key: String,
@@ -451,7 +465,7 @@ impl PlanBuilder {
             });
             return;
         };
-        let tags: Vec<String> = s.tag.iter().cloned().collect();
+        let tags: Vec<String> = subject_tag(sbom).into_iter().collect();
         self.add_image(
             repo,
             digest,
@@ -727,7 +741,14 @@ impl PlanBuilder {
             ("declared".to_string(), venv, true)
         } else {
             let root = p.site_root.clone().unwrap_or_else(|| "unknown-site".into());
-            (ctx.key.clone(), root, false)
+            // `repo:tag`: the same repository in two releases stays two environments.
+            let image = match subject_tag(ctx.sbom) {
+                Some(t) if ctx.sbom.subject.kind == SubjectKind::Image => {
+                    format!("{}:{t}", ctx.key)
+                }
+                _ => ctx.key.clone(),
+            };
+            (image, root, false)
         };
         let env = self.env_for(&image, &site_root, declared, ctx);
         let name = sbom_model::purl::pep503_name(&p.name);
@@ -788,11 +809,6 @@ impl PlanBuilder {
                 .unwrap_or_else(|| unreachable!("ids are inserted with their env"));
         }
         let mut id = format!("{}/{site}", path_safe(image));
-        if self.plan.python.contains_key(&id) {
-            if let Some(tag) = ctx.sbom.subject.tag.as_deref() {
-                id = format!("{}/{site}", path_safe(&format!("{image}_{tag}")));
-            }
-        }
         let base = id.clone();
         let mut n = 1;
         while self.plan.python.contains_key(&id) {

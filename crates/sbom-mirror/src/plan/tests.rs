@@ -240,11 +240,11 @@ fn python_pins_per_environment_without_os_owned_or_vendored_packages() {
                 vec!["python-openstackclient==7.0.0".to_string()]
             ),
             (
-                "quay.io_osism_keystone/usr_local_lib_python3.11_site-packages",
+                "quay.io_osism_keystone_r1/usr_local_lib_python3.11_site-packages",
                 vec!["pip==24.0".to_string()]
             ),
             (
-                "quay.io_osism_keystone/var_lib_kolla_venv_lib_python3.11_site-packages",
+                "quay.io_osism_keystone_r1/var_lib_kolla_venv_lib_python3.11_site-packages",
                 vec!["oslo-config==9.4.0".to_string(), "six==1.16.0".to_string()]
             ),
         ]
@@ -291,10 +291,16 @@ fn one_repository_in_two_release_folders_gets_two_environments() {
     assert_eq!(
         ids,
         vec![
-            "quay.io_osism_keystone/var_lib_kolla_venv_lib_python3.11_site-packages",
+            "quay.io_osism_keystone_r1/var_lib_kolla_venv_lib_python3.11_site-packages",
             "quay.io_osism_keystone_r2/var_lib_kolla_venv_lib_python3.11_site-packages"
         ]
     );
+    // The same image twice (two folders of one release): numbered, not merged.
+    let mut b = PlanBuilder::new();
+    b.add_sbom("", &r1);
+    b.add_sbom("", &r1);
+    let ids: Vec<String> = b.finish().python.into_keys().collect();
+    assert_eq!(ids[1], format!("{}-2", ids[0]));
     assert_eq!(plan.images.len(), 2);
 }
 
