@@ -194,10 +194,23 @@ pub fn check(
 ) -> Result<CheckReport, MirrorError> {
     let fetcher = Fetcher::new()?;
     let mut report = CheckReport::default();
+    // Several deb locations of one scope are one mirror (bookworm, bookworm-updates,
+    // bookworm-security): checked together, in the place of the first.
+    let mut deb_done = BTreeSet::new();
     for t in targets {
         report.sections.push(match t {
-            Target::Deb { scope, location } => {
-                check_deb(plan, scope.as_deref(), location, &fetcher)?
+            Target::Deb { scope, .. } => {
+                if !deb_done.insert(scope.clone()) {
+                    continue;
+                }
+                let locations: Vec<String> = targets
+                    .iter()
+                    .filter_map(|x| match x {
+                        Target::Deb { scope: s, location } if s == scope => Some(location.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                check_deb(plan, scope.as_deref(), &locations, &fetcher)?
             }
             Target::Pypi { location } => check_pypi(plan, location, &fetcher)?,
             Target::Registry { host, prefix } => {
@@ -218,42 +231,32 @@ fn others(eco: Ecosystem, want: &str, have: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// Packages of a deb location, with notes on what was read.
-fn deb_holdings(
-    location: &str,
-    fetcher: &Fetcher,
-) -> Result<(Vec<deb::DebEntry>, Option<String>, Vec<String>), MirrorError> {
-    let mut notes = Vec::new();
-    let lower = location.to_ascii_lowercase();
-    let single = ["packages", "packages.gz", "packages.xz"]
-        .iter()
-        .any(|s| lower.rsplit('/').next() == Some(s));
-    if single || Path::new(location).is_file() {
-        let bytes = fetcher.read(location)?.ok_or_else(|| {
-            MirrorError::Invalid(format!("{}: not found", fetch::redact(location)))
-        })?;
-        let text = fetch::decompress(location, bytes)?;
-        return Ok((
-            deb::parse_packages(&String::from_utf8_lossy(&text)),
-            None,
-            notes,
-        ));
-    }
-    // A dists/SUITE folder or URL: its Release names the indexes.
-    let mut release = None;
-    for name in ["InRelease", "Release"] {
-        let loc = if fetch::is_url(location) {
-            fetch::join(location, name)
-        } else {
-            Path::new(location).join(name).display().to_string()
-        };
-        if let Some(b) = fetcher.read(&loc)? {
-            release = Some(deb::parse_release(&String::from_utf8_lossy(&b)));
-            break;
+/// A deb location, opened: its `Release` read, nothing else yet.
+enum DebSource {
+    /// One `Packages` file (plain or compressed), a path or URL.
+    File(String),
+    /// A `dists/SUITE` folder or URL and its `Release`.
+    Release(String, deb::ReleaseFile),
+    /// A folder without `Release`: the `Packages` files below it.
+    Folder(Vec<std::path::PathBuf>),
+}
+
+impl DebSource {
+    fn open(location: &str, fetcher: &Fetcher) -> Result<DebSource, MirrorError> {
+        let lower = location.to_ascii_lowercase();
+        let file = lower.rsplit('/').next().unwrap_or("");
+        if ["packages", "packages.gz", "packages.xz"].contains(&file)
+            || Path::new(location).is_file()
+        {
+            return Ok(DebSource::File(location.to_string()));
         }
-    }
-    let mut entries = Vec::new();
-    let Some(rel) = release else {
+        for name in ["InRelease", "Release"] {
+            let loc = sub(location, name);
+            if let Some(b) = fetcher.read(&loc)? {
+                let rel = deb::parse_release(&String::from_utf8_lossy(&b));
+                return Ok(DebSource::Release(location.to_string(), rel));
+            }
+        }
         if fetch::is_url(location) {
             return Err(MirrorError::Invalid(format!(
                 "{}: no Release or InRelease: give a dists/SUITE URL or a Packages file",
@@ -267,45 +270,126 @@ fn deb_holdings(
                 "{location}: no Release and no Packages file below it"
             )));
         }
-        for f in files {
-            let bytes = std::fs::read(&f).map_err(|source| MirrorError::Io {
-                path: f.clone(),
-                source,
-            })?;
-            let text = fetch::decompress(&f.display().to_string(), bytes)?;
-            entries.extend(deb::parse_packages(&String::from_utf8_lossy(&text)));
-            notes.push(format!("read {}", f.display()));
-        }
-        return Ok((entries, None, notes));
-    };
-    let indexes = deb::packages_indexes(&rel);
-    if indexes.is_empty() {
-        notes.push("the Release lists no Packages index".into());
+        Ok(DebSource::Folder(files))
     }
-    for (path, sha) in indexes {
-        let loc = if fetch::is_url(location) {
-            fetch::join(location, &path)
-        } else {
-            Path::new(location).join(&path).display().to_string()
+
+    /// The codename (else the suite) a `Release` names.
+    fn codename(&self) -> Option<&str> {
+        match self {
+            DebSource::Release(_, r) => r.codename.as_deref().or(r.suite.as_deref()),
+            _ => None,
+        }
+    }
+
+    /// The packages; from a `Release`, only the indexes of `arches` (and `all`), each
+    /// checked against the SHA-256 the `Release` lists.
+    fn read(
+        &self,
+        arches: &BTreeSet<String>,
+        fetcher: &Fetcher,
+        notes: &mut Vec<String>,
+    ) -> Result<Vec<deb::DebEntry>, MirrorError> {
+        let parse = |name: &str, bytes: Vec<u8>| -> Result<Vec<deb::DebEntry>, MirrorError> {
+            let text = fetch::decompress(name, bytes)?;
+            Ok(deb::parse_packages(&String::from_utf8_lossy(&text)))
         };
-        let Some(bytes) = fetcher.read(&loc)? else {
-            return Err(MirrorError::Invalid(format!(
-                "{}: listed in the Release but not there",
-                fetch::redact(&loc)
-            )));
+        let mut entries = Vec::new();
+        match self {
+            DebSource::File(loc) => {
+                let bytes = fetcher.read(loc)?.ok_or_else(|| {
+                    MirrorError::Invalid(format!("{}: not found", fetch::redact(loc)))
+                })?;
+                entries = parse(loc, bytes)?;
+            }
+            DebSource::Folder(files) => {
+                for f in files {
+                    let bytes = std::fs::read(f).map_err(|source| MirrorError::Io {
+                        path: f.clone(),
+                        source,
+                    })?;
+                    entries.extend(parse(&f.display().to_string(), bytes)?);
+                    notes.push(format!("read {}", f.display()));
+                }
+            }
+            DebSource::Release(location, rel) => {
+                let indexes: Vec<(String, Vec<(String, String)>)> = deb::packages_indexes(rel)
+                    .into_iter()
+                    .filter(|(dir, _)| {
+                        dir.rsplit('/')
+                            .next()
+                            .and_then(|b| b.strip_prefix("binary-"))
+                            .is_none_or(|a| {
+                                (a == "all" && rel.reads_binary_all()) || arches.contains(a)
+                            })
+                    })
+                    .collect();
+                if indexes.is_empty() {
+                    notes.push(format!(
+                        "{}: the Release lists no Packages index for {}",
+                        fetch::redact(location),
+                        arches.iter().cloned().collect::<Vec<_>>().join(", ")
+                    ));
+                }
+                for (dir, variants) in indexes {
+                    let (path, bytes) =
+                        fetch_listed(location, &dir, &variants, rel.by_hash, fetcher)?;
+                    entries.extend(parse(&path, bytes)?);
+                    notes.push(format!("read {}", fetch::redact(&sub(location, &path))));
+                }
+            }
+        }
+        Ok(entries)
+    }
+}
+
+/// The first variant of an index that is there, checked against the Release's SHA-256
+/// (by hash first when the Release offers it, as apt does: a mirror in the middle of an
+/// update serves new files under old names).
+fn fetch_listed(
+    location: &str,
+    dir: &str,
+    variants: &[(String, String)],
+    by_hash: bool,
+    fetcher: &Fetcher,
+) -> Result<(String, Vec<u8>), MirrorError> {
+    for (path, sha) in variants {
+        let mut loc = sub(location, path);
+        let mut found = None;
+        if by_hash {
+            let hashed = sub(location, &format!("{dir}/by-hash/SHA256/{sha}"));
+            found = fetcher.read(&hashed)?;
+            if found.is_some() {
+                loc = hashed;
+            }
+        }
+        if found.is_none() {
+            found = fetcher.read(&loc)?;
+        }
+        let Some(bytes) = found else {
+            continue;
         };
         let got = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
-        if got != sha {
+        if &got != sha {
             return Err(MirrorError::Invalid(format!(
                 "{}: SHA-256 {got} does not match the Release's {sha}",
                 fetch::redact(&loc)
             )));
         }
-        let text = fetch::decompress(&path, bytes)?;
-        entries.extend(deb::parse_packages(&String::from_utf8_lossy(&text)));
-        notes.push(format!("read {path}"));
+        return Ok((path.clone(), bytes));
     }
-    Ok((entries, rel.codename.or(rel.suite), notes))
+    Err(MirrorError::Invalid(format!(
+        "{}: the Release lists Packages indexes of {dir}, but none is there",
+        fetch::redact(location)
+    )))
+}
+
+/// `location/rel` for a URL or a folder.
+fn sub(location: &str, rel: &str) -> String {
+    if fetch::is_url(location) {
+        fetch::join(location, rel)
+    } else {
+        Path::new(location).join(rel).display().to_string()
+    }
 }
 
 /// `Packages`, `Packages.gz`, `Packages.xz` files below `dir`, one per folder (plain first).
@@ -341,15 +425,18 @@ fn find_packages_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<
     Ok(())
 }
 
-fn in_scope(g: &OsGroup, scope: Option<&str>, codename: Option<&str>) -> bool {
+fn in_scope(g: &OsGroup, scope: Option<&str>, codenames: &[&str]) -> bool {
     if g.ecosystem != Ecosystem::Deb {
         return false;
     }
     match scope {
         Some(s) => g.path() == s || g.path().starts_with(&format!("{s}/")) || g.distro == s,
-        // A Release names its codename: groups of other releases are not this mirror's.
-        None => match (codename, g.codename.as_deref()) {
-            (Some(c), Some(gc)) => c == gc,
+        // A Release names its codename (`bookworm`, `bookworm-security`): groups of
+        // other releases are not this mirror's.
+        None => match g.codename.as_deref() {
+            Some(gc) if !codenames.is_empty() => codenames
+                .iter()
+                .any(|c| *c == gc || c.starts_with(&format!("{gc}-"))),
             _ => true,
         },
     }
@@ -358,26 +445,37 @@ fn in_scope(g: &OsGroup, scope: Option<&str>, codename: Option<&str>) -> bool {
 fn check_deb(
     plan: &Plan,
     scope: Option<&str>,
-    location: &str,
+    locations: &[String],
     fetcher: &Fetcher,
 ) -> Result<Section, MirrorError> {
-    let (entries, codename, mut notes) = deb_holdings(location, fetcher)?;
-    let mut have: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-    for e in &entries {
-        have.entry((e.name.clone(), e.arch.clone()))
-            .or_default()
-            .push(e.version.clone());
-    }
+    let sources = locations
+        .iter()
+        .map(|l| DebSource::open(l, fetcher))
+        .collect::<Result<Vec<_>, _>>()?;
+    let codenames: Vec<&str> = sources.iter().filter_map(DebSource::codename).collect();
     let groups: Vec<&OsGroup> = plan
         .os
         .keys()
-        .filter(|g| in_scope(g, scope, codename.as_deref()))
+        .filter(|g| in_scope(g, scope, &codenames))
         .collect();
+    let mut notes = Vec::new();
     let skipped = plan.os_groups(Ecosystem::Deb).count() - groups.len();
     if skipped > 0 {
         notes.push(format!(
             "{skipped} deb group(s) of other releases or scopes not checked here"
         ));
+    }
+    let arches: BTreeSet<String> = groups.iter().map(|g| g.arch.clone()).collect();
+    let mut entries = Vec::new();
+    for src in &sources {
+        entries.extend(src.read(&arches, fetcher, &mut notes)?);
+    }
+    let mut have: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for e in &entries {
+        let v = have.entry((e.name.clone(), e.arch.clone())).or_default();
+        if !v.contains(&e.version) {
+            v.push(e.version.clone());
+        }
     }
     // Needed pins, merged over groups: (name, arch, version) -> (groups, needed_by).
     let mut needed: BTreeMap<(String, String), Vec<(&OsPin, BTreeSet<String>)>> = BTreeMap::new();
@@ -399,7 +497,11 @@ fn check_deb(
     }
     let mut section = Section {
         kind: "deb".into(),
-        location: fetch::redact(location),
+        location: locations
+            .iter()
+            .map(|l| fetch::redact(l))
+            .collect::<Vec<_>>()
+            .join(" + "),
         scope: scope.map(str::to_string),
         needed: needed.values().map(Vec::len).sum(),
         present: 0,

@@ -105,8 +105,26 @@ pub fn parse_packages(text: &str) -> Vec<DebEntry> {
 pub struct ReleaseFile {
     pub suite: Option<String>,
     pub codename: Option<String>,
+    /// `Acquire-By-Hash: yes`: indexes are served under `DIR/by-hash/SHA256/HASH` too,
+    /// which stays consistent while a mirror updates (apt fetches them so).
+    pub by_hash: bool,
+    /// `No-Support-for-Architecture-all: Packages`: the per-architecture indexes list the
+    /// `all` packages too, so `binary-all` adds nothing (apt does not fetch it either).
+    pub all_in_arch_indexes: bool,
+    /// The `Architectures` field (empty when absent).
+    pub architectures: Vec<String>,
     /// `(sha256, size, path)` of every index the release lists.
     pub sha256: Vec<(String, u64, String)>,
+}
+
+impl ReleaseFile {
+    /// Whether `binary-all` indexes are worth reading, by apt's rule: only when the
+    /// release lists `all` among its architectures (or lists none) and does not say its
+    /// per-architecture indexes hold the `all` packages.
+    pub fn reads_binary_all(&self) -> bool {
+        !self.all_in_arch_indexes
+            && (self.architectures.is_empty() || self.architectures.iter().any(|a| a == "all"))
+    }
 }
 
 /// Reads a `Release` file; an `InRelease` file's signature lines are skipped.
@@ -126,6 +144,16 @@ pub fn parse_release(text: &str) -> ReleaseFile {
     if let Some(st) = deb822::parse(body).first() {
         out.suite = st.value("Suite").map(str::to_string);
         out.codename = st.value("Codename").map(str::to_string);
+        out.architectures = st
+            .value("Architectures")
+            .map(|v| v.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default();
+        out.all_in_arch_indexes = st
+            .value("No-Support-for-Architecture-all")
+            .is_some_and(|v| v == "Packages");
+        out.by_hash = st
+            .value("Acquire-By-Hash")
+            .is_some_and(|v| v.eq_ignore_ascii_case("yes"));
         if let Some(f) = st.get("SHA256") {
             for line in &f.rest {
                 let mut it = line.split_whitespace();
@@ -141,31 +169,39 @@ pub fn parse_release(text: &str) -> ReleaseFile {
     out
 }
 
-/// The `Packages` indexes a release lists, one per component and architecture (folder):
-/// plain, `.gz` or `.xz`, whichever is listed first in that order of preference.
-/// Returns `(path, sha256)` pairs, sorted by path.
-pub fn packages_indexes(rel: &ReleaseFile) -> Vec<(String, String)> {
-    let mut by_dir: std::collections::BTreeMap<&str, (u8, &str, &str)> = Default::default();
+/// The `Packages` indexes a release lists, per component and architecture (folder): the
+/// variants listed, best first (`.gz`, then `.xz`, then plain: Debian's mirrors list the
+/// plain file in the Release without serving it). Returns `(folder, [(path, sha256)])`,
+/// sorted by folder.
+pub fn packages_indexes(rel: &ReleaseFile) -> Vec<(String, Vec<(String, String)>)> {
+    let mut by_dir: std::collections::BTreeMap<&str, Vec<(u8, String, String)>> =
+        Default::default();
     for (hash, _, path) in &rel.sha256 {
         let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
         let rank = match file {
-            "Packages" => 0,
-            "Packages.gz" => 1,
-            "Packages.xz" => 2,
+            "Packages.gz" => 0,
+            "Packages.xz" => 1,
+            "Packages" => 2,
             _ => continue,
         };
         // Installer indexes (`debian-installer/binary-*`) are udebs, not what images use.
         if dir.contains("debian-installer") {
             continue;
         }
-        let e = by_dir.entry(dir).or_insert((u8::MAX, "", ""));
-        if rank < e.0 {
-            *e = (rank, path, hash);
-        }
+        by_dir
+            .entry(dir)
+            .or_default()
+            .push((rank, path.clone(), hash.clone()));
     }
     by_dir
-        .into_values()
-        .map(|(_, p, h)| (p.to_string(), h.to_string()))
+        .into_iter()
+        .map(|(dir, mut v)| {
+            v.sort();
+            (
+                dir.to_string(),
+                v.into_iter().map(|(_, p, h)| (p, h)).collect(),
+            )
+        })
         .collect()
 }
 
@@ -216,23 +252,28 @@ mod tests {
 
     #[test]
     fn release_lists_one_packages_index_per_component_and_arch() {
-        let text = "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\nOrigin: Debian\nSuite: stable\nCodename: bookworm\nSHA256:\n aaa 10 main/binary-amd64/Packages.xz\n bbb 20 main/binary-amd64/Packages.gz\n ccc 5 main/binary-arm64/Packages.xz\n ddd 7 main/debian-installer/binary-amd64/Packages.gz\n eee 9 contrib/binary-amd64/Packages\n fff 1 main/i18n/Translation-en.bz2\n-----BEGIN PGP SIGNATURE-----\nxyz\n-----END PGP SIGNATURE-----\n";
+        let text = "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\nOrigin: Debian\nSuite: stable\nCodename: bookworm\nAcquire-By-Hash: yes\nSHA256:\n aaa 10 main/binary-amd64/Packages.xz\n bbb 20 main/binary-amd64/Packages.gz\n ccc 5 main/binary-arm64/Packages.xz\n ddd 7 main/debian-installer/binary-amd64/Packages.gz\n eee 9 contrib/binary-amd64/Packages\n fff 1 main/i18n/Translation-en.bz2\n-----BEGIN PGP SIGNATURE-----\nxyz\n-----END PGP SIGNATURE-----\n";
         let rel = parse_release(text);
         assert_eq!(rel.codename.as_deref(), Some("bookworm"));
+        assert!(rel.by_hash);
+        let pair = |p: &str, h: &str| (p.to_string(), h.to_string());
         assert_eq!(
             packages_indexes(&rel),
             vec![
                 (
-                    "contrib/binary-amd64/Packages".to_string(),
-                    "eee".to_string()
+                    "contrib/binary-amd64".to_string(),
+                    vec![pair("contrib/binary-amd64/Packages", "eee")]
                 ),
                 (
-                    "main/binary-amd64/Packages.gz".to_string(),
-                    "bbb".to_string()
+                    "main/binary-amd64".to_string(),
+                    vec![
+                        pair("main/binary-amd64/Packages.gz", "bbb"),
+                        pair("main/binary-amd64/Packages.xz", "aaa")
+                    ]
                 ),
                 (
-                    "main/binary-arm64/Packages.xz".to_string(),
-                    "ccc".to_string()
+                    "main/binary-arm64".to_string(),
+                    vec![pair("main/binary-arm64/Packages.xz", "ccc")]
                 ),
             ]
         );
