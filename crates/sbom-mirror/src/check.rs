@@ -425,6 +425,12 @@ fn find_packages_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<
     Ok(())
 }
 
+/// Needed deb pins by (name, arch): each with the groups that need it.
+type DebNeeds<'a> = BTreeMap<(String, String), Vec<(&'a OsPin, BTreeSet<String>)>>;
+
+/// Needed Python versions by name: (version, environments, images).
+type PyNeeds = BTreeMap<String, Vec<(String, BTreeSet<String>, BTreeSet<String>)>>;
+
 fn in_scope(g: &OsGroup, scope: Option<&str>, codenames: &[&str]) -> bool {
     if g.ecosystem != Ecosystem::Deb {
         return false;
@@ -478,7 +484,7 @@ fn check_deb(
         }
     }
     // Needed pins, merged over groups: (name, arch, version) -> (groups, needed_by).
-    let mut needed: BTreeMap<(String, String), Vec<(&OsPin, BTreeSet<String>)>> = BTreeMap::new();
+    let mut needed: DebNeeds<'_> = BTreeMap::new();
     for g in groups {
         for p in plan.os_pins(g) {
             let list = needed
@@ -639,8 +645,7 @@ fn pypi_holdings(
 
 fn check_pypi(plan: &Plan, location: &str, fetcher: &Fetcher) -> Result<Section, MirrorError> {
     // (name, version) -> (environments, images)
-    let mut needed: BTreeMap<String, Vec<(String, BTreeSet<String>, BTreeSet<String>)>> =
-        BTreeMap::new();
+    let mut needed: PyNeeds = BTreeMap::new();
     for env in plan.python.values() {
         for (name, pin) in &env.pins {
             let list = needed.entry(name.clone()).or_default();

@@ -634,7 +634,7 @@ impl PlanBuilder {
         let eco = p.ecosystem;
         let purl = p.purl.as_deref();
         let ns = purl
-            .and_then(|u| sbom_model::purl::parse(u))
+            .and_then(sbom_model::purl::parse)
             .and_then(|x| x.namespace);
         let from_purl = qualifier(purl, "distro").map(|q| distro_from_qualifier(ns.as_deref(), &q));
         let distro = if p.is_declared() {
