@@ -81,6 +81,31 @@ fn run(cmd: &mut Command) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Batch-scans `images` into `DIR/release` (the release folder, with index.json) and
+/// runs `sbom mirror` on it into `DIR/mirror`. Returns (cache, release, mirror).
+fn release_and_mirror(dir: &Path, images: &[String]) -> (PathBuf, PathBuf, PathBuf) {
+    let cache = dir.join("cache");
+    let list = dir.join("images.txt");
+    std::fs::write(&list, images.join("\n") + "\n").unwrap();
+    let rel = dir.join("release");
+    sbom(&cache)
+        .args(["scan", "--quiet", "--images"])
+        .arg(&list)
+        .arg("--output-dir")
+        .arg(&rel)
+        .assert()
+        .success();
+    let out = dir.join("mirror");
+    sbom(&cache)
+        .args(["mirror", "--quiet"])
+        .arg(&rel)
+        .arg("--output-dir")
+        .arg(&out)
+        .assert()
+        .success();
+    (cache, rel, out)
+}
+
 /// A Debian repository of these .debs: pool/, dists/bookworm/main/binary-amd64/Packages
 /// (plain and .gz) and a Release, all made by apt-ftparchive.
 fn repository(dir: &Path, debs: &[&str]) -> PathBuf {
@@ -163,33 +188,13 @@ fn aptly_mirrors_exactly_the_release_and_check_finds_planted_gaps() {
             installed(&control("netbase")),
         ],
     );
-    let cache = tmp.path().join("cache");
-    let list = tmp.path().join("images.txt");
-    std::fs::write(
-        &list,
-        format!(
-            "oci-dir:{}:r1\noci-dir:{}:r1\n",
-            keystone.display(),
-            nova.display()
-        ),
-    )
-    .unwrap();
-    let rel = tmp.path().join("release");
-    sbom(&cache)
-        .args(["scan", "--quiet", "--images"])
-        .arg(&list)
-        .arg("--output-dir")
-        .arg(&rel)
-        .assert()
-        .success();
-    let out = tmp.path().join("mirror");
-    sbom(&cache)
-        .args(["mirror"])
-        .arg(&rel)
-        .arg("--output-dir")
-        .arg(&out)
-        .assert()
-        .success();
+    let (cache, rel, out) = release_and_mirror(
+        tmp.path(),
+        &[
+            format!("oci-dir:{}:r1", keystone.display()),
+            format!("oci-dir:{}:r1", nova.display()),
+        ],
+    );
 
     // The release's needs, from the .debs' own control fields.
     let in_repo = [
@@ -489,25 +494,8 @@ fn pip_downloads_exactly_the_pinned_wheels_and_check_finds_a_removed_one() {
     let layout = tmp.path().join("keystone");
     sbom_testkit::write_oci_layout(&layout, &[(Image::new(vec![layer]), Some("r1".into()))])
         .unwrap();
-    let cache = tmp.path().join("cache");
-    let rel = tmp.path().join("release");
-    let list = tmp.path().join("images.txt");
-    std::fs::write(&list, format!("oci-dir:{}:r1\n", layout.display())).unwrap();
-    sbom(&cache)
-        .args(["scan", "--quiet", "--images"])
-        .arg(&list)
-        .arg("--output-dir")
-        .arg(&rel)
-        .assert()
-        .success();
-    let out = tmp.path().join("mirror");
-    sbom(&cache)
-        .arg("mirror")
-        .arg(&rel)
-        .arg("--output-dir")
-        .arg(&out)
-        .assert()
-        .success();
+    let (cache, rel, out) =
+        release_and_mirror(tmp.path(), &[format!("oci-dir:{}:r1", layout.display())]);
     let reqs: Vec<PathBuf> = walk_files(&out.join("pypi"))
         .into_iter()
         .filter(|p| p.ends_with("requirements.txt"))
@@ -707,29 +695,13 @@ fn skopeo_sync_copies_exactly_the_release_images_between_two_registries() {
         digests.insert(name, built[0].manifest_digest.clone());
     }
     let h = src.host();
-    let list = tmp.path().join("images.txt");
-    std::fs::write(
-        &list,
-        format!("{h}/kolla/keystone:r1\n{h}/kolla/nova-api:r1\n"),
-    )
-    .unwrap();
-    let cache = tmp.path().join("cache");
-    let rel = tmp.path().join("release");
-    sbom(&cache)
-        .args(["scan", "--quiet", "--images"])
-        .arg(&list)
-        .arg("--output-dir")
-        .arg(&rel)
-        .assert()
-        .success();
-    let out = tmp.path().join("mirror");
-    sbom(&cache)
-        .arg("mirror")
-        .arg(&rel)
-        .arg("--output-dir")
-        .arg(&out)
-        .assert()
-        .success();
+    let (cache, rel, out) = release_and_mirror(
+        tmp.path(),
+        &[
+            format!("{h}/kolla/keystone:r1"),
+            format!("{h}/kolla/nova-api:r1"),
+        ],
+    );
     let images = std::fs::read_to_string(out.join("oci/images.txt")).unwrap();
     assert_eq!(
         images,

@@ -84,7 +84,14 @@ pub fn check(
                 arch: pin.platform.clone().unwrap_or_default(),
                 needed_in: vec![cands.join(" or ")],
                 mirror_has: Vec::new(),
-                needed_by: pin.tags.iter().cloned().collect(),
+                needed_by: if pin.tags.is_empty() {
+                    vec![pin.reference()]
+                } else {
+                    pin.tags
+                        .iter()
+                        .map(|t| format!("{}/{}:{t}", pin.registry, pin.repository))
+                        .collect()
+                },
             });
         }
     }

@@ -89,16 +89,7 @@ mod tests {
     use super::*;
 
     fn pin(name: &str, version: &str, arch: &str) -> OsPin {
-        OsPin {
-            name: name.into(),
-            version: version.into(),
-            arch: arch.into(),
-            source_name: None,
-            source_version: None,
-            observed: true,
-            declared: false,
-            needed_by: BTreeSet::new(),
-        }
+        OsPin::new(name, version, arch)
     }
 
     #[test]

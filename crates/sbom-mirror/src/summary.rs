@@ -35,32 +35,39 @@ pub fn lines(plan: &Plan) -> Vec<String> {
             plural(declared, "package")
         ));
     }
-    if plan.counts.python_owned_by_os_packages > 0 {
-        out.push(format!(
-            "python packages that OS packages own (served by the OS mirror): {}",
-            plan.counts.python_owned_by_os_packages
-        ));
-    }
-    if plan.counts.python_vendored > 0 {
-        out.push(format!(
-            "python packages vendored inside another (brought by it): {}",
-            plan.counts.python_vendored
-        ));
-    }
-    if !plan.counts.not_mirrored.is_empty() {
-        let list: Vec<String> = plan
-            .counts
-            .not_mirrored
-            .iter()
-            .map(|(e, n)| format!("{e} {n}"))
-            .collect();
-        out.push(format!("no mirror input for: {}", list.join(", ")));
-    }
+    out.extend(notes(plan));
     if !plan.unpinned.is_empty() {
         out.push(format!(
             "could not be pinned: {}",
             plural(plan.unpinned.len(), "entry")
         ));
+    }
+    out
+}
+
+/// What the summary says besides the pins: what was left out, and why.
+fn notes(plan: &Plan) -> Vec<String> {
+    let c = &plan.counts;
+    let mut out = Vec::new();
+    if c.python_owned_by_os_packages > 0 {
+        out.push(format!(
+            "python packages that OS packages own (served by the OS mirror): {}",
+            c.python_owned_by_os_packages
+        ));
+    }
+    if c.python_vendored > 0 {
+        out.push(format!(
+            "python packages vendored inside another (brought by it): {}",
+            c.python_vendored
+        ));
+    }
+    if !c.not_mirrored.is_empty() {
+        let list: Vec<String> = c
+            .not_mirrored
+            .iter()
+            .map(|(e, n)| format!("{e} {n}"))
+            .collect();
+        out.push(format!("no mirror input for: {}", list.join(", ")));
     }
     out
 }
@@ -100,29 +107,8 @@ pub fn markdown(plan: &Plan) -> String {
         plan.images.values().filter(|i| i.declared).count(),
         plan.images.len()
     ));
-    if plan.counts.python_owned_by_os_packages > 0 {
-        s.push_str(&format!(
-            "{} Python packages are owned by OS packages (python3-yaml's PyYAML): the OS mirror serves them, no requirements file names them.\n\n",
-            plan.counts.python_owned_by_os_packages
-        ));
-    }
-    if plan.counts.python_vendored > 0 {
-        s.push_str(&format!(
-            "{} Python packages are vendored inside another distribution (setuptools/_vendor): it brings them.\n\n",
-            plan.counts.python_vendored
-        ));
-    }
-    if !plan.counts.not_mirrored.is_empty() {
-        let list: Vec<String> = plan
-            .counts
-            .not_mirrored
-            .iter()
-            .map(|(e, n)| format!("{e} ({n})"))
-            .collect();
-        s.push_str(&format!(
-            "No mirror input is written for: {}.\n\n",
-            list.join(", ")
-        ));
+    for n in notes(plan) {
+        s.push_str(&format!("{n}.\n\n"));
     }
     for eco in [Ecosystem::Deb, Ecosystem::Rpm] {
         let groups: Vec<_> = plan.os_groups(eco).collect();

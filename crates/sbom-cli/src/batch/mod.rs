@@ -68,23 +68,7 @@ impl ImageSource for Resolved {
 /// Output path stem for an image: `quay.io/osism/keystone/yoga` for registry images,
 /// `local/NAME/TAG` for local sources. Components are sanitised (no `..`, no `/`).
 pub fn output_stem(target: &Target) -> PathBuf {
-    let clean = |s: &str| -> String {
-        let c: String = s
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || "._-+".contains(c) {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        if c.is_empty() || c.chars().all(|x| x == '.') {
-            "_".into()
-        } else {
-            c
-        }
-    };
+    let clean = sbom_diff::path_component;
     let mut p = PathBuf::new();
     match sbom_image::SourceRef::parse(&target.display) {
         sbom_image::SourceRef::Registry(r) => match sbom_registry::ImageRef::parse(&r) {

@@ -51,6 +51,22 @@ pub struct OsPin {
     pub needed_by: BTreeSet<String>,
 }
 
+impl OsPin {
+    /// An observed pin of `name` at `version` for `arch`, needed by nobody yet.
+    pub fn new(name: &str, version: &str, arch: &str) -> OsPin {
+        OsPin {
+            name: name.into(),
+            version: version.into(),
+            arch: arch.into(),
+            source_name: None,
+            source_version: None,
+            observed: true,
+            declared: false,
+            needed_by: BTreeSet::new(),
+        }
+    }
+}
+
 /// One Python environment: a site-packages folder of one image, or declared pip installs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PyEnv {
@@ -208,6 +224,7 @@ fn os_arch(eco: Ecosystem, platform: &sbom_model::Platform) -> String {
         (Ecosystem::Rpm, "arm64") => "aarch64",
         (Ecosystem::Rpm, "386") => "i686",
         (Ecosystem::Rpm, "arm") => "armv7hl",
+        (Ecosystem::Rpm, _) => a,
         (_, "386") => "i386",
         (_, "ppc64le") => "ppc64el",
         (_, "mips64le") => "mips64el",
@@ -215,9 +232,6 @@ fn os_arch(eco: Ecosystem, platform: &sbom_model::Platform) -> String {
         (_, "arm") => "armhf",
         _ => a,
     };
-    if eco == Ecosystem::Rpm && a == "ppc64le" {
-        return "ppc64le".into();
-    }
     s.to_string()
 }
 
@@ -283,24 +297,10 @@ fn rpm_version(p: &Package) -> String {
     }
 }
 
-/// Path-safe form of an image key or folder: `/` and other specials become `_`.
+/// Path-safe form of an image key or folder, as one component (batch scans name their
+/// files the same way).
 pub fn path_safe(s: &str) -> String {
-    let c: String = s
-        .trim_matches('/')
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "._-+".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if c.is_empty() || c.chars().all(|x| x == '.') {
-        "_".into()
-    } else {
-        c
-    }
+    sbom_diff::path_component(s.trim_matches('/'))
 }
 
 /// `3.11` from `.../lib/python3.11/site-packages`.

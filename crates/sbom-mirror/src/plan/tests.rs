@@ -453,3 +453,26 @@ fn rpm_versions_take_the_purl_epoch_and_need_a_release() {
         plan.unpinned
     );
 }
+
+#[test]
+fn platform_arches_in_each_ecosystems_spelling() {
+    let p = |a: &str, v: Option<&str>| Platform {
+        os: "linux".into(),
+        architecture: a.into(),
+        variant: v.map(str::to_string),
+    };
+    let cases = [
+        (Ecosystem::Deb, p("amd64", None), "amd64"),
+        (Ecosystem::Deb, p("arm", Some("v7")), "armhf"),
+        (Ecosystem::Deb, p("arm", Some("v6")), "armel"),
+        (Ecosystem::Deb, p("ppc64le", None), "ppc64el"),
+        (Ecosystem::Deb, p("386", None), "i386"),
+        (Ecosystem::Rpm, p("amd64", None), "x86_64"),
+        (Ecosystem::Rpm, p("arm64", Some("v8")), "aarch64"),
+        (Ecosystem::Rpm, p("ppc64le", None), "ppc64le"),
+        (Ecosystem::Rpm, p("s390x", None), "s390x"),
+    ];
+    for (eco, plat, want) in cases {
+        assert_eq!(os_arch(eco, &plat), want, "{eco} {plat}");
+    }
+}
