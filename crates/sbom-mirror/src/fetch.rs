@@ -75,9 +75,10 @@ impl Fetcher {
                 }
                 let err = match req.send().await {
                     Ok(resp) if resp.status() == reqwest::StatusCode::NOT_FOUND => return Ok(None),
-                    Ok(resp) if resp.status().is_success() => match resp.bytes().await {
-                        Ok(b) => return Ok(Some(b.to_vec())),
-                        Err(e) => sbom_registry::describe_reqwest(&e),
+                    Ok(resp) if resp.status().is_success() => match read_capped(resp, url).await {
+                        Ok(b) => return Ok(Some(b)),
+                        Err(Capped::TooLarge(e)) => return Err(e),
+                        Err(Capped::Http(e)) => e,
                     },
                     Ok(resp) => {
                         let s = resp.status();
@@ -116,6 +117,59 @@ impl Fetcher {
     }
 }
 
+enum Capped {
+    TooLarge(MirrorError),
+    Http(String),
+}
+
+/// A response body, refused past [`MAX_INDEX`] bytes (a hostile server cannot fill memory).
+async fn read_capped(mut resp: reqwest::Response, url: &str) -> Result<Vec<u8>, Capped> {
+    let too_large = || {
+        Capped::TooLarge(MirrorError::Invalid(format!(
+            "{}: larger than {MAX_INDEX} bytes",
+            redact(url)
+        )))
+    };
+    if resp.content_length().is_some_and(|n| n > MAX_INDEX) {
+        return Err(too_large());
+    }
+    let mut out = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(c)) => {
+                if out.len() as u64 + c.len() as u64 > MAX_INDEX {
+                    return Err(too_large());
+                }
+                out.extend_from_slice(&c);
+            }
+            Ok(None) => return Ok(out),
+            Err(e) => return Err(Capped::Http(sbom_registry::describe_reqwest(&e))),
+        }
+    }
+}
+
+/// A writer that refuses more than `left` bytes (xz has no size limit of its own).
+struct CappedWriter {
+    out: Vec<u8>,
+    left: u64,
+}
+
+impl std::io::Write for CappedWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if buf.len() as u64 > self.left {
+            return Err(std::io::Error::other(format!(
+                "decompresses to more than {MAX_INDEX} bytes"
+            )));
+        }
+        self.left -= buf.len() as u64;
+        self.out.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Decompresses gzip or xz (recognised by their magic bytes); anything else is returned
 /// as it is. `name` is for messages.
 pub fn decompress(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>, MirrorError> {
@@ -123,16 +177,22 @@ pub fn decompress(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>, MirrorError> {
     if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
         flate2::read::MultiGzDecoder::new(bytes.as_slice())
-            .take(MAX_INDEX)
+            .take(MAX_INDEX + 1)
             .read_to_end(&mut out)
             .map_err(|e| bad(format!("not valid gzip: {e}")))?;
+        if out.len() as u64 > MAX_INDEX {
+            return Err(bad(format!("decompresses to more than {MAX_INDEX} bytes")));
+        }
         return Ok(out);
     }
     if bytes.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]) {
-        let mut out = Vec::new();
+        let mut out = CappedWriter {
+            out: Vec::new(),
+            left: MAX_INDEX,
+        };
         lzma_rs::xz_decompress(&mut bytes.as_slice(), &mut out)
             .map_err(|e| bad(format!("not valid xz: {e}")))?;
-        return Ok(out);
+        return Ok(out.out);
     }
     if bytes.starts_with(b"BZh") {
         return Err(bad(
