@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 # Debian packages the tests use: a real registry, image tools, the bench image builder.
-pkgs=(docker-registry apache2-utils skopeo umoci mmdebstrap zstd ca-certificates python3-venv aptly apt-utils)
+pkgs=(docker-registry apache2-utils skopeo umoci mmdebstrap zstd ca-certificates python3-venv aptly apt-utils rpm createrepo-c dnf dnf-plugins-core)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

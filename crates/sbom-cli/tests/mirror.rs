@@ -1078,3 +1078,130 @@ fn declared_manifest_alone_and_bad_calls_lose_nothing() {
         .stderr(predicates::str::contains("keystone.cdx.json"));
     assert!(!none.exists());
 }
+
+/// rpm: a hand-made CycloneDX SBOM with rpm purls (trivy's form: epoch as a qualifier)
+/// gives NEVRAs that `dnf download` takes from a createrepo_c repository of real rpms;
+/// --check reads its repodata and finds the planted gaps.
+#[test]
+fn dnf_downloads_our_nevras_and_check_reads_repodata() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rpms = testdata().join("rpms");
+    // Truth: what rpm itself says of the files.
+    let q = run(Command::new("rpm")
+        .args([
+            "-qp",
+            "--qf",
+            "%{NAME} %{EPOCHNUM} %{VERSION} %{RELEASE} %{ARCH}\\n",
+        ])
+        .args(std::fs::read_dir(&rpms).unwrap().map(|e| e.unwrap().path())));
+    let rows: Vec<Vec<&str>> = q.lines().map(|l| l.split(' ').collect()).collect();
+    assert_eq!(rows.len(), 4, "{q}");
+    let nevra = |r: &[&str]| {
+        let epoch = if r[1] == "0" {
+            String::new()
+        } else {
+            format!("{}:", r[1])
+        };
+        format!("{}-{epoch}{}-{}.{}", r[0], r[2], r[3], r[4])
+    };
+    // The release needs foo, bar at release 4 (the repository also has 5), baz, and qux
+    // (not in the repository).
+    let needed: Vec<&Vec<&str>> = rows.iter().filter(|r| r[3] != "5.el9").collect();
+    let mut components: Vec<String> = needed
+        .iter()
+        .map(|r| {
+            let epoch = if r[1] == "0" { String::new() } else { format!("&epoch={}", r[1]) };
+            format!(
+                r#"{{"type":"library","name":"{n}","version":"{v}-{rel}","purl":"pkg:rpm/rocky/{n}@{v}-{rel}?arch={a}{epoch}&distro=rocky-9.3"}}"#,
+                n = r[0], v = r[2], rel = r[3], a = r[4]
+            )
+        })
+        .collect();
+    components.push(r#"{"type":"library","name":"sbom-mirror-qux","version":"1.0-1.el9","purl":"pkg:rpm/rocky/sbom-mirror-qux@1.0-1.el9?arch=x86_64&distro=rocky-9.3"}"#.into());
+    let sbom_file = tmp.path().join("ceph.cdx.json");
+    std::fs::write(
+        &sbom_file,
+        format!(
+            r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"metadata":{{"component":{{"type":"container","name":"quay.io/ceph/ceph"}}}},"components":[{}]}}"#,
+            components.join(",")
+        ),
+    )
+    .unwrap();
+    let cache = tmp.path().join("cache");
+    let out = tmp.path().join("mirror");
+    sbom(&cache)
+        .args(["mirror", "--quiet"])
+        .arg(&sbom_file)
+        .arg("--output-dir")
+        .arg(&out)
+        .assert()
+        .success();
+    let group = out.join("rpm/rocky-9.3/x86_64");
+    let list = std::fs::read_to_string(group.join("dnf-download.txt")).unwrap();
+    let mut want: Vec<String> = needed.iter().map(|r| nevra(r)).collect();
+    want.push("sbom-mirror-qux-1.0-1.el9.x86_64".into());
+    want.sort();
+    assert_eq!(list.lines().collect::<Vec<_>>(), want);
+    assert!(std::fs::read_to_string(group.join("includepkgs.conf"))
+        .unwrap()
+        .starts_with("includepkgs=sbom-mirror-bar-2:3.1-4.el9.x86_64 "));
+
+    // A repository of the four rpms, as createrepo_c makes it, served on 127.0.0.1.
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    for e in std::fs::read_dir(&rpms).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, repo.join(p.file_name().unwrap())).unwrap();
+    }
+    run(Command::new("createrepo_c").arg("-q").arg(&repo));
+    let server = FileServer::start(&repo);
+    let dl = tmp.path().join("dl");
+    std::fs::create_dir(&dl).unwrap();
+    run(Command::new("dnf")
+        .args([
+            "download",
+            "-q",
+            "--releasever=9",
+            "--setopt=reposdir=/nonexistent",
+            "--repo=m",
+            "--setopt=m.gpgcheck=0",
+        ])
+        .arg(format!(
+            "--setopt=cachedir={}",
+            tmp.path().join("dnf-cache").display()
+        ))
+        .arg(format!("--repofrompath=m,{}/", server.url()))
+        .arg("--destdir")
+        .arg(&dl)
+        .args(want.iter().filter(|n| !n.contains("qux"))));
+    let got: BTreeSet<String> = std::fs::read_dir(&dl)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let want_files: BTreeSet<String> = needed
+        .iter()
+        .map(|r| format!("{}-{}-{}.{}.rpm", r[0], r[2], r[3], r[4]))
+        .collect();
+    assert_eq!(got, want_files);
+
+    let a = sbom(&cache)
+        .args(["mirror", "--quiet"])
+        .arg(&sbom_file)
+        .arg("--check")
+        .arg(format!("rpm={}", server.url()))
+        .assert()
+        .code(1);
+    let text = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert!(
+        text.contains("4 needed, 3 present, 1 missing, 1 superfluous"),
+        "{text}"
+    );
+    assert!(
+        text.contains("missing     sbom-mirror-qux 1.0-1.el9 x86_64 in rpm/rocky-9.3/x86_64"),
+        "{text}"
+    );
+    assert!(
+        text.contains("superfluous sbom-mirror-bar 2:3.1-5.el9 x86_64"),
+        "{text}"
+    );
+}

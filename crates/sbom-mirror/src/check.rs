@@ -7,6 +7,9 @@
 //!   architecture; each is checked against the SHA-256 the `Release` gives), or a folder
 //!   holding `Packages` files anywhere below it. `deb:debian-12=LOC` or
 //!   `deb:debian-12/amd64=LOC` checks only those groups.
+//! - `rpm=LOC`: an rpm repository's base URL or folder (`repodata/repomd.xml` names the
+//!   primary metadata, gz, xz or zstd, checked against its SHA-256); several locations of
+//!   one scope (BaseOS and AppStream) are one mirror; `rpm:rocky-9.3=LOC` scopes.
 //! - `pypi=LOC`: a simple index URL (`https://host/simple/`, HTML or JSON), a folder
 //!   holding a simple index (`index.html` and `NAME/index.html`), or a folder of wheels
 //!   and sdists (pip's `--find-links`).
@@ -21,12 +24,16 @@ use serde::Serialize;
 
 use crate::fetch::{self, Fetcher};
 use crate::plan::{OsGroup, OsPin, Plan};
-use crate::{deb, pypi, MirrorError};
+use crate::{deb, pypi, MirrorError, RepoPackage};
 
 /// What to check.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
     Deb {
+        scope: Option<String>,
+        location: String,
+    },
+    Rpm {
         scope: Option<String>,
         location: String,
     },
@@ -45,7 +52,7 @@ impl Target {
         let bad = |why: &str| MirrorError::Usage(format!("--check {spec}: {why}"));
         let (kind, location) = spec
             .split_once('=')
-            .ok_or_else(|| bad("expected KIND=LOCATION (deb=, pypi=, registry=)"))?;
+            .ok_or_else(|| bad("expected KIND=LOCATION (deb=, rpm=, pypi=, registry=)"))?;
         let location = location.trim().to_string();
         if location.is_empty() {
             return Err(bad("empty location"));
@@ -56,6 +63,7 @@ impl Target {
         };
         match (kind.to_ascii_lowercase().as_str(), scope) {
             ("deb" | "apt", scope) => Ok(Target::Deb { scope, location }),
+            ("rpm" | "dnf" | "yum", scope) => Ok(Target::Rpm { scope, location }),
             ("pypi" | "pip", None) => Ok(Target::Pypi { location }),
             ("registry" | "oci", None) => {
                 let l = location
@@ -67,8 +75,8 @@ impl Target {
                     prefix: prefix.to_string(),
                 })
             }
-            (_, Some(_)) => Err(bad("only deb takes a scope")),
-            _ => Err(bad("unknown kind: use deb, pypi or registry")),
+            (_, Some(_)) => Err(bad("only deb and rpm take a scope")),
+            _ => Err(bad("unknown kind: use deb, rpm, pypi or registry")),
         }
     }
 }
@@ -194,23 +202,38 @@ pub fn check(
 ) -> Result<CheckReport, MirrorError> {
     let fetcher = Fetcher::new()?;
     let mut report = CheckReport::default();
-    // Several deb locations of one scope are one mirror (bookworm, bookworm-updates,
-    // bookworm-security): checked together, in the place of the first.
-    let mut deb_done = BTreeSet::new();
+    // Several locations of one kind and scope are one mirror (bookworm, -updates and
+    // -security; BaseOS and AppStream): checked together, in the place of the first.
+    let mut done = BTreeSet::new();
+    let os_locations = |eco: Ecosystem, scope: &Option<String>| -> Vec<String> {
+        targets
+            .iter()
+            .filter_map(|x| match x {
+                Target::Deb { scope: s, location } if eco == Ecosystem::Deb && s == scope => {
+                    Some(location.clone())
+                }
+                Target::Rpm { scope: s, location } if eco == Ecosystem::Rpm && s == scope => {
+                    Some(location.clone())
+                }
+                _ => None,
+            })
+            .collect()
+    };
     for t in targets {
         report.sections.push(match t {
             Target::Deb { scope, .. } => {
-                if !deb_done.insert(scope.clone()) {
+                if !done.insert((Ecosystem::Deb, scope.clone())) {
                     continue;
                 }
-                let locations: Vec<String> = targets
-                    .iter()
-                    .filter_map(|x| match x {
-                        Target::Deb { scope: s, location } if s == scope => Some(location.clone()),
-                        _ => None,
-                    })
-                    .collect();
+                let locations = os_locations(Ecosystem::Deb, scope);
                 check_deb(plan, scope.as_deref(), &locations, &fetcher)?
+            }
+            Target::Rpm { scope, .. } => {
+                if !done.insert((Ecosystem::Rpm, scope.clone())) {
+                    continue;
+                }
+                let locations = os_locations(Ecosystem::Rpm, scope);
+                check_rpm(plan, scope.as_deref(), &locations, &fetcher)?
             }
             Target::Pypi { location } => check_pypi(plan, location, &fetcher)?,
             Target::Registry { host, prefix } => {
@@ -288,8 +311,8 @@ impl DebSource {
         arches: &BTreeSet<String>,
         fetcher: &Fetcher,
         notes: &mut Vec<String>,
-    ) -> Result<Vec<deb::DebEntry>, MirrorError> {
-        let parse = |name: &str, bytes: Vec<u8>| -> Result<Vec<deb::DebEntry>, MirrorError> {
+    ) -> Result<Vec<RepoPackage>, MirrorError> {
+        let parse = |name: &str, bytes: Vec<u8>| -> Result<Vec<RepoPackage>, MirrorError> {
             let text = fetch::decompress(name, bytes)?;
             Ok(deb::parse_packages(&String::from_utf8_lossy(&text)))
         };
@@ -425,8 +448,8 @@ fn find_packages_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<
     Ok(())
 }
 
-/// Needed deb pins by (name, arch): each with the groups that need it.
-type DebNeeds<'a> = BTreeMap<(String, String), Vec<(&'a OsPin, BTreeSet<String>)>>;
+/// Needed OS pins by (name, arch): each with the groups that need it.
+type OsNeeds<'a> = BTreeMap<(String, String), Vec<(&'a OsPin, BTreeSet<String>)>>;
 
 /// Needed Python versions by name: (version, environments, images).
 type PyNeeds = BTreeMap<String, Vec<(String, BTreeSet<String>, BTreeSet<String>)>>;
@@ -476,31 +499,6 @@ fn check_deb(
     for src in &sources {
         entries.extend(src.read(&arches, fetcher, &mut notes)?);
     }
-    let mut have: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-    for e in &entries {
-        let v = have.entry((e.name.clone(), e.arch.clone())).or_default();
-        if !v.contains(&e.version) {
-            v.push(e.version.clone());
-        }
-    }
-    // Needed pins, merged over groups: (name, arch, version) -> (groups, needed_by).
-    let mut needed: DebNeeds<'_> = BTreeMap::new();
-    for g in groups {
-        for p in plan.os_pins(g) {
-            let list = needed
-                .entry((p.name.to_ascii_lowercase(), p.arch.clone()))
-                .or_default();
-            match list
-                .iter_mut()
-                .find(|(q, _)| version::compare(Ecosystem::Deb, &q.version, &p.version).is_eq())
-            {
-                Some((_, gs)) => {
-                    gs.insert(g.path());
-                }
-                None => list.push((p, BTreeSet::from([g.path()]))),
-            }
-        }
-    }
     let mut section = Section {
         kind: "deb".into(),
         location: locations
@@ -509,12 +507,124 @@ fn check_deb(
             .collect::<Vec<_>>()
             .join(" + "),
         scope: scope.map(str::to_string),
-        needed: needed.values().map(Vec::len).sum(),
+        needed: 0,
         present: 0,
         missing: Vec::new(),
         superfluous: Vec::new(),
         notes,
     };
+    compare_os(plan, Ecosystem::Deb, &groups, entries, &mut section);
+    Ok(section)
+}
+
+/// The packages of rpm repositories (a base URL or folder holding `repodata/repomd.xml`),
+/// the primary metadata checked against the SHA-256 `repomd.xml` gives.
+fn check_rpm(
+    plan: &Plan,
+    scope: Option<&str>,
+    locations: &[String],
+    fetcher: &Fetcher,
+) -> Result<Section, MirrorError> {
+    let mut notes = Vec::new();
+    let mut entries = Vec::new();
+    for location in locations {
+        let repomd_loc = sub(location, "repodata/repomd.xml");
+        let repomd = fetcher.read(&repomd_loc)?.ok_or_else(|| {
+            MirrorError::Invalid(format!(
+                "{}: no repodata/repomd.xml: give an rpm repository's base URL or folder",
+                fetch::redact(location)
+            ))
+        })?;
+        let (href, sha) = crate::rpm::parse_repomd(&String::from_utf8_lossy(&repomd))
+            .map_err(|e| MirrorError::Invalid(format!("{}: {e}", fetch::redact(&repomd_loc))))?;
+        let loc = sub(location, &href);
+        let bytes = fetcher.read(&loc)?.ok_or_else(|| {
+            MirrorError::Invalid(format!(
+                "{}: named by repomd.xml but not there",
+                fetch::redact(&loc)
+            ))
+        })?;
+        if let Some(sha) = sha {
+            let got = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+            if got != sha {
+                return Err(MirrorError::Invalid(format!(
+                    "{}: SHA-256 {got} does not match repomd.xml's {sha}",
+                    fetch::redact(&loc)
+                )));
+            }
+        }
+        let xml = fetch::decompress(&href, bytes)?;
+        entries.extend(
+            crate::rpm::parse_primary(&String::from_utf8_lossy(&xml))
+                .map_err(|e| MirrorError::Invalid(format!("{}: {e}", fetch::redact(&loc))))?,
+        );
+        notes.push(format!("read {}", fetch::redact(&loc)));
+    }
+    let groups: Vec<&OsGroup> = plan
+        .os_groups(Ecosystem::Rpm)
+        .filter(|g| {
+            scope.is_none_or(|s| {
+                g.path() == s || g.path().starts_with(&format!("{s}/")) || g.distro == s
+            })
+        })
+        .collect();
+    let mut section = Section {
+        kind: "rpm".into(),
+        location: locations
+            .iter()
+            .map(|l| fetch::redact(l))
+            .collect::<Vec<_>>()
+            .join(" + "),
+        scope: scope.map(str::to_string),
+        needed: 0,
+        present: 0,
+        missing: Vec::new(),
+        superfluous: Vec::new(),
+        notes,
+    };
+    compare_os(plan, Ecosystem::Rpm, &groups, entries, &mut section);
+    Ok(section)
+}
+
+/// Fills `section` with what the groups need against what a repository holds.
+fn compare_os(
+    plan: &Plan,
+    eco: Ecosystem,
+    groups: &[&OsGroup],
+    entries: Vec<RepoPackage>,
+    section: &mut Section,
+) {
+    let key = |name: &str| {
+        if eco == Ecosystem::Deb {
+            name.to_ascii_lowercase()
+        } else {
+            name.to_string()
+        }
+    };
+    let mut have: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for e in &entries {
+        let v = have.entry((key(&e.name), e.arch.clone())).or_default();
+        if !v.contains(&e.version) {
+            v.push(e.version.clone());
+        }
+    }
+    // Needed pins, merged over groups: (name, arch) -> [(pin, groups)].
+    let mut needed: OsNeeds<'_> = BTreeMap::new();
+    for g in groups {
+        for p in plan.os_pins(g) {
+            let list = needed.entry((key(&p.name), p.arch.clone())).or_default();
+            match list
+                .iter_mut()
+                .find(|(q, _)| version::compare(eco, &q.version, &p.version).is_eq())
+            {
+                Some((_, gs)) => {
+                    gs.insert(g.path());
+                }
+                None => list.push((p, BTreeSet::from([g.path()]))),
+            }
+        }
+    }
+    section.needed = needed.values().map(Vec::len).sum();
     for ((name, arch), pins) in &needed {
         let versions = have
             .get(&(name.clone(), arch.clone()))
@@ -523,7 +633,7 @@ fn check_deb(
         for (p, groups) in pins {
             if versions
                 .iter()
-                .any(|v| version::compare(Ecosystem::Deb, v, &p.version).is_eq())
+                .any(|v| version::compare(eco, v, &p.version).is_eq())
             {
                 section.present += 1;
             } else {
@@ -531,8 +641,8 @@ fn check_deb(
                     name: p.name.clone(),
                     version: p.version.clone(),
                     arch: p.arch.clone(),
-                    needed_in: groups.iter().map(|g| format!("deb/{g}")).collect(),
-                    mirror_has: others(Ecosystem::Deb, &p.version, &versions),
+                    needed_in: groups.iter().map(|g| format!("{eco}/{g}")).collect(),
+                    mirror_has: others(eco, &p.version, &versions),
                     needed_by: p.needed_by.iter().cloned().collect(),
                 });
             }
@@ -541,10 +651,10 @@ fn check_deb(
     let mut extra = BTreeSet::new();
     for e in entries {
         let wanted = needed
-            .get(&(e.name.clone(), e.arch.clone()))
+            .get(&(key(&e.name), e.arch.clone()))
             .is_some_and(|pins| {
                 pins.iter()
-                    .any(|(p, _)| version::compare(Ecosystem::Deb, &p.version, &e.version).is_eq())
+                    .any(|(p, _)| version::compare(eco, &p.version, &e.version).is_eq())
             });
         if !wanted {
             extra.insert(Superfluous {
@@ -555,7 +665,6 @@ fn check_deb(
         }
     }
     section.superfluous = extra.into_iter().collect();
-    Ok(section)
 }
 
 /// Versions per project of a PyPI location, and whether the list of projects is complete
@@ -765,6 +874,13 @@ mod tests {
             Target::parse("pypi=https://h/simple/").unwrap(),
             Target::Pypi {
                 location: "https://h/simple/".into()
+            }
+        );
+        assert_eq!(
+            Target::parse("rpm:rocky-9.3=https://h/9/BaseOS/x86_64/os/").unwrap(),
+            Target::Rpm {
+                scope: Some("rocky-9.3".into()),
+                location: "https://h/9/BaseOS/x86_64/os/".into()
             }
         );
         for bad in ["deb", "deb=", "npm=x", "pypi:x=y"] {

@@ -6,6 +6,7 @@ use sbom_catalog::catalogers::deb822;
 use serde::Serialize;
 
 use crate::plan::OsPin;
+use crate::RepoPackage;
 
 /// The aptly package query that matches exactly these packages:
 /// `name (= version) {arch} | ...`, for
@@ -78,20 +79,12 @@ pub fn sources(pins: &[&OsPin]) -> String {
     set.into_iter().collect()
 }
 
-/// One binary package a repository offers.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct DebEntry {
-    pub name: String,
-    pub version: String,
-    pub arch: String,
-}
-
 /// The packages of a `Packages` file (stanzas without Package or Version are skipped).
-pub fn parse_packages(text: &str) -> Vec<DebEntry> {
+pub fn parse_packages(text: &str) -> Vec<RepoPackage> {
     deb822::parse(text)
         .iter()
         .filter_map(|st| {
-            Some(DebEntry {
+            Some(RepoPackage {
                 name: st.value("Package")?.to_ascii_lowercase(),
                 version: st.value("Version")?.to_string(),
                 arch: st.value("Architecture").unwrap_or("").to_string(),
@@ -276,12 +269,12 @@ mod tests {
         assert_eq!(
             parse_packages(text),
             vec![
-                DebEntry {
+                RepoPackage {
                     name: "foo".into(),
                     version: "1.0-1".into(),
                     arch: "all".into()
                 },
-                DebEntry {
+                RepoPackage {
                     name: "bar".into(),
                     version: "2:3".into(),
                     arch: "amd64".into()

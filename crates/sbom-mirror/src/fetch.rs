@@ -170,7 +170,7 @@ impl std::io::Write for CappedWriter {
     }
 }
 
-/// Decompresses gzip or xz (recognised by their magic bytes); anything else is returned
+/// Decompresses gzip, xz or zstd (recognised by their magic bytes); anything else is returned
 /// as it is. `name` is for messages.
 pub fn decompress(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>, MirrorError> {
     let bad = |e: String| MirrorError::Invalid(format!("{name}: {e}"));
@@ -194,6 +194,18 @@ pub fn decompress(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>, MirrorError> {
             .map_err(|e| bad(format!("not valid xz: {e}")))?;
         return Ok(out.out);
     }
+    if bytes.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        let mut out = Vec::new();
+        zstd::stream::read::Decoder::new(bytes.as_slice())
+            .map_err(|e| bad(format!("not valid zstd: {e}")))?
+            .take(MAX_INDEX + 1)
+            .read_to_end(&mut out)
+            .map_err(|e| bad(format!("not valid zstd: {e}")))?;
+        if out.len() as u64 > MAX_INDEX {
+            return Err(bad(format!("decompresses to more than {MAX_INDEX} bytes")));
+        }
+        return Ok(out);
+    }
     if bytes.starts_with(b"BZh") {
         return Err(bad(
             "bzip2 is not read: give the plain, .gz or .xz index".into()
@@ -216,6 +228,8 @@ mod tests {
         let mut xz = Vec::new();
         lzma_rs::xz_compress(&mut text.as_slice(), &mut xz).unwrap();
         assert_eq!(decompress("x", xz).unwrap(), text);
+        let zst = zstd::encode_all(text.as_slice(), 3).unwrap();
+        assert_eq!(decompress("x", zst).unwrap(), text);
         assert_eq!(decompress("x", text.clone()).unwrap(), text);
         let e = decompress("Packages.gz", vec![0x1f, 0x8b, 0, 1]).unwrap_err();
         assert!(e.to_string().contains("Packages.gz"), "{e}");

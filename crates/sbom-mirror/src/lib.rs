@@ -28,6 +28,15 @@ pub use check::{CheckReport, Target};
 pub use plan::{Plan, PlanBuilder};
 pub use sbom_diff::{Index, Release};
 
+/// One binary package a repository offers (a `Packages` stanza, an rpm repository's
+/// `primary.xml` entry). Debian names are lower-cased; rpm versions are `[E:]V-R`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct RepoPackage {
+    pub name: String,
+    pub version: String,
+    pub arch: String,
+}
+
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]
 pub enum MirrorError {

@@ -31,8 +31,8 @@ pub struct MirrorArgs {
     #[arg(long, value_name = "DIR", required_unless_present = "check")]
     pub output_dir: Option<PathBuf>,
     /// Check a mirror against the release: deb[:SCOPE]=PACKAGES-FILE|DISTS-DIR-OR-URL,
-    /// pypi=SIMPLE-INDEX-URL|DIR, registry=HOST[/PREFIX]. Repeatable. Exit code 1 when
-    /// something needed is missing.
+    /// rpm[:SCOPE]=REPO-URL-OR-DIR, pypi=SIMPLE-INDEX-URL|DIR, registry=HOST[/PREFIX].
+    /// Repeatable. Exit code 1 when something needed is missing.
     #[arg(long, value_name = "KIND=LOCATION")]
     pub check: Vec<String>,
     /// Format of the check report on stdout.
