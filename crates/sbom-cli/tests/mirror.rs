@@ -1002,6 +1002,29 @@ fn declared_manifest_alone_and_bad_calls_lose_nothing() {
             .unwrap()
             .ends_with("\npython-openstackclient==7.0.0\n")
     );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let declared: Vec<String> = json["declared"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let at = d["declared_by"][0].as_str().unwrap();
+            format!(
+                "{} {} {}",
+                d["name"].as_str().unwrap(),
+                d["pinned_in"].as_str().unwrap(),
+                &at[at.rfind(':').unwrap()..]
+            )
+        })
+        .collect();
+    assert_eq!(
+        declared,
+        vec![
+            "chrony deb/debian/any :16",
+            "python-openstackclient pypi/declared/manager :22"
+        ]
+    );
     let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
     assert!(
         summary.contains("| oci | quay.io/osism/cgit | 1.2.3 | declared by tag only"),

@@ -225,6 +225,7 @@ mod tests {
                 PyPin {
                     name: n.into(),
                     version: v.into(),
+                    declared_at: None,
                 },
             );
         }
@@ -238,6 +239,7 @@ mod tests {
             PyPin {
                 name: "six".into(),
                 version: "1.15.0".into(),
+                declared_at: None,
             },
         );
         assert_eq!(

@@ -160,6 +160,21 @@ pub fn markdown(plan: &Plan) -> String {
         }
         s.push('\n');
     }
+    let declared = plan.declared_only();
+    if !declared.is_empty() {
+        s.push_str("## Declared, not observed\n\n| ecosystem | name | version | written to | declared at |\n|---|---|---|---|---|\n");
+        for d in &declared {
+            s.push_str(&format!(
+                "| {} | {} | {} | `{}` | {} |\n",
+                d.ecosystem,
+                d.name,
+                d.version,
+                d.pinned_in,
+                d.declared_by.join(", ")
+            ));
+        }
+        s.push('\n');
+    }
     if !plan.unpinned.is_empty() {
         s.push_str("## Could not be pinned\n\n| ecosystem | name | version | why | needed by |\n|---|---|---|---|---|\n");
         for u in &plan.unpinned {

@@ -43,6 +43,8 @@ struct Summary<'a> {
     rpm: Vec<GroupSummary<'a>>,
     pypi: Vec<EnvSummary<'a>>,
     images: Vec<&'a ImagePin>,
+    /// Pins only a declaration asks for.
+    declared: Vec<crate::plan::Declared>,
     unpinned: &'a [Unpinned],
 }
 
@@ -138,6 +140,7 @@ pub fn render(plan: &Plan) -> Vec<(String, String)> {
         rpm: rpms,
         pypi: envs,
         images: plan.images.values().collect(),
+        declared: plan.declared_only(),
         unpinned: &plan.unpinned,
     };
     let mut json = serde_json::to_string_pretty(&summary).unwrap_or_else(|_| "{}".into());

@@ -92,6 +92,9 @@ pub struct PyPin {
     /// The name as the metadata spells it.
     pub name: String,
     pub version: String,
+    /// `file:line` of the declaration, for declared pins.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared_at: Option<String>,
 }
 
 /// An image by digest.
@@ -117,6 +120,19 @@ impl ImagePin {
     pub fn reference(&self) -> String {
         format!("{}/{}@{}", self.registry, self.repository, self.digest)
     }
+}
+
+/// A pin that only a declaration (manifest, Ansible) asks for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Declared {
+    pub ecosystem: Ecosystem,
+    pub name: String,
+    pub version: String,
+    /// The group, environment or `oci` it is written to.
+    pub pinned_in: String,
+    /// `file:line` of the declarations, where known.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub declared_by: Vec<String>,
 }
 
 /// Something the release needs that no mirror input can name exactly.
@@ -185,6 +201,44 @@ impl Plan {
     /// The groups of one ecosystem.
     pub fn os_groups(&self, eco: Ecosystem) -> impl Iterator<Item = &OsGroup> {
         self.os.keys().filter(move |g| g.ecosystem == eco)
+    }
+
+    /// Every pin that only a declaration asks for (no image has it): OS packages, Python
+    /// pins of declared environments, declared images.
+    pub fn declared_only(&self) -> Vec<Declared> {
+        let mut out = Vec::new();
+        for (g, pins) in &self.os {
+            for p in pins.values().flatten().filter(|p| !p.observed) {
+                out.push(Declared {
+                    ecosystem: g.ecosystem,
+                    name: p.name.clone(),
+                    version: p.version.clone(),
+                    pinned_in: format!("{}/{}", g.ecosystem, g.path()),
+                    declared_by: p.needed_by.iter().cloned().collect(),
+                });
+            }
+        }
+        for e in self.python.values().filter(|e| e.declared) {
+            for pin in e.pins.values() {
+                out.push(Declared {
+                    ecosystem: Ecosystem::Pypi,
+                    name: pin.name.clone(),
+                    version: pin.version.clone(),
+                    pinned_in: format!("pypi/{}", e.id),
+                    declared_by: pin.declared_at.iter().cloned().collect(),
+                });
+            }
+        }
+        for i in self.images.values().filter(|i| i.declared) {
+            out.push(Declared {
+                ecosystem: Ecosystem::Oci,
+                name: format!("{}/{}", i.registry, i.repository),
+                version: i.digest.clone(),
+                pinned_in: "oci".into(),
+                declared_by: Vec::new(),
+            });
+        }
+        out
     }
 
     /// Number of distinct pins of an OS ecosystem over all groups.
@@ -759,6 +813,7 @@ impl PlanBuilder {
                 let this = PyPin {
                     name: p.name.clone(),
                     version: v.to_string(),
+                    declared_at: declared_at(p),
                 };
                 let (keep, drop) = if version::compare(Ecosystem::Pypi, &have.version, v).is_ge() {
                     (have.clone(), this)
@@ -782,6 +837,7 @@ impl PlanBuilder {
             PyPin {
                 name: p.name.clone(),
                 version: v.to_string(),
+                declared_at: declared_at(p),
             },
         );
     }
