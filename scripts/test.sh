@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 # Debian packages the tests use: a real registry, image tools, the bench image builder.
-pkgs=(docker-registry apache2-utils skopeo umoci mmdebstrap zstd ca-certificates python3-venv)
+pkgs=(docker-registry apache2-utils skopeo umoci mmdebstrap zstd ca-certificates python3-venv aptly apt-utils rpm createrepo-c dnf dnf-plugins-core)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -35,6 +35,12 @@ if [ -z "${SBOM_VALIDATE:-}" ]; then
 fi
 export SBOM_VALIDATE
 
+# pip for the mirror tests (`pip download` of their requirements files), in a venv.
+if [ -z "${SBOM_PIP_PYTHON:-}" ]; then
+  [ -x target/pip-venv/bin/python ] || python3 -m venv target/pip-venv
+  export SBOM_PIP_PYTHON="$root/target/pip-venv/bin/python"
+fi
+
 # The realistic OSISM-like bench images (cached between runs under target/bench-image).
 if [ -z "${SBOM_SKIP_BENCH:-}" ]; then
   scripts/bench-image.sh "$root/target/bench-image"
@@ -46,6 +52,7 @@ cargo test --workspace --locked
 # ...then the slow end-to-end ones on the bench images (scan = rootfs truth, validators,
 # r1 -> r2 diff = truth diff), and a real image round-tripped through every format.
 cargo test --locked -p sbom-cli --test bench_e2e -- --ignored
+cargo test --locked -p sbom-cli --test mirror -- --ignored
 mkdir -p target/bench-roundtrip
 cargo run --locked -q -p sbom-cli -- scan --quiet \
   "oci-dir:$SBOM_BENCH_DIR/r1/oci:bench" -o "json=target/bench-roundtrip/r1.sbom.json"

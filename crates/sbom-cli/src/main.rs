@@ -59,6 +59,8 @@ enum Command {
         #[command(flatten)]
         image: cmd::image::ImageOptions,
     },
+    /// Mirror inputs (aptly, apt-get, Pulp, dnf, pip, skopeo) from a release's SBOMs; --check a mirror.
+    Mirror(cmd::mirror::MirrorArgs),
 }
 
 fn main() -> ExitCode {
@@ -72,7 +74,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse_from(argv);
     // For diff and audit, 1 means "found something": their errors exit with 2.
     let error_code = match &cli.command {
-        Command::Diff { .. } | Command::Audit { .. } => 2,
+        Command::Diff { .. } | Command::Audit { .. } | Command::Mirror(_) => 2,
         _ => 1,
     };
     let result = match &cli.command {
@@ -87,6 +89,7 @@ fn main() -> ExitCode {
             cmd::diff::run(args, &load).map(exit_u8)
         }
         Command::Ansible { args, outputs } => run_ansible(args, outputs),
+        Command::Mirror(args) => cmd::mirror::run(args),
         Command::Audit { args, image } => {
             let load = |what: &str| -> anyhow::Result<Vec<sbom_model::Sbom>> {
                 Ok(match cmd::load::load(what, image, "audit")? {

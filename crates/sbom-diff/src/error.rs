@@ -33,6 +33,13 @@ pub enum ReleaseError {
         first: PathBuf,
         second: PathBuf,
     },
+    /// `index.json` is there but is not a batch index.
+    #[error("{path} is not a batch index: {source}")]
+    Index {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
     /// The folder holds no `*.json` file.
     #[error("no SBOM (*.json) found in {path}")]
     Empty { path: PathBuf },

@@ -13,6 +13,7 @@
 mod change;
 mod engine;
 mod error;
+mod index;
 mod release;
 pub mod render;
 mod sort;
@@ -20,9 +21,10 @@ mod sort;
 pub use change::{Change, ChangeKind, DiffOptions, SbomDiff, SubjectInfo, Summary};
 pub use engine::diff;
 pub use error::{DiffError, ReleaseError};
+pub use index::{BatchStats, Index, IndexEntry};
 pub use release::{
-    diff_releases, diff_releases_with, image_key, ImageDiff, ImageInfo, Release, ReleaseDiff,
-    RollupEntry,
+    diff_releases, diff_releases_with, image_key, path_component, ImageDiff, ImageInfo, Release,
+    ReleaseDiff, RollupEntry,
 };
 pub use render::{render_release, render_sbom, Format, RenderOptions};
 /// Re-exported so callers (the CLI module) need no direct dependency on the model.

@@ -36,6 +36,28 @@ pub fn image_key(sbom: &Sbom) -> String {
     strip_tag(raw).to_ascii_lowercase()
 }
 
+/// One path component of a release folder made from a name (a registry host, a
+/// repository part, a tag): characters other than ASCII letters, digits and `._-+`
+/// become `_`, and a name of only dots (or nothing) becomes `_`, so it can never climb
+/// out of the folder. Batch scans name their SBOM files so; `sbom mirror` its folders.
+pub fn path_component(s: &str) -> String {
+    let c: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-+".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if c.is_empty() || c.chars().all(|x| x == '.') {
+        "_".into()
+    } else {
+        c
+    }
+}
+
 fn strip_tag(r: &str) -> &str {
     let r = r.split_once('@').map_or(r, |(a, _)| a);
     let slash = r.rfind('/').map_or(0, |i| i + 1);
@@ -375,6 +397,15 @@ mod tests {
 
     fn deb(n: &str, v: &str) -> Package {
         Package::new(Ecosystem::Deb, n, v)
+    }
+
+    #[test]
+    fn path_components_cannot_climb_out() {
+        assert_eq!(path_component("quay.io"), "quay.io");
+        assert_eq!(path_component("127.0.0.1:5000"), "127.0.0.1_5000");
+        assert_eq!(path_component(".."), "_");
+        assert_eq!(path_component(""), "_");
+        assert_eq!(path_component("a/../b"), "a_.._b");
     }
 
     #[test]

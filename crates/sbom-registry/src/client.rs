@@ -128,6 +128,28 @@ impl RepoClient {
         self.send(&url, headers, &format!("blob {digest}")).await
     }
 
+    /// GET a path of the registry API (`/v2/_catalog?n=100`, `/v2/REPO/tags/list`) with
+    /// auth and retries: the body, and the `Link` header that points to the next page.
+    pub async fn get_api(
+        &self,
+        path_and_query: &str,
+        what: &str,
+    ) -> Result<(Vec<u8>, Option<String>), RegistryError> {
+        let url = format!(
+            "{}://{}{path_and_query}",
+            self.scheme,
+            self.image.api_host()
+        );
+        let resp = self.send(&url, HeaderMap::new(), what).await?;
+        let link = resp
+            .headers()
+            .get(reqwest::header::LINK)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = resp.bytes().await.map_err(|e| self.http_err(what, &e))?;
+        Ok((body.to_vec(), link))
+    }
+
     fn http_err(&self, what: &str, e: &reqwest::Error) -> RegistryError {
         RegistryError::Http {
             reference: self.given.clone(),

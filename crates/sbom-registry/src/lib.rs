@@ -21,9 +21,12 @@ use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, Semaphore};
 
 mod client;
+pub mod listing;
 pub mod reference;
 
+pub use client::describe_reqwest;
 use client::RepoClient;
+pub use listing::{ManifestInfo, RegistryLister};
 pub use reference::ImageRef;
 
 /// Errors talking to a registry. Messages never contain credentials.

@@ -1,10 +1,11 @@
-//! A small deb822 (RFC 822-like stanza) reader, shared by dpkg status files and
-//! machine-readable `debian/copyright` files. It borrows from the text: no copies.
+//! A small deb822 (RFC 822-like stanza) reader, shared by dpkg status files,
+//! machine-readable `debian/copyright` files and (in sbom-mirror) a repository's
+//! `Packages` and `Release` files. It borrows from the text: no copies.
 
 /// One `Name: value` field; continuation lines are kept as slices (leading
 /// whitespace included).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Field<'a> {
+pub struct Field<'a> {
     pub name: &'a str,
     /// The value on the field's own line, trimmed.
     pub first: &'a str,
@@ -32,7 +33,7 @@ impl Field<'_> {
 
 /// A paragraph of fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Stanza<'a> {
+pub struct Stanza<'a> {
     /// 1-based line where the stanza starts.
     pub line: usize,
     pub fields: Vec<Field<'a>>,
@@ -55,7 +56,7 @@ impl<'a> Stanza<'a> {
 
 /// Splits `text` into stanzas separated by blank lines. Never fails: lines that are
 /// neither fields nor continuations are recorded in [`Stanza::garbage`].
-pub(crate) fn parse(text: &str) -> Vec<Stanza<'_>> {
+pub fn parse(text: &str) -> Vec<Stanza<'_>> {
     let mut out = Vec::new();
     let mut cur = Stanza::default();
     for (i, line) in text.lines().enumerate() {

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use crate::{CapturedFile, Cataloger, Warning};
 
 pub mod apk;
-mod deb822;
+pub mod deb822;
 pub mod dpkg;
 pub mod os_release;
 pub mod python;

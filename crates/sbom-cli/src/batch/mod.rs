@@ -18,11 +18,13 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use sbom_image::{ImageError, ImageSource, LayerContent, LayerDescriptor, Platform, ResolvedImage};
-use serde::{Deserialize, Serialize};
 
 use crate::cmd::image::PlatformChoice;
 use crate::output;
 use list::Target;
+/// `index.json` and its lines live beside the release reader, which `diff` and `mirror`
+/// use to read batch output folders.
+pub use sbom_diff::{BatchStats, Index, IndexEntry};
 
 /// What a batch needs besides the targets.
 pub struct BatchConfig {
@@ -45,68 +47,6 @@ pub struct BatchConfig {
     /// What every SBOM gets after its scan (owned packages dropped, the declared
     /// manifest merged, authors).
     pub finish: crate::cmd::scan::Finish,
-}
-
-/// One line of `index.json`.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct IndexEntry {
-    /// The image as listed (name with tag).
-    pub reference: String,
-    /// What was scanned (with the pinned digest, when the list had one).
-    pub scanned: String,
-    /// `ok`, `unchanged` (skipped: same manifest digest already scanned) or `failed`.
-    pub status: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manifest_digest: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub platform: Option<String>,
-    /// Packages per ecosystem.
-    #[serde(default)]
-    pub counts: BTreeMap<String, usize>,
-    /// Output files, relative to the output folder.
-    #[serde(default)]
-    pub outputs: Vec<String>,
-    #[serde(default)]
-    pub layers: usize,
-    #[serde(default)]
-    pub warnings: usize,
-    #[serde(default)]
-    pub duration_ms: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// Which layer digests the scan checked (`--verify`: `all`, `blobs`, `none`); absent
-    /// in indexes written before the option existed, when every scan checked all.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verified: Option<String>,
-}
-
-/// Counters of the whole run (from the tool's own bookkeeping, not from timing).
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct BatchStats {
-    pub images: usize,
-    pub succeeded: usize,
-    pub unchanged: usize,
-    pub failed: usize,
-    /// Layers over all images (with repeats).
-    pub layers_total: usize,
-    /// Distinct diffIDs over all images.
-    pub unique_layers: usize,
-    /// Layers read and analysed in this run.
-    pub layers_analysed: usize,
-    /// Layers (over all images) taken from the cache: not downloaded, not analysed.
-    pub layers_cached: usize,
-    pub bytes_downloaded: u64,
-    pub duration_ms: u64,
-}
-
-/// `index.json`.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct Index {
-    pub version: u32,
-    pub generated: String,
-    pub platform: String,
-    pub stats: BatchStats,
-    pub images: Vec<IndexEntry>,
 }
 
 /// A source whose image is already resolved (phase 1), so phase 3 does not fetch the
@@ -132,23 +72,7 @@ impl ImageSource for Resolved {
 /// Output path stem for an image: `quay.io/osism/keystone/yoga` for registry images,
 /// `local/NAME/TAG` for local sources. Components are sanitised (no `..`, no `/`).
 pub fn output_stem(target: &Target) -> PathBuf {
-    let clean = |s: &str| -> String {
-        let c: String = s
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || "._-+".contains(c) {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        if c.is_empty() || c.chars().all(|x| x == '.') {
-            "_".into()
-        } else {
-            c
-        }
-    };
+    let clean = sbom_diff::path_component;
     let mut p = PathBuf::new();
     match sbom_image::SourceRef::parse(&target.display) {
         sbom_image::SourceRef::Registry(r) => match sbom_registry::ImageRef::parse(&r) {

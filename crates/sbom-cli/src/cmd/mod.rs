@@ -4,4 +4,5 @@ pub mod audit;
 pub mod diff;
 pub mod image;
 pub mod load;
+pub mod mirror;
 pub mod scan;
