@@ -360,3 +360,43 @@ fn sboms_made_with_fewer_checks_than_asked_for_are_not_kept_as_unchanged() {
     assert_eq!(run("none"), s("unchanged", "all"));
     assert_eq!(run("all"), s("unchanged", "all"));
 }
+
+#[test]
+fn regression_two_layouts_of_the_same_name_and_tag_do_not_overwrite_each_other() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut refs = Vec::new();
+    for (release, pkg) in [("r1", "keystone"), ("r2", "nova")] {
+        let layout = tmp.path().join(release).join("oci");
+        let image = Image::new(vec![base(), service(pkg, "1.0.0")]);
+        sbom_testkit::write_oci_layout(&layout, &[(image, Some("bench".into()))]).unwrap();
+        refs.push(format!("oci-dir:{}:bench", layout.display()));
+    }
+    let out = tmp.path().join("out");
+    sbom(&tmp.path().join("cache"))
+        .args(["scan", &refs[0], &refs[1], "-q", "--output-dir"])
+        .arg(&out)
+        .assert()
+        .success();
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("index.json")).unwrap()).unwrap();
+    let outputs: Vec<String> = index["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["outputs"][0].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(outputs.len(), 2);
+    assert_ne!(outputs[0], outputs[1], "one SBOM file per image");
+    let mut found = Vec::new();
+    for o in &outputs {
+        let s = sbom_format::read_any(&std::fs::read(out.join(o)).unwrap()).unwrap();
+        found.extend(
+            s.packages
+                .iter()
+                .filter(|p| p.ecosystem == sbom_model::Ecosystem::Pypi)
+                .map(|p| p.name.clone()),
+        );
+    }
+    found.sort();
+    assert_eq!(found, ["keystone", "nova"]);
+}

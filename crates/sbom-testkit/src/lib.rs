@@ -63,6 +63,8 @@ pub struct Layer {
     /// The diffID the config states for this layer, when it should lie (default: the
     /// tar's real sha256).
     pub stated_diff_id: Option<String>,
+    /// The config history's `created_by` for this layer (default: `sbom-testkit`).
+    pub created_by: Option<String>,
 }
 
 impl Layer {
@@ -71,7 +73,13 @@ impl Layer {
             compression,
             entries: Vec::new(),
             stated_diff_id: None,
+            created_by: None,
         }
+    }
+    /// The command the config's history says made this layer.
+    pub fn created_by(mut self, command: &str) -> Self {
+        self.created_by = Some(command.to_string());
+        self
     }
     /// Makes the config state `diff_id` for this layer instead of the tar's sha256 (an
     /// image that lies, to test verification).
@@ -293,7 +301,7 @@ impl Image {
             "created": "2024-01-01T00:00:00Z",
             "config": if self.labels.is_empty() { json!({}) } else { json!({"Labels": self.labels.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<String, serde_json::Value>>()}) },
             "rootfs": {"type": "layers", "diff_ids": blobs.iter().map(|b| b.diff_id.clone()).collect::<Vec<_>>()},
-            "history": blobs.iter().map(|_| json!({"created": "2024-01-01T00:00:00Z", "created_by": "sbom-testkit"})).collect::<Vec<_>>(),
+            "history": self.layers.iter().map(|l| json!({"created": "2024-01-01T00:00:00Z", "created_by": l.created_by.as_deref().unwrap_or("sbom-testkit")})).collect::<Vec<_>>(),
         });
         if let Some(v) = &self.variant {
             config["variant"] = json!(v);

@@ -121,6 +121,34 @@ pub fn output_stem(target: &Target) -> PathBuf {
     p
 }
 
+/// The output stem of every target, unique within the run: two sources that would
+/// share one (`r1/oci:bench` and `r2/oci:bench` both give `local/oci/bench`) each get a
+/// short hash of their reference appended, so neither SBOM overwrites the other.
+pub fn unique_stems(targets: &[Target]) -> BTreeMap<String, PathBuf> {
+    let mut by_stem: BTreeMap<PathBuf, BTreeSet<&str>> = BTreeMap::new();
+    for t in targets {
+        by_stem
+            .entry(output_stem(t))
+            .or_default()
+            .insert(t.scan_ref.as_str());
+    }
+    let mut out = BTreeMap::new();
+    for (stem, refs) in by_stem {
+        let shared = refs.len() > 1;
+        for r in refs {
+            let mut s = stem.clone();
+            if shared {
+                let mut name = s.file_name().unwrap_or_default().to_os_string();
+                let hash = sbom_model::sha256_hex(r.as_bytes());
+                name.push(format!("-{}", hash.get(..8).unwrap_or_default()));
+                s.set_file_name(name);
+            }
+            out.insert(r.to_string(), s);
+        }
+    }
+    out
+}
+
 /// File suffixes per format, unique within the run: a second format with the same
 /// suffix (cyclonedx-json@1.5 next to 1.6) gets its version in the name (`.cdx-1.5.json`).
 fn suffixes(formats: &[sbom_format::Format]) -> Vec<String> {
@@ -229,6 +257,7 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
         .context("cannot start worker threads")?;
     let progress = Progress::new(targets.len(), cfg.quiet);
     let suffixes = suffixes(&cfg.formats);
+    let stems = unique_stems(&targets);
 
     // Phase 1: resolve (every platform of each image with --platform all).
     progress.message("resolving manifests".into());
@@ -366,7 +395,10 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
                     for (k, v) in sbom.counts() {
                         entry.counts.insert(k.to_string(), v);
                     }
-                    let mut stem = output_stem(&t);
+                    let mut stem = stems
+                        .get(&t.scan_ref)
+                        .cloned()
+                        .unwrap_or_else(|| output_stem(&t));
                     if cfg.platform == PlatformChoice::All {
                         stem = with_platform(stem, res.image.platform.as_ref());
                     }

@@ -3,7 +3,7 @@
 //! all of them alike.
 use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use sbom_model::Platform;
 
 /// How to open, verify and cache images.
@@ -127,20 +127,10 @@ impl RegistryArgs {
     /// Registry options; reads the password from stdin when asked to.
     pub fn options(&self, jobs: usize) -> Result<sbom_registry::RegistryOptions> {
         let credentials = match (&self.username, self.password_stdin) {
-            (Some(u), true) => {
-                let mut line = String::new();
-                std::io::stdin()
-                    .read_line(&mut line)
-                    .context("cannot read the password from stdin")?;
-                let password = line.trim_end_matches(['\n', '\r']).to_string();
-                if password.is_empty() {
-                    bail!("--password-stdin: no password on stdin");
-                }
-                Some(sbom_registry::Credentials::Basic {
-                    username: u.clone(),
-                    password,
-                })
-            }
+            (Some(u), true) => Some(sbom_registry::Credentials::Basic {
+                username: u.clone(),
+                password: stdin_password()?,
+            }),
             _ => None,
         };
         Ok(sbom_registry::RegistryOptions {
@@ -149,6 +139,27 @@ impl RegistryArgs {
             max_concurrent_downloads: jobs.max(1),
             ..sbom_registry::RegistryOptions::default()
         })
+    }
+}
+
+/// The password given on stdin, read once per process: `diff` and `audit` open several
+/// images with the same options.
+fn stdin_password() -> Result<String> {
+    static PASSWORD: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    let read = || -> Result<String, String> {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+        let password = line.trim_end_matches(['\n', '\r']).to_string();
+        if password.is_empty() {
+            return Err("--password-stdin: no password on stdin".into());
+        }
+        Ok(password)
+    };
+    match PASSWORD.get_or_init(read) {
+        Ok(p) => Ok(p.clone()),
+        Err(e) => bail!("{e}"),
     }
 }
 

@@ -300,7 +300,11 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     // Validate output formats and the platform before the (long) scan.
     let mut formats = Vec::new();
     for o in &args.outputs {
-        formats.push(o.format.parse::<sbom_format::Format>()?);
+        let format = o
+            .format
+            .parse::<sbom_format::Format>()
+            .map_err(|e| crate::UsageError(e.to_string()))?;
+        formats.push(format);
     }
     let platform = args.image.platform_choice()?;
     let targets = targets(args)?;

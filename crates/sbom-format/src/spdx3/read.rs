@@ -195,7 +195,10 @@ fn read_creation(ix: &Index<'_>, document: Option<&Value>, sbom: &mut Sbom) {
         }
         // People and organisations among the creators are the SBOM's authors (the
         // software agent is the tool itself).
-        for a in list(info, "createdBy").into_iter().filter_map(|a| ix.get(a)) {
+        for a in list(info, "createdBy")
+            .into_iter()
+            .filter_map(|a| ix.get(a))
+        {
             if matches!(ty(a), "Organization" | "Person") {
                 if let Some(name) = str_of(a, "name") {
                     sbom.authors.push(name.trim().to_string());
