@@ -9,8 +9,14 @@
 //!   - pypi: by PEP 503 name in the SAME site root first; only when that root has no
 //!     such package, every package of that name in other site roots (a venv with
 //!     system site packages sees them). Unresolved names give no edge.
+//!   - gem: the same, by name (a gem in `var/lib/gems` uses Debian's gems too).
+//!   - composer: by name in the same vendor folder (or locked application) only.
+//!   - npm: the way node resolves `require`: the nearest `node_modules/NAME` up the
+//!     folder tree from the depending package ([`super::npm::lookup_dirs`]).
 //! - `Owns`: an OS package whose owned files include a Python package's metadata
-//!   file or its `.dist-info` / `.egg-info` / `.egg` folder owns that package.
+//!   file or its `.dist-info` / `.egg-info` / `.egg` folder owns that package; for the
+//!   other language ecosystems, the metadata file (gemspec, package.json,
+//!   installed.json) itself.
 //!
 //! The result is sorted and free of duplicates and self-edges.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -19,6 +25,7 @@ use sbom_model::purl::pep503_name;
 use sbom_model::{Ecosystem, Package, Relationship, RelationshipKind};
 
 use super::dpkg::PROVIDES_PROPERTY;
+use super::npm;
 use super::python::VENDORED_PROPERTY;
 use super::{file_name, parent};
 
@@ -47,18 +54,26 @@ fn depends(packages: &[Package], rels: &mut BTreeSet<Relationship>) {
     let mut by_name: HashMap<(Ecosystem, String), Vec<&Package>> = HashMap::new();
     // deb virtual name → providers
     let mut provided: HashMap<String, Vec<&Package>> = HashMap::new();
-    // (site_root, pep503 name) → packages
-    let mut by_site: HashMap<(Option<&str>, String), Vec<&Package>> = HashMap::new();
+    // (ecosystem, site_root, name; pep503 for pypi) → packages
+    let mut by_site: HashMap<(Ecosystem, Option<&str>, String), Vec<&Package>> = HashMap::new();
+    // npm: package folder → packages
+    let mut npm_dirs: HashMap<&str, Vec<&Package>> = HashMap::new();
     for p in packages {
         let key = match p.ecosystem {
             Ecosystem::Pypi => pep503_name(&p.name),
             _ => p.name.clone(),
         };
-        if p.ecosystem == Ecosystem::Pypi {
+        if matches!(
+            p.ecosystem,
+            Ecosystem::Pypi | Ecosystem::Gem | Ecosystem::Composer
+        ) {
             by_site
-                .entry((p.site_root.as_deref(), key.clone()))
+                .entry((p.ecosystem, p.site_root.as_deref(), key.clone()))
                 .or_default()
                 .push(p);
+        }
+        if p.ecosystem == Ecosystem::Npm {
+            npm_dirs.entry(npm::package_dir(p)).or_default().push(p);
         }
         by_name.entry((p.ecosystem, key)).or_default().push(p);
         if p.ecosystem == Ecosystem::Deb {
@@ -72,12 +87,25 @@ fn depends(packages: &[Package], rels: &mut BTreeSet<Relationship>) {
     for p in packages {
         for dep in &p.depends {
             let targets: Vec<&Package> = match p.ecosystem {
-                Ecosystem::Pypi => {
-                    let name = pep503_name(dep);
-                    match by_site.get(&(p.site_root.as_deref(), name.clone())) {
+                Ecosystem::Composer => by_site
+                    .get(&(Ecosystem::Composer, p.site_root.as_deref(), dep.clone()))
+                    .cloned()
+                    .unwrap_or_default(),
+                Ecosystem::Npm => npm::lookup_dirs(npm::package_dir(p), dep)
+                    .iter()
+                    .find_map(|d| npm_dirs.get(d.as_str()))
+                    .cloned()
+                    .unwrap_or_default(),
+                eco @ (Ecosystem::Pypi | Ecosystem::Gem) => {
+                    let name = if eco == Ecosystem::Pypi {
+                        pep503_name(dep)
+                    } else {
+                        dep.clone()
+                    };
+                    match by_site.get(&(eco, p.site_root.as_deref(), name.clone())) {
                         Some(same) => same.clone(),
                         None => by_name
-                            .get(&(Ecosystem::Pypi, name))
+                            .get(&(eco, name))
                             .map(|c| {
                                 c.iter()
                                     .copied()
@@ -135,11 +163,17 @@ fn owns(
 ) {
     // path that marks a Python package → its ids
     let mut markers: HashMap<&str, Vec<&str>> = HashMap::new();
-    for p in packages.iter().filter(|p| p.ecosystem == Ecosystem::Pypi) {
+    for p in packages.iter().filter(|p| !p.ecosystem.is_os()) {
         let Some(meta) = p.metadata_path.as_deref() else {
             continue;
         };
         markers.entry(meta).or_default().push(&p.id);
+        // Other ecosystems: the metadata file itself (an installed gemspec, a
+        // node_modules package.json, a Composer installed.json) only; its folder may be
+        // shared (every ruby-* deb lists `specifications/`).
+        if p.ecosystem != Ecosystem::Pypi {
+            continue;
+        }
         let dir = parent(meta);
         let dir_name = file_name(dir);
         if dir_name.ends_with(".dist-info") || dir_name.ends_with(".egg-info") {
