@@ -217,7 +217,7 @@ impl Spec {
             }
             // The literal may run over several lines: parse from the file's text.
             let at = start + (line.len() - t.len()) + rest_at;
-            let rest = text.get(at..).unwrap_or("");
+            let rest = window(text, at);
             spec.set(field, rest);
         }
         if let Some(stub) = stub {
@@ -236,7 +236,7 @@ impl Spec {
     }
 
     fn set(&mut self, field: &str, rest: &str) {
-        let value = Lit::parse(rest).0;
+        let value = Lit::parse(rest, 0).0;
         match field {
             "name" => self.name = value.string(),
             "version" => self.version = value.string(),
@@ -295,6 +295,22 @@ fn assignment_or_call(t: &str) -> Option<(&str, usize)> {
     Some((field, base + (rest.len() - trimmed.len()) + 1))
 }
 
+/// Deepest array nesting read.
+const MAX_DEPTH: usize = 8;
+/// Most bytes one literal may span: an unclosed string must not make every later
+/// assignment scan to the end of a large file again.
+const MAX_LITERAL: usize = 64 * 1024;
+
+/// `text` from `at`, at most [`MAX_LITERAL`] bytes (cut at a char boundary).
+fn window(text: &str, at: usize) -> &str {
+    let rest = text.get(at..).unwrap_or("");
+    let mut end = rest.len().min(MAX_LITERAL);
+    while !rest.is_char_boundary(end) {
+        end -= 1;
+    }
+    &rest[..end]
+}
+
 /// A Ruby literal, as far as gemspecs written by rubygems use them.
 #[derive(Debug, PartialEq)]
 enum Lit {
@@ -326,7 +342,12 @@ impl Lit {
     }
 
     /// The literal at the start of `s` (after blanks), and the bytes it took.
-    fn parse(s: &str) -> (Lit, usize) {
+    /// `depth` counts nested arrays: past [`MAX_DEPTH`] the value is [`Lit::Other`]
+    /// (a hostile `[[[[…` must not exhaust the stack).
+    fn parse(s: &str, depth: usize) -> (Lit, usize) {
+        if depth > MAX_DEPTH {
+            return (Lit::Other, 0);
+        }
         let skipped = s.len() - s.trim_start().len();
         let t = &s[skipped..];
         let (lit, used) =
@@ -336,10 +357,10 @@ impl Lit {
                 Some(b'\'') => quoted(&t[1..], '\'', false)
                     .map_or((Lit::Other, 0), |(v, n)| (Lit::Str(v), n + 1)),
                 Some(b'%') => percent(t),
-                Some(b'[') => list(t),
+                Some(b'[') => list(t, depth + 1),
                 _ => match t.strip_prefix("Gem::Version.new(") {
                     Some(inner) => {
-                        let (lit, n) = Lit::parse(inner);
+                        let (lit, n) = Lit::parse(inner, depth + 1);
                         (lit, "Gem::Version.new(".len() + n)
                     }
                     None => (Lit::Other, 0),
@@ -482,7 +503,7 @@ fn percent(t: &str) -> (Lit, usize) {
 
 /// `[lit, lit, …]` over any number of lines; an element that is no literal makes the
 /// whole list [`Lit::Other`] only when nothing else was read.
-fn list(t: &str) -> (Lit, usize) {
+fn list(t: &str, depth: usize) -> (Lit, usize) {
     let mut items = Vec::new();
     let mut i = 1;
     loop {
@@ -494,7 +515,7 @@ fn list(t: &str) -> (Lit, usize) {
             Some(b']') => return (Lit::List(items), i + 1),
             Some(b',') => i += 1,
             Some(_) => {
-                let (lit, used) = Lit::parse(trimmed);
+                let (lit, used) = Lit::parse(trimmed, depth);
                 if used == 0 {
                     return (Lit::Other, 0);
                 }
@@ -777,6 +798,13 @@ end
                 "app/Gemfile.lock",
             ]
         );
+        // hostile sizes: deep nesting, many unclosed strings
+        let deep = format!("s.licenses = {}\n", "[".repeat(200_000));
+        assert_eq!(Spec::parse(&deep).licenses, Vec::<String>::new());
+        let unclosed = "s.name = \"x\n".repeat(50_000);
+        let start = std::time::Instant::now();
+        assert_eq!(Spec::parse(&unclosed).name, None);
+        assert!(start.elapsed().as_secs() < 20, "bounded work");
         // scrambled literals
         for junk in [
             "s.name = %q",
