@@ -91,5 +91,43 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// The path selection alone, run for every tar entry: the four catalogers before the
+/// language ones (os-release, dpkg, python, apk) against all of them, over the paths of
+/// a venv layer and of Debian/node/ruby trees.
+fn wants(c: &mut Criterion) {
+    let mut paths: Vec<String> = Vec::new();
+    let site = "var/lib/kolla/venv/lib/python3.11/site-packages";
+    for p in 0..100 {
+        paths.push(format!("{site}/proj{p}-1.0.dist-info/METADATA"));
+        for f in 0..60 {
+            paths.push(format!("{site}/proj{p}/mod{f}.py"));
+        }
+    }
+    for i in 0..2000 {
+        paths.push(format!("usr/share/doc/pkg{i}/changelog.Debian.gz"));
+        paths.push(format!("usr/lib/x86_64-linux-gnu/libpkg{i}.so.1"));
+        paths.push(format!("srv/app/node_modules/pkg{i}/lib/index.js"));
+        paths.push(format!("srv/app/node_modules/pkg{i}/package.json"));
+        paths.push(format!(
+            "usr/lib/ruby/gems/3.1.0/gems/gem{i}-1.0/lib/gem{i}.rb"
+        ));
+    }
+    let all = catalogers::all();
+    let mut g = c.benchmark_group("wants");
+    g.throughput(Throughput::Elements(paths.len() as u64));
+    for (name, n) in [("os_dpkg_python_apk", 4), ("all", all.len())] {
+        let cats = &all[..n];
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                paths
+                    .iter()
+                    .filter(|p| cats.iter().any(|c| c.wants(p)))
+                    .count()
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, wants);
 criterion_main!(benches);

@@ -35,6 +35,9 @@ impl Cataloger for ComposerCataloger {
         1
     }
     fn wants(&self, path: &str) -> bool {
+        if !path.ends_with(INSTALLED) && !path.ends_with(LOCK) {
+            return false;
+        }
         match file_name(path) {
             INSTALLED => file_name(parent(path)) == "composer",
             LOCK => true,

@@ -69,7 +69,7 @@ impl Cataloger for GemCataloger {
         if path.ends_with(GEMSPEC) {
             return spec_home(path).is_some();
         }
-        file_name(path) == GEMFILE_LOCK && !in_gems_folder(path)
+        path.ends_with(GEMFILE_LOCK) && file_name(path) == GEMFILE_LOCK && !in_gems_folder(path)
     }
     fn catalog(&self, view: &FileView, ctx: &Context) -> CatalogOutput {
         let full = !ctx.identities_only;

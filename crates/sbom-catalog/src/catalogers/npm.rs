@@ -168,6 +168,10 @@ impl Cataloger for NpmCataloger {
         1
     }
     fn wants(&self, path: &str) -> bool {
+        // Runs for every tar entry: a suffix compare rejects nearly all paths.
+        if !path.ends_with(".json") {
+            return false;
+        }
         match file_name(path) {
             "package.json" => manifest_kind(path).is_some(),
             "package-lock.json" | "npm-shrinkwrap.json" => {
