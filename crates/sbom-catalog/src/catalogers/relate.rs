@@ -372,6 +372,131 @@ mod tests {
         );
     }
 
+    fn lang(eco: Ecosystem, name: &str, root: &str, meta: &str, deps: &[&str]) -> Package {
+        let mut p = Package::new(eco, name, "1");
+        p.id = format!("{eco}:{meta}");
+        p.metadata_path = Some(meta.into());
+        p.site_root = Some(root.into());
+        p.depends = deps.iter().map(|d| d.to_string()).collect();
+        p
+    }
+
+    #[test]
+    fn gem_composer_npm_dependencies_and_ownership_by_metadata_file() {
+        let deb_home = "usr/share/rubygems-integration/all";
+        let gem_home = "var/lib/gems/3.1.0";
+        let spec = |home: &str, n: &str| format!("{home}/specifications/{n}-1.gemspec");
+        let jekyll = lang(
+            Ecosystem::Gem,
+            "jekyll",
+            gem_home,
+            &spec(gem_home, "jekyll"),
+            &["i18n", "rouge"],
+        );
+        let i18n_local = lang(
+            Ecosystem::Gem,
+            "i18n",
+            gem_home,
+            &spec(gem_home, "i18n"),
+            &[],
+        );
+        let i18n_deb = lang(
+            Ecosystem::Gem,
+            "i18n",
+            deb_home,
+            &spec(deb_home, "i18n"),
+            &[],
+        );
+        let rouge_deb = lang(
+            Ecosystem::Gem,
+            "rouge",
+            deb_home,
+            &spec(deb_home, "rouge"),
+            &[],
+        );
+        let inst = |v: &str| format!("{v}/composer/installed.json");
+        let guzzle = lang(
+            Ecosystem::Composer,
+            "guzzlehttp/guzzle",
+            "a/vendor",
+            &inst("a/vendor"),
+            &["psr/log"],
+        );
+        let psr_other_app = lang(
+            Ecosystem::Composer,
+            "psr/log",
+            "b/vendor",
+            &inst("b/vendor"),
+            &[],
+        );
+        let app = lang(
+            Ecosystem::Npm,
+            "app",
+            "srv/app",
+            "srv/app/package.json",
+            &["ms"],
+        );
+        let ms = lang(
+            Ecosystem::Npm,
+            "ms",
+            "srv/app/node_modules/ms",
+            "srv/app/node_modules/ms/package.json",
+            &[],
+        );
+        let ms_elsewhere = lang(
+            Ecosystem::Npm,
+            "ms",
+            "srv/other/node_modules/ms",
+            "srv/other/node_modules/ms/package.json",
+            &[],
+        );
+        let pkgs = vec![
+            deb("ruby-i18n", "all", &[]),
+            deb("ruby-rouge", "all", &[]),
+            jekyll.clone(),
+            i18n_local.clone(),
+            i18n_deb.clone(),
+            rouge_deb.clone(),
+            guzzle.clone(),
+            psr_other_app,
+            app.clone(),
+            ms.clone(),
+            ms_elsewhere,
+        ];
+        let mut owned = BTreeMap::new();
+        // every ruby-* deb lists the shared specifications folder: that owns nothing
+        let shared = format!("{deb_home}/specifications");
+        owned.insert(
+            "deb:ruby-i18n:all".to_string(),
+            vec![shared.clone(), spec(deb_home, "i18n")],
+        );
+        owned.insert(
+            "deb:ruby-rouge:all".to_string(),
+            vec![shared, spec(deb_home, "rouge")],
+        );
+        let rels = relate(&pkgs, &owned);
+        // same gem home first (i18n), else any home (rouge from the deb)
+        let mut want = vec![i18n_local.id.clone(), rouge_deb.id.clone()];
+        want.sort();
+        assert_eq!(deps_of(&rels, &jekyll.id), want);
+        // Composer: never into another application's vendor folder
+        assert!(deps_of(&rels, &guzzle.id).is_empty());
+        // npm: the nearest node_modules only
+        assert_eq!(deps_of(&rels, &app.id), [ms.id.clone()]);
+        let owns: Vec<(&str, &str)> = rels
+            .iter()
+            .filter(|r| r.kind == RelationshipKind::Owns)
+            .map(|r| (r.from.as_str(), r.to.as_str()))
+            .collect();
+        assert_eq!(
+            owns,
+            [
+                ("deb:ruby-i18n:all", i18n_deb.id.as_str()),
+                ("deb:ruby-rouge:all", rouge_deb.id.as_str()),
+            ]
+        );
+    }
+
     #[test]
     fn output_is_sorted_and_deterministic() {
         let pkgs = vec![
