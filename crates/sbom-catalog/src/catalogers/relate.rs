@@ -482,7 +482,7 @@ mod tests {
         // Composer: never into another application's vendor folder
         assert!(deps_of(&rels, &guzzle.id).is_empty());
         // npm: the nearest node_modules only
-        assert_eq!(deps_of(&rels, &app.id), [ms.id.clone()]);
+        assert_eq!(deps_of(&rels, &app.id), std::slice::from_ref(&ms.id));
         let owns: Vec<(&str, &str)> = rels
             .iter()
             .filter(|r| r.kind == RelationshipKind::Owns)
