@@ -7,8 +7,12 @@ use std::borrow::Cow;
 use crate::{CapturedFile, Cataloger, Warning};
 
 pub mod apk;
+pub mod composer;
 pub mod deb822;
 pub mod dpkg;
+pub mod gem;
+mod json_meta;
+pub mod npm;
 pub mod os_release;
 pub mod python;
 pub mod relate;
@@ -17,7 +21,8 @@ pub mod rpm;
 pub use os_release::detect_distro;
 pub use relate::relate;
 
-/// Every cataloger, in a fixed order: os-release, dpkg, python, apk, rpm.
+/// Every cataloger, in a fixed order: os-release, dpkg, python, apk, rpm, then the
+/// language ecosystems.
 pub fn all() -> Vec<Box<dyn Cataloger>> {
     vec![
         Box::new(os_release::OsReleaseCataloger),
@@ -25,6 +30,9 @@ pub fn all() -> Vec<Box<dyn Cataloger>> {
         Box::new(python::PythonCataloger),
         Box::new(apk::ApkCataloger),
         Box::new(rpm::RpmCataloger),
+        Box::new(npm::NpmCataloger),
+        Box::new(gem::GemCataloger),
+        Box::new(composer::ComposerCataloger),
     ]
 }
 
@@ -100,7 +108,19 @@ mod tests {
     #[test]
     fn registry_lists_each_cataloger_once_in_order() {
         let names: Vec<&str> = all().iter().map(|c| c.name()).collect();
-        assert_eq!(names, ["os-release", "dpkg", "python", "apk", "rpm"]);
+        assert_eq!(
+            names,
+            [
+                "os-release",
+                "dpkg",
+                "python",
+                "apk",
+                "rpm",
+                "npm",
+                "gem",
+                "composer"
+            ]
+        );
     }
 
     #[test]
@@ -132,6 +152,23 @@ mod tests {
             ("var/lib/rpm/Packages", Some("rpm")),
             ("usr/lib/sysimage/rpm/Packages.db", Some("rpm")),
             ("var/lib/rpm/Index.db", None),
+            ("srv/app/node_modules/@babel/core/package.json", Some("npm")),
+            ("srv/app/package.json", Some("npm")),
+            ("srv/app/package-lock.json", Some("npm")),
+            ("usr/share/nodejs/semver/package.json", Some("npm")),
+            (
+                "usr/lib/ruby/gems/3.1.0/specifications/default/json-2.6.1.gemspec",
+                Some("gem"),
+            ),
+            ("srv/blog/Gemfile.lock", Some("gem")),
+            (
+                "usr/share/mediawiki/vendor/composer/installed.json",
+                Some("composer"),
+            ),
+            ("srv/wiki/composer.lock", Some("composer")),
+            ("srv/app/node_modules/x/lib/package.json", None),
+            ("var/lib/gems/3.1.0/gems/x-1/x.gemspec", None),
+            ("srv/wiki/composer.json", None),
             ("etc/passwd", None),
             ("var/lib/dpkg/status-old", None),
             ("var/lib/dpkg/info/bash.md5sums", None),
@@ -259,7 +296,15 @@ mod tests {
 
         use crate::{CapturedFile, Context, FileView};
 
-        const PATHS: [&str; 12] = [
+        const PATHS: [&str; 20] = [
+            "a/node_modules/x/package.json",
+            "a/node_modules/@s/y/package.json",
+            "a/package.json",
+            "a/package-lock.json",
+            "a/node_modules/.package-lock.json",
+            "h/specifications/x-1.gemspec",
+            "a/Gemfile.lock",
+            "a/vendor/composer/installed.json",
             "etc/os-release",
             "etc/debian_version",
             "var/lib/dpkg/status",
@@ -273,7 +318,17 @@ mod tests {
             "s/a.egg/EGG-INFO/PKG-INFO",
             "lib/apk/db/installed",
         ];
-        const BITS: [&[u8]; 22] = [
+        const BITS: [&[u8]; 32] = [
+            b"{\"name\": \"x\", \"version\": \"1\"",
+            b"{\"packages\": {\"\": {}, \"node_modules/x\": {\"version\": \"1\", ",
+            b"\"dependencies\": {\"x\": \"*\", \"@s/y\": {\"version\": \"npm:z@2\"}}",
+            b"}, ]",
+            b"[{\"name\": \"a/b\", \"version\": \"1\", \"license\": [{}]}",
+            b"s.name = %q<x>.freeze\n",
+            b"s.version = \"1\\u00e9\"\n s.authors = [\"a\", %w[b c]\n",
+            b"  specs:\n    x (1-ruby)\n      y (>= 1)\n",
+            b"# stub: x 1 ruby lib\nif a\nelse\n",
+            b"end\n",
             b"Package: a\n",
             b"Version: 1\n",
             b"Status: install ok installed\n",

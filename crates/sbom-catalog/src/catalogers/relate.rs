@@ -11,10 +11,15 @@
 //!   - pypi: by PEP 503 name in the SAME site root first; only when that root has no
 //!     such package, every package of that name in other site roots (a venv with
 //!     system site packages sees them). Unresolved names give no edge.
+//!   - gem: the same, by name (a gem in `var/lib/gems` uses Debian's gems too).
+//!   - composer: by name in the same vendor folder (or locked application) only.
+//!   - npm: the way node resolves `require`: the nearest `node_modules/NAME` up the
+//!     folder tree from the depending package ([`super::npm::lookup_dirs`]).
 //! - `Owns`: an OS package whose owned files include the file another package was
-//!   found in (its metadata file, a binary, an archive; for a component nested in an
-//!   archive, the outer archive) owns that package; for Python also its `.dist-info` /
-//!   `.egg-info` / `.egg` folder.
+//!   found in (its metadata file: a gemspec, a package.json, an installed.json; a
+//!   binary; an archive, and for a component nested in an archive the outer archive)
+//!   owns that package; for Python also its `.dist-info` / `.egg-info` / `.egg`
+//!   folder. Never a shared folder (every ruby-* deb lists `specifications/`).
 //!
 //! The result is sorted and free of duplicates and self-edges.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -23,6 +28,7 @@ use sbom_model::purl::pep503_name;
 use sbom_model::{Ecosystem, Package, Relationship, RelationshipKind};
 
 use super::dpkg::PROVIDES_PROPERTY;
+use super::npm;
 use super::python::VENDORED_PROPERTY;
 use super::{file_name, parent};
 
@@ -51,18 +57,26 @@ fn depends(packages: &[Package], rels: &mut BTreeSet<Relationship>) {
     let mut by_name: HashMap<(Ecosystem, String), Vec<&Package>> = HashMap::new();
     // deb virtual name → providers
     let mut provided: HashMap<String, Vec<&Package>> = HashMap::new();
-    // (site_root, pep503 name) → packages
-    let mut by_site: HashMap<(Option<&str>, String), Vec<&Package>> = HashMap::new();
+    // (ecosystem, site_root, name; pep503 for pypi) → packages
+    let mut by_site: HashMap<(Ecosystem, Option<&str>, String), Vec<&Package>> = HashMap::new();
+    // npm: package folder → packages
+    let mut npm_dirs: HashMap<&str, Vec<&Package>> = HashMap::new();
     for p in packages {
         let key = match p.ecosystem {
             Ecosystem::Pypi => pep503_name(&p.name),
             _ => p.name.clone(),
         };
-        if p.ecosystem == Ecosystem::Pypi {
+        if matches!(
+            p.ecosystem,
+            Ecosystem::Pypi | Ecosystem::Gem | Ecosystem::Composer
+        ) {
             by_site
-                .entry((p.site_root.as_deref(), key.clone()))
+                .entry((p.ecosystem, p.site_root.as_deref(), key.clone()))
                 .or_default()
                 .push(p);
+        }
+        if p.ecosystem == Ecosystem::Npm {
+            npm_dirs.entry(npm::package_dir(p)).or_default().push(p);
         }
         by_name.entry((p.ecosystem, key)).or_default().push(p);
         if p.ecosystem == Ecosystem::Deb {
@@ -76,12 +90,25 @@ fn depends(packages: &[Package], rels: &mut BTreeSet<Relationship>) {
     for p in packages {
         for dep in &p.depends {
             let targets: Vec<&Package> = match p.ecosystem {
-                Ecosystem::Pypi => {
-                    let name = pep503_name(dep);
-                    match by_site.get(&(p.site_root.as_deref(), name.clone())) {
+                Ecosystem::Composer => by_site
+                    .get(&(Ecosystem::Composer, p.site_root.as_deref(), dep.clone()))
+                    .cloned()
+                    .unwrap_or_default(),
+                Ecosystem::Npm => npm::lookup_dirs(npm::package_dir(p), dep)
+                    .iter()
+                    .find_map(|d| npm_dirs.get(d.as_str()))
+                    .cloned()
+                    .unwrap_or_default(),
+                eco @ (Ecosystem::Pypi | Ecosystem::Gem) => {
+                    let name = if eco == Ecosystem::Pypi {
+                        pep503_name(dep)
+                    } else {
+                        dep.clone()
+                    };
+                    match by_site.get(&(eco, p.site_root.as_deref(), name.clone())) {
                         Some(same) => same.clone(),
                         None => by_name
-                            .get(&(Ecosystem::Pypi, name))
+                            .get(&(eco, name))
                             .map(|c| {
                                 c.iter()
                                     .copied()
@@ -153,6 +180,7 @@ fn owns(
         // the archive that holds it.
         let file = meta.split_once("!/").map_or(meta, |(outer, _)| outer);
         markers.entry(file).or_default().push(&p.id);
+        // Other ecosystems: the file itself only; its folder may be shared.
         if p.ecosystem != Ecosystem::Pypi {
             continue;
         }
@@ -351,6 +379,131 @@ mod tests {
                 kind: RelationshipKind::Owns,
                 to: yaml.id,
             }]
+        );
+    }
+
+    fn lang(eco: Ecosystem, name: &str, root: &str, meta: &str, deps: &[&str]) -> Package {
+        let mut p = Package::new(eco, name, "1");
+        p.id = format!("{eco}:{meta}");
+        p.metadata_path = Some(meta.into());
+        p.site_root = Some(root.into());
+        p.depends = deps.iter().map(|d| d.to_string()).collect();
+        p
+    }
+
+    #[test]
+    fn gem_composer_npm_dependencies_and_ownership_by_metadata_file() {
+        let deb_home = "usr/share/rubygems-integration/all";
+        let gem_home = "var/lib/gems/3.1.0";
+        let spec = |home: &str, n: &str| format!("{home}/specifications/{n}-1.gemspec");
+        let jekyll = lang(
+            Ecosystem::Gem,
+            "jekyll",
+            gem_home,
+            &spec(gem_home, "jekyll"),
+            &["i18n", "rouge"],
+        );
+        let i18n_local = lang(
+            Ecosystem::Gem,
+            "i18n",
+            gem_home,
+            &spec(gem_home, "i18n"),
+            &[],
+        );
+        let i18n_deb = lang(
+            Ecosystem::Gem,
+            "i18n",
+            deb_home,
+            &spec(deb_home, "i18n"),
+            &[],
+        );
+        let rouge_deb = lang(
+            Ecosystem::Gem,
+            "rouge",
+            deb_home,
+            &spec(deb_home, "rouge"),
+            &[],
+        );
+        let inst = |v: &str| format!("{v}/composer/installed.json");
+        let guzzle = lang(
+            Ecosystem::Composer,
+            "guzzlehttp/guzzle",
+            "a/vendor",
+            &inst("a/vendor"),
+            &["psr/log"],
+        );
+        let psr_other_app = lang(
+            Ecosystem::Composer,
+            "psr/log",
+            "b/vendor",
+            &inst("b/vendor"),
+            &[],
+        );
+        let app = lang(
+            Ecosystem::Npm,
+            "app",
+            "srv/app",
+            "srv/app/package.json",
+            &["ms"],
+        );
+        let ms = lang(
+            Ecosystem::Npm,
+            "ms",
+            "srv/app/node_modules/ms",
+            "srv/app/node_modules/ms/package.json",
+            &[],
+        );
+        let ms_elsewhere = lang(
+            Ecosystem::Npm,
+            "ms",
+            "srv/other/node_modules/ms",
+            "srv/other/node_modules/ms/package.json",
+            &[],
+        );
+        let pkgs = vec![
+            deb("ruby-i18n", "all", &[]),
+            deb("ruby-rouge", "all", &[]),
+            jekyll.clone(),
+            i18n_local.clone(),
+            i18n_deb.clone(),
+            rouge_deb.clone(),
+            guzzle.clone(),
+            psr_other_app,
+            app.clone(),
+            ms.clone(),
+            ms_elsewhere,
+        ];
+        let mut owned = BTreeMap::new();
+        // every ruby-* deb lists the shared specifications folder: that owns nothing
+        let shared = format!("{deb_home}/specifications");
+        owned.insert(
+            "deb:ruby-i18n:all".to_string(),
+            vec![shared.clone(), spec(deb_home, "i18n")],
+        );
+        owned.insert(
+            "deb:ruby-rouge:all".to_string(),
+            vec![shared, spec(deb_home, "rouge")],
+        );
+        let rels = relate(&pkgs, &owned);
+        // same gem home first (i18n), else any home (rouge from the deb)
+        let mut want = vec![i18n_local.id.clone(), rouge_deb.id.clone()];
+        want.sort();
+        assert_eq!(deps_of(&rels, &jekyll.id), want);
+        // Composer: never into another application's vendor folder
+        assert!(deps_of(&rels, &guzzle.id).is_empty());
+        // npm: the nearest node_modules only
+        assert_eq!(deps_of(&rels, &app.id), std::slice::from_ref(&ms.id));
+        let owns: Vec<(&str, &str)> = rels
+            .iter()
+            .filter(|r| r.kind == RelationshipKind::Owns)
+            .map(|r| (r.from.as_str(), r.to.as_str()))
+            .collect();
+        assert_eq!(
+            owns,
+            [
+                ("deb:ruby-i18n:all", i18n_deb.id.as_str()),
+                ("deb:ruby-rouge:all", rouge_deb.id.as_str()),
+            ]
         );
     }
 
