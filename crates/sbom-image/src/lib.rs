@@ -121,6 +121,34 @@ pub fn layer_name(layer: &LayerDescriptor) -> String {
     }
 }
 
+/// Each layer's `created_by` from an image config's `history`: entries marked
+/// `empty_layer` made no layer; the others belong to the layers in order. When the
+/// number of such entries differs from `layers` (no history, or one that does not
+/// match), every layer gets `None` rather than a guess.
+pub fn history_created_by(history: &[serde_json::Value], layers: usize) -> Vec<Option<String>> {
+    let made_layer: Vec<&serde_json::Value> = history
+        .iter()
+        .filter(|h| {
+            !h.get("empty_layer")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false)
+        })
+        .collect();
+    if made_layer.len() != layers {
+        return vec![None; layers];
+    }
+    made_layer
+        .into_iter()
+        .map(|h| {
+            h.get("created_by")
+                .and_then(serde_json::Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        })
+        .collect()
+}
+
 /// One layer of a resolved image.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LayerDescriptor {
@@ -134,6 +162,9 @@ pub struct LayerDescriptor {
     pub media_type: String,
     /// Size in bytes of the blob, when known.
     pub size: Option<u64>,
+    /// The config history's `created_by` for this layer (the build step that made it,
+    /// e.g. `RUN apt-get install ...`), when the history names one per layer.
+    pub created_by: Option<String>,
 }
 
 /// An image whose manifest and config have been read for one platform.
@@ -228,5 +259,26 @@ mod tests {
         assert_eq!(Verify::from_name("some"), None);
         assert!(!Verify::Blobs.covers(Verify::All));
         assert!(!Verify::Nothing.covers(Verify::Blobs));
+    }
+
+    #[test]
+    fn history_skips_empty_layers_and_refuses_to_guess_on_a_mismatch() {
+        let h: Vec<serde_json::Value> = serde_json::from_str(
+            r#"[{"created_by": "/bin/sh -c #(nop) ADD file:abc in / "},
+                {"created_by": "/bin/sh -c #(nop)  CMD [\"bash\"]", "empty_layer": true},
+                {"created_by": "RUN apt-get install -y curl"},
+                {"comment": "no created_by"}]"#,
+        )
+        .expect("json");
+        assert_eq!(
+            super::history_created_by(&h, 3),
+            vec![
+                Some("/bin/sh -c #(nop) ADD file:abc in /".to_string()),
+                Some("RUN apt-get install -y curl".to_string()),
+                None
+            ]
+        );
+        assert_eq!(super::history_created_by(&h, 2), vec![None, None]);
+        assert_eq!(super::history_created_by(&[], 1), vec![None]);
     }
 }

@@ -103,6 +103,8 @@ pub(crate) struct ConfigJson {
     rootfs: RootFs,
     #[serde(default)]
     config: RuntimeConfig,
+    #[serde(default)]
+    history: Vec<serde_json::Value>,
 }
 
 /// The runtime part of a config: only the labels matter to us.
@@ -123,6 +125,10 @@ impl ConfigJson {
     }
     pub(crate) fn diff_ids(&self) -> &[String] {
         &self.rootfs.diff_ids
+    }
+    /// Each layer's `created_by` ([`crate::history_created_by`]).
+    pub(crate) fn created_by(&self) -> Vec<Option<String>> {
+        crate::history_created_by(&self.history, self.rootfs.diff_ids.len())
     }
     /// String-valued labels.
     pub(crate) fn labels(&self) -> std::collections::BTreeMap<String, String> {
@@ -554,6 +560,7 @@ impl ImageSource for OciSource {
             ));
         }
         let mut layers = Vec::with_capacity(diff_ids.len());
+        let mut created_by = loaded.config.created_by().into_iter();
         for (i, (l, diff_id)) in loaded.layers.iter().zip(diff_ids).enumerate() {
             digest_hex(&l.digest).map_err(|m| {
                 invalid(
@@ -573,6 +580,7 @@ impl ImageSource for OciSource {
                 diff_id: diff_id.clone(),
                 media_type: l.media_type.clone(),
                 size: l.size,
+                created_by: created_by.next().flatten(),
             });
         }
         Ok(ResolvedImage {

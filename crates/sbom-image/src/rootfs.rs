@@ -37,6 +37,7 @@ impl ImageSource for DirSource {
                 diff_id: String::new(),
                 media_type: String::new(),
                 size: None,
+                created_by: None,
             }],
             labels: Default::default(),
             verify: Default::default(),

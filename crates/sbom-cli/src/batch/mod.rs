@@ -74,6 +74,36 @@ pub struct IndexEntry {
     /// in indexes written before the option existed, when every scan checked all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<String>,
+    /// Each layer, bottom first: digests, blob size and the build step that made it
+    /// (`sbom report` shows them; the SBOM formats carry only the digests).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layer_details: Vec<IndexLayer>,
+}
+
+/// One layer of an image in `index.json`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct IndexLayer {
+    pub digest: String,
+    pub diff_id: String,
+    /// Blob size in bytes from the manifest, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// The config history's `created_by`, when it names one per layer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+}
+
+fn layer_details(image: &ResolvedImage) -> Vec<IndexLayer> {
+    image
+        .layers
+        .iter()
+        .map(|l| IndexLayer {
+            digest: l.digest.clone(),
+            diff_id: l.diff_id.clone(),
+            size: l.size,
+            created_by: l.created_by.clone(),
+        })
+        .collect()
 }
 
 /// Counters of the whole run (from the tool's own bookkeeping, not from timing).
@@ -355,6 +385,7 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
                 if unchanged {
                     let mut e = previous.get(&t.display).cloned().unwrap_or_default();
                     e.status = "unchanged".into();
+                    e.layer_details = layer_details(&res.image);
                     progress.image_done(format!(
                         "unchanged {} ({})",
                         t.display,
@@ -418,6 +449,7 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
                     manifest_digest: res.image.manifest_digest.clone(),
                     platform: res.image.platform.as_ref().map(ToString::to_string),
                     layers: res.image.layers.len(),
+                    layer_details: layer_details(&res.image),
                     ..IndexEntry::default()
                 };
                 let outcome: Result<()> = (|| {
