@@ -55,6 +55,8 @@ enum Command {
         #[arg(long, default_value = "linux/amd64")]
         platform: String,
     },
+    /// Write a static HTML site of a release folder: images, packages, findings, changes.
+    Report(cmd::report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +78,7 @@ fn main() -> ExitCode {
             cmd::diff::run(args, &load).map(exit_u8)
         }
         Command::Ansible { args, outputs } => run_ansible(args, outputs),
+        Command::Report(args) => cmd::report::run(args),
         Command::Audit { args, platform } => {
             let load = |what: &str| -> anyhow::Result<Vec<sbom_model::Sbom>> {
                 Ok(match cmd::load::load(what, platform)? {

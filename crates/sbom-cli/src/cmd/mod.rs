@@ -3,4 +3,5 @@ pub mod ansible;
 pub mod audit;
 pub mod diff;
 pub mod load;
+pub mod report;
 pub mod scan;
