@@ -12,6 +12,7 @@
 //! ```
 #![allow(clippy::unwrap_used)]
 
+pub mod browser;
 pub mod registry;
 
 use std::io::{self, Write};

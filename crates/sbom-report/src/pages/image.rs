@@ -224,7 +224,10 @@ fn layers(i: &ImageView<'_>) -> String {
             .map(|l| l.diff_id.clone())
             .or_else(|| detail.map(|d| d.diff_id.clone()))
             .unwrap_or_default();
-        let size = detail.and_then(|d| d.size).map(bytes).unwrap_or_default();
+        let size = detail
+            .and_then(|d| d.size)
+            .map(|n| format!("<data value=\"{n}\">{}</data>", bytes(n)))
+            .unwrap_or_default();
         let created = detail.and_then(|d| d.created_by.as_deref()).unwrap_or("");
         let count = u32::try_from(idx)
             .ok()
