@@ -18,7 +18,8 @@ fn reference() -> String {
         "# CLI reference\n\nGenerated from `sbom <command> --help` (a test keeps it in sync).\n\n\
          Exit codes: `scan` and `ansible` exit 0 on success, 1 when the scan failed (in a batch: \
          when any image failed), 2 on a usage error. `diff` and `audit` exit 0 when nothing \
-         matches `--fail-on` (or the license policy), 1 when something does, 2 on any error.\n",
+         matches `--fail-on` (or the license policy), 1 when something does, 2 on any error. \
+         `report` exits 0 when the site was written, 1 on an error, 2 on a usage error.\n",
     );
     for (title, args) in [
         ("sbom", vec!["--help"]),
@@ -26,6 +27,7 @@ fn reference() -> String {
         ("sbom diff", vec!["diff", "--help"]),
         ("sbom ansible", vec!["ansible", "--help"]),
         ("sbom audit", vec!["audit", "--help"]),
+        ("sbom report", vec!["report", "--help"]),
     ] {
         doc.push_str(&format!("\n## `{title}`\n\n```text\n{}```\n", help(&args)));
     }

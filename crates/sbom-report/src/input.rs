@@ -153,46 +153,50 @@ fn stem(rel: &str) -> &str {
     &rel[..start + cut]
 }
 
-fn read_index(dir: &Path) -> Result<Option<IndexFile>, ReportError> {
-    let path = dir.join("index.json");
-    if !path.is_file() {
-        return Ok(None);
-    }
+/// Reads `dir/rel` as a batch scan's `index.json`.
+fn read_index(dir: &Path, rel: &str) -> Result<IndexFile, ReportError> {
+    let path = dir.join(rel);
     let bytes = fs_err::read(&path)?;
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|e| ReportError::Input {
-            path,
-            message: e.to_string(),
-        })
+    serde_json::from_slice(&bytes).map_err(|e| ReportError::Input {
+        path,
+        message: format!("not a batch scan's index.json: {e}"),
+    })
 }
 
 /// Reads a release folder: every SBOM file (recognised by content), grouped per image
-/// by the batch scan's `index.json` when there is one, else by file name stem.
+/// by the batch scans' `index.json` files when there are any (at any depth: the shards
+/// of a split run may sit side by side, each with its own index), else by file name stem.
 pub fn load_release(dir: &Path) -> Result<ReleaseInput, ReportError> {
     let mut rels = Vec::new();
     walk(dir, "", &mut rels)?;
     let mut files: BTreeMap<String, SbomFile> = BTreeMap::new();
+    let mut indexes = Vec::new();
     for rel in rels {
-        if rel == "index.json" {
-            continue;
-        }
-        if let Some(kind) = sniff(&dir.join(&rel))? {
+        if rel == "index.json" || rel.ends_with("/index.json") {
+            indexes.push(rel);
+        } else if let Some(kind) = sniff(&dir.join(&rel))? {
             let format = format_name(kind);
             files.insert(rel.clone(), SbomFile { rel, format, kind });
         }
     }
-    let index = read_index(dir)?;
     let mut groups: Vec<(Option<IndexEntry>, Vec<SbomFile>)> = Vec::new();
     let mut failed = Vec::new();
-    for e in index.map(|i| i.images).unwrap_or_default() {
-        if e.status == "failed" {
-            failed.push(e);
-            continue;
-        }
-        let g: Vec<SbomFile> = e.outputs.iter().filter_map(|o| files.remove(o)).collect();
-        if !g.is_empty() {
-            groups.push((Some(e), g));
+    for rel in indexes {
+        // Outputs are relative to the folder of their index.
+        let base = rel.strip_suffix("index.json").unwrap_or("");
+        for e in read_index(dir, &rel)?.images {
+            if e.status == "failed" {
+                failed.push(e);
+                continue;
+            }
+            let g: Vec<SbomFile> = e
+                .outputs
+                .iter()
+                .filter_map(|o| files.remove(&format!("{base}{o}")))
+                .collect();
+            if !g.is_empty() {
+                groups.push((Some(e), g));
+            }
         }
     }
     // Files no index entry names: one image per file name stem.
@@ -240,7 +244,96 @@ pub fn load_release(dir: &Path) -> Result<ReleaseInput, ReportError> {
 
 #[cfg(test)]
 mod tests {
-    use super::stem;
+    use super::*;
+
+    fn write_sbom(dir: &Path, rel: &str, name: &str, format: sbom_format::Format) {
+        let mut s = Sbom::default();
+        s.subject.name = name.into();
+        s.subject.reference = format!("{name}:1");
+        s.subject.tag = Some("1".into());
+        s.packages.push(sbom_model::Package::new(
+            sbom_model::Ecosystem::Deb,
+            "bash",
+            "5.2",
+        ));
+        s.finalize();
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, sbom_format::write(&s, &format).expect("write")).expect("write");
+    }
+
+    #[test]
+    fn shards_side_by_side_each_with_an_index_and_loose_files_by_stem() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let d = dir.path();
+        let cdx = sbom_format::Format::default();
+        write_sbom(d, "shard-1/q/a/1.cdx.json", "q/a", cdx);
+        write_sbom(
+            d,
+            "shard-1/q/a/1.spdx.json",
+            "q/a",
+            sbom_format::Format::SpdxJson,
+        );
+        write_sbom(d, "shard-2/q/b/1.cdx.json", "q/b", cdx);
+        write_sbom(d, "loose/c.1.cdx.json", "q/c", cdx);
+        write_sbom(
+            d,
+            "loose/c.1.spdx",
+            "q/c",
+            sbom_format::Format::SpdxTagValue,
+        );
+        std::fs::write(
+            d.join("shard-1/index.json"),
+            r#"{"images": [{"reference": "q/a:1", "status": "ok",
+                "outputs": ["q/a/1.cdx.json", "q/a/1.spdx.json"]},
+               {"reference": "q/x:1", "status": "failed", "error": "manifest unknown"}]}"#,
+        )
+        .expect("index");
+        std::fs::write(
+            d.join("shard-2/index.json"),
+            r#"{"images": [{"reference": "q/b:1", "status": "ok", "outputs": ["q/b/1.cdx.json"]}]}"#,
+        )
+        .expect("index");
+        let r = load_release(d).expect("loads");
+        let mut got: Vec<(String, Vec<&str>, bool)> = r
+            .images
+            .iter()
+            .map(|i| {
+                (
+                    i.sbom.subject.name.clone(),
+                    i.files.iter().map(|f| f.rel.as_str()).collect(),
+                    i.index.is_some(),
+                )
+            })
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "q/a".into(),
+                    vec!["shard-1/q/a/1.cdx.json", "shard-1/q/a/1.spdx.json"],
+                    true
+                ),
+                ("q/b".into(), vec!["shard-2/q/b/1.cdx.json"], true),
+                (
+                    "q/c".into(),
+                    vec!["loose/c.1.cdx.json", "loose/c.1.spdx"],
+                    false
+                ),
+            ]
+        );
+        assert_eq!(r.failed.len(), 1);
+        assert_eq!(r.failed[0].error.as_deref(), Some("manifest unknown"));
+    }
+
+    #[test]
+    fn a_folder_without_sboms_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().expect("tmp");
+        std::fs::write(dir.path().join("notes.json"), "{}").expect("write");
+        let e = load_release(dir.path()).expect_err("nothing to report");
+        assert!(e.to_string().contains("no SBOM files"), "{e}");
+    }
 
     #[test]
     fn stem_cuts_the_format_suffix_not_dots_of_the_tag() {
