@@ -237,7 +237,7 @@ fn bench_release_diff_equals_the_truth_diff_in_every_format() {
 }
 
 /// The bench releases as a batch scan writes them: each image twice (the OCI layout,
-/// named `keystone` through a link, and the docker archive `osism/keystone`), in three
+/// named `keystone` through a link, and the docker archive `docker.io/osism/keystone`), in three
 /// formats, in a folder named after the release.
 fn bench_release(dir: &Path, tmp: &Path, cache: &Path, release: &str) -> PathBuf {
     let link = tmp.join(format!("layouts-{release}/keystone"));
@@ -314,7 +314,7 @@ fn bench_release_report_works_in_chromium_and_passes_the_nu_validator() {
         .eval("Array.from(document.querySelectorAll('table[data-filter=images] tbody tr')).map(r => Array.from(r.cells).map(c => c.innerText))")
         .unwrap();
     let want_total = (truth(&dir.join("r2")).len()).to_string();
-    for name in ["keystone", "osism/keystone"] {
+    for name in ["keystone", "docker.io/osism/keystone"] {
         let row = rows
             .as_array()
             .unwrap()
@@ -334,7 +334,7 @@ fn bench_release_report_works_in_chromium_and_passes_the_nu_validator() {
     // The image page: a package search narrows the table to the truth's matches.
     open(&mut b, &site.join("images/keystone.html"));
     shot(&mut b, "report-image.png");
-    tab_to_search(&mut b);
+    jump_to_search(&mut b, "Packages");
     b.type_text("jq").unwrap();
     let want_jq: Vec<&Vec<String>> = truth_debs.iter().filter(|r| r[0].contains("jq")).collect();
     assert!(!want_jq.is_empty(), "r2 installs jq");
@@ -360,7 +360,7 @@ fn bench_release_report_works_in_chromium_and_passes_the_nu_validator() {
         );
     }
     select(&mut b, "kind", "downgraded");
-    let text = visible_text(&mut b, "section#rollup");
+    let text = visible_text(&mut b, "#rollup + div");
     assert!(
         text.contains("1.17.0") && text.contains("1.16.0"),
         "six downgraded: {text}"
@@ -384,6 +384,9 @@ fn bench_release_report_works_in_chromium_and_passes_the_nu_validator() {
         "openssl {} in {text}",
         openssl[1]
     );
-    assert!(text.contains("keystone, osism/keystone"), "{text}");
+    assert!(
+        text.contains("docker.io/osism/keystone, keystone"),
+        "{text}"
+    );
     assert_eq!(b.errors(), Vec::<String>::new());
 }

@@ -53,6 +53,9 @@ fn truth(service_name: &str, version: &str) -> Vec<(String, String)> {
     ]
 }
 
+/// Image name to (service, version, blob sizes).
+type Built = BTreeMap<String, (String, String, Vec<u64>)>;
+
 struct Fixture {
     root: PathBuf,
     r1: PathBuf,
@@ -60,7 +63,7 @@ struct Fixture {
     audit: PathBuf,
     site: PathBuf,
     /// Image name to (service, version, blob sizes) of r2.
-    images: BTreeMap<String, (String, String, Vec<u64>)>,
+    images: Built,
 }
 
 /// One release: OCI layouts named after the service, scanned in one batch.
@@ -69,7 +72,7 @@ fn release(
     tag: &str,
     images: &[(&str, &str, &str)],
     missing: Option<&str>,
-) -> (PathBuf, BTreeMap<String, (String, String, Vec<u64>)>) {
+) -> (PathBuf, Built) {
     let mut refs = Vec::new();
     let mut built = BTreeMap::new();
     for (name, version, license) in images {
@@ -199,7 +202,7 @@ fn release_page_lists_every_image_with_counts_digest_platform_os_and_findings() 
     let audit = audit_json();
     let rows = table_rows(&html, "data-filter=\"images\"");
     assert_eq!(rows.len(), 3, "{rows:?}");
-    for (name, _) in &f.images {
+    for name in f.images.keys() {
         let row = rows
             .iter()
             .find(|r| r[0] == *name)
@@ -377,9 +380,9 @@ fn change_page_holds_every_change_sbom_diff_reports() {
     let diff: serde_json::Value = serde_json::from_slice(&out.stdout).expect("diff json");
     let html = read(&f.site.join("changes.html"));
     assert!(
-        html.contains(&format!(
+        html.contains(
             "1 image added, 1 image removed, 1 image changed; 0 added, 0 removed, 1 upgraded"
-        )),
+        ),
         "{html}"
     );
     let rollup = table_rows(&html, "Each change once");
@@ -491,7 +494,7 @@ fn pages_work_in_chromium_by_keyboard_without_console_errors() {
     // Image page: a package search narrows the rows.
     open(&mut b, &f.site.join("images/keystone.html"));
     assert_eq!(visible_rows(&mut b, "packages"), 5);
-    tab_to_search(&mut b);
+    jump_to_search(&mut b, "Packages");
     b.type_text("zlib").expect("type");
     assert_eq!(visible_rows(&mut b, "packages"), 1);
     assert!(visible_text(&mut b, "table[data-filter=packages]").contains("1:1.2.13.dfsg-1"));

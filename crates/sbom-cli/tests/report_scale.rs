@@ -47,7 +47,7 @@ fn variant(base: &sbom_model::Sbom, i: usize, tag: &str, older: bool) -> sbom_mo
         n += 1;
         n % 7 != i % 7
     });
-    if older && i % 10 == 0 {
+    if older && i.is_multiple_of(10) {
         for p in s
             .packages
             .iter_mut()

@@ -136,7 +136,7 @@ impl Audit {
         self.vulnerabilities
             .iter()
             .flat_map(|v| v.findings.iter())
-            .filter(move |f| f.sboms.iter().any(|s| *s == label))
+            .filter(move |f| f.sboms.contains(&label))
     }
 
     /// License violations in the SBOM labelled `label`.
@@ -145,7 +145,7 @@ impl Audit {
         self.licenses
             .iter()
             .flat_map(|l| l.violations.iter())
-            .filter(move |v| v.package.sboms.iter().any(|s| *s == label))
+            .filter(move |v| v.package.sboms.contains(&label))
     }
 }
 

@@ -46,11 +46,11 @@ pub fn bars(id: &str, title: &str, bars: &[Bar]) -> String {
         } else {
             (b.value * span).div_ceil(max).max(1)
         };
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\
              <rect class=\"{}\" x=\"{LABEL}\" y=\"{y}\" width=\"{w}\" height=\"{}\"/>\
-             <text x=\"{}\" y=\"{}\">{}</text>\n",
+             <text x=\"{}\" y=\"{}\">{}</text>",
             LABEL - 6,
             y + 15,
             esc(&b.label),

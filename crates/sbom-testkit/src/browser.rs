@@ -330,9 +330,14 @@ fn connect(url: &str) -> Result<WebSocket<TcpStream>, String> {
         .ok_or_else(|| format!("unexpected DevTools address {url}"))?;
     let host = rest.split('/').next().unwrap_or(rest);
     let stream = TcpStream::connect(host).map_err(|e| format!("{host}: {e}"))?;
+    // The handshake waits as long as any command may; reads after it wake up twice a
+    // second so that a deadline is noticed.
     stream
-        .set_read_timeout(Some(Duration::from_millis(500)))
+        .set_read_timeout(Some(TIMEOUT))
         .map_err(|e| e.to_string())?;
     let (ws, _) = tungstenite::client::client(url, stream).map_err(|e| format!("{url}: {e}"))?;
+    ws.get_ref()
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .map_err(|e| e.to_string())?;
     Ok(ws)
 }

@@ -167,6 +167,34 @@ pub fn tab_to_search(b: &mut Browser) {
     panic!("the search box is not reachable with Tab");
 }
 
+/// Tabs to the in-page link `label`, follows it with Enter, then Tabs on to the search
+/// box right after the section heading (how a keyboard user skips long link lists).
+pub fn jump_to_search(b: &mut Browser, label: &str) {
+    let mut found = false;
+    for _ in 0..40 {
+        b.press("Tab", 9).expect("tab");
+        let t = b
+            .eval("document.activeElement && document.activeElement.textContent")
+            .expect("eval");
+        if t == label {
+            found = true;
+            break;
+        }
+    }
+    assert!(found, "no link `{label}` reachable with Tab");
+    b.press("Enter", 13).expect("enter");
+    for _ in 0..5 {
+        b.press("Tab", 9).expect("tab");
+        let t = b
+            .eval("document.activeElement && document.activeElement.type")
+            .expect("eval");
+        if t == "search" {
+            return;
+        }
+    }
+    panic!("the search box does not follow the `{label}` section's heading");
+}
+
 /// Chooses `value` in the filter's select `name` with the keyboard (focus, then type
 /// the option's label).
 pub fn select(b: &mut Browser, name: &str, label: &str) {

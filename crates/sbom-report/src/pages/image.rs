@@ -151,7 +151,7 @@ fn findings(i: &ImageView<'_>) -> String {
 }
 
 fn violations(ctx: &Ctx<'_>, i: &ImageView<'_>) -> String {
-    if !ctx.audit.is_some_and(|a| a.licenses.is_some()) {
+    if ctx.audit.is_none_or(|a| a.licenses.is_none()) {
         return String::new();
     }
     let mut out = format!(
@@ -361,6 +361,17 @@ fn packages(ctx: &Ctx<'_>, i: &ImageView<'_>) -> String {
 pub fn page(ctx: &Ctx<'_>, i: &ImageView<'_>) -> String {
     let mut body = String::new();
     let _ = writeln!(body, "<h1>Image {}</h1>", esc(&i.key));
+    // Sections to jump to (a keyboard user need not Tab through every finding's link).
+    body.push_str("<nav class=\"toc\" aria-label=\"On this page\">\n<ul>\n");
+    if ctx.audit.is_some() {
+        body.push_str("<li><a href=\"#findings\">Vulnerabilities</a></li>\n");
+        if ctx.audit.is_some_and(|a| a.licenses.is_some()) {
+            body.push_str("<li><a href=\"#licenses\">License violations</a></li>\n");
+        }
+    }
+    body.push_str(
+        "<li><a href=\"#layers\">Layers</a></li>\n<li><a href=\"#packages\">Packages</a></li>\n</ul>\n</nav>\n",
+    );
     body.push_str(&facts(ctx, i));
     if ctx.audit.is_some() {
         body.push_str(&findings(i));
