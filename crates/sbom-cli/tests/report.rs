@@ -429,7 +429,7 @@ fn package_index_says_which_images_hold_each_version() {
     assert_eq!(zlib.len(), 1);
     assert_eq!(
         zlib[0][1..],
-        ["deb", "1:1.2.13.dfsg-1", "3", "glance, keystone, skyline"]
+        ["deb", "1:1.2.13.dfsg-1", "3", "all 3 images"]
     );
     let ks: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "keystone").collect();
     assert_eq!(ks.len(), 1);

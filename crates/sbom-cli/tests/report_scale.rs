@@ -76,9 +76,16 @@ fn write_release(dir: &Path, base: &sbom_model::Sbom, tag: &str, older: bool) {
 #[ignore = "a measurement (just bench-report): needs the bench image"]
 fn a_150_image_release_report_loads_from_disk() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let cache = tmp.path().join("cache");
+    // SBOM_REPORT_SCALE_KEEP=1 keeps the synthetic releases and the site for a closer look.
+    let root = if std::env::var_os("SBOM_REPORT_SCALE_KEEP").is_some() {
+        tmp.keep()
+    } else {
+        tmp.path().to_path_buf()
+    };
+    println!("releases and site in {}", root.display());
+    let cache = root.as_path().join("cache");
     let base = bench_sbom(&cache);
-    let (old, new) = (tmp.path().join("r1"), tmp.path().join("r2"));
+    let (old, new) = (root.as_path().join("r1"), root.as_path().join("r2"));
     write_release(&old, &base, "r1", true);
     write_release(&new, &base, "r2", false);
     let osv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/osv");
@@ -93,9 +100,9 @@ fn a_150_image_release_report_loads_from_disk() {
         .output()
         .expect("audit")
         .stdout;
-    let audit_file = tmp.path().join("audit.json");
+    let audit_file = root.as_path().join("audit.json");
     std::fs::write(&audit_file, audit).expect("write");
-    let site = tmp.path().join("site");
+    let site = root.as_path().join("site");
     let t0 = Instant::now();
     sbom(&cache)
         .arg("report")

@@ -42,6 +42,33 @@ fn index(ctx: &Ctx<'_>) -> Index {
     idx
 }
 
+fn link(ctx: &Ctx<'_>, i: usize) -> Option<String> {
+    let img = ctx.images.get(i)?;
+    Some(format!(
+        "<a href=\"images/{}.html\">{}</a>",
+        img.slug,
+        esc(&img.key)
+    ))
+}
+
+/// Where a version is: the images holding it, or, when that is more than half of the
+/// release, the images that do not (a base package of 150 images is one short cell,
+/// not 150 links: the page stays small enough to open at once).
+fn where_cell(total: usize, holding: &[usize], link: impl Fn(usize) -> Option<String>) -> String {
+    if holding.len() == total && total > 1 {
+        return format!("all {total} images");
+    }
+    if holding.len() * 2 > total && total > 4 {
+        let missing: Vec<String> = (0..total)
+            .filter(|i| holding.binary_search(i).is_err())
+            .filter_map(&link)
+            .collect();
+        return format!("all but {}: {}", missing.len(), missing.join(", "));
+    }
+    let links: Vec<String> = holding.iter().filter_map(|i| link(*i)).collect();
+    links.join(", ")
+}
+
 /// The package index (`packages.html`).
 pub fn page(ctx: &Ctx<'_>) -> String {
     let idx = index(ctx);
@@ -50,8 +77,8 @@ pub fn page(ctx: &Ctx<'_>) -> String {
     let _ = write!(
         body,
         "<h1>Package index</h1>\n<p>{} packages in {} versions over {} images. Each row is one \
-         version with the images that hold it; a package with several versions has one row \
-         each.</p>\n",
+         version with the images that hold it (or, when that is most of them, the images that \
+         do not); a package with several versions has one row each.</p>\n",
         idx.len(),
         rows,
         ctx.images.len()
@@ -59,7 +86,7 @@ pub fn page(ctx: &Ctx<'_>) -> String {
     body.push_str(&filter_form(
         "index",
         "packages",
-        "package name, version, image",
+        "package name or version",
         &[Select {
             name: "eco",
             label: "Ecosystem",
@@ -91,28 +118,16 @@ pub fn page(ctx: &Ctx<'_>) -> String {
                 .get(&v)
                 .map(|s| s.iter().copied().collect::<Vec<_>>());
             let imgs = imgs.unwrap_or_default();
-            let links: Vec<String> = imgs
-                .iter()
-                .filter_map(|i| ctx.images.get(*i))
-                .map(|i| {
-                    format!(
-                        "<a href=\"images/{}.html?q={}\">{}</a>",
-                        i.slug,
-                        crate::html::href(name),
-                        esc(&i.key)
-                    )
-                })
-                .collect();
+            let cell = where_cell(ctx.images.len(), &imgs, |i| link(ctx, i));
             let _ = writeln!(
                 body,
                 "<tr data-eco=\"{}\"><th scope=\"row\">{}</th><td>{}</td><td>{}</td>\
-                 <td class=\"num\">{}</td><td class=\"where\">{}</td></tr>",
+                 <td class=\"num\">{}</td><td class=\"where\">{cell}</td></tr>",
                 key.0,
                 esc(name),
                 key.0,
                 esc(&v),
                 imgs.len(),
-                links.join(", ")
             );
         }
     }
@@ -123,6 +138,16 @@ pub fn page(ctx: &Ctx<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn where_names_the_shorter_list() {
+        let name = |i: usize| Some(format!("i{i}"));
+        assert_eq!(where_cell(6, &[0, 1, 2, 3, 4, 5], name), "all 6 images");
+        assert_eq!(where_cell(6, &[0, 2, 3, 5], name), "all but 2: i1, i4");
+        assert_eq!(where_cell(6, &[1, 4], name), "i1, i4");
+        assert_eq!(where_cell(3, &[0, 2], name), "i0, i2");
+        assert_eq!(where_cell(1, &[0], name), "i0");
+    }
 
     #[test]
     fn versions_follow_the_ecosystem_order() {
