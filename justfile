@@ -32,3 +32,8 @@ bench *ARGS:
 # Batch scan of a dozen-image release from a local registry against trivy (issue 9); target/bench/batch.json.
 bench-batch *ARGS:
     python3 scripts/bench.py batch {{ARGS}}
+
+# sbom report on a synthetic 150-image release from the bench image: page sizes and load
+# times in headless chromium (docs/performance.md). Needs the bench image and chromium.
+bench-report:
+    cargo test --release -p sbom-cli --test report_scale -- --ignored --nocapture

@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use sbom_audit::Severity;
-use sbom_model::Ecosystem;
 use serde::Deserialize;
 
 use crate::ReportError;
@@ -14,8 +13,10 @@ use crate::ReportError;
 pub struct AuditPackage {
     #[serde(default)]
     pub bom_ref: String,
+    /// The ecosystem's name (kept as text: an audit from a newer sbom may name one this
+    /// build does not know, and that must not make the whole audit unreadable).
     #[serde(default)]
-    pub ecosystem: Ecosystem,
+    pub ecosystem: String,
     #[serde(default)]
     pub name: String,
     #[serde(default)]
@@ -86,7 +87,7 @@ pub struct LicensedPackage {
     #[serde(default)]
     pub version: String,
     #[serde(default)]
-    pub ecosystem: Ecosystem,
+    pub ecosystem: String,
     #[serde(default)]
     pub licenses: Vec<String>,
     #[serde(default)]
@@ -167,4 +168,32 @@ pub fn severity_counts<'a>(findings: impl Iterator<Item = &'a Finding>) -> [usiz
         }
     }
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_are_found_by_sbom_label_and_an_unknown_ecosystem_is_kept() {
+        let a: Audit = serde_json::from_str(
+            r#"{"target": "r2", "vulnerabilities": {"findings": [
+                {"id": "CVE-1", "package": {"bom_ref": "x", "ecosystem": "swift",
+                 "name": "a", "version": "1"}, "sboms": ["q/a:1", "q/b:1"],
+                 "severity": "HIGH", "fixed": "2"},
+                {"id": "CVE-2", "package": {"name": "b", "version": "1"}, "sboms": ["q/b:1"],
+                 "severity": "LOW", "ignored": {"reason": "not reachable", "state": "not_affected"}}
+            ]}, "licenses": {"violations": [{"package": {"name": "c", "sboms": ["q/a:1"]},
+                "failing": ["AGPL-3.0-only"]}], "unknown": [], "allowed": 3}}"#,
+        )
+        .expect("parses");
+        let ids =
+            |label: &str| -> Vec<String> { a.findings_of(label).map(|f| f.id.clone()).collect() };
+        assert_eq!(ids("q/a:1"), ["CVE-1"]);
+        assert_eq!(ids("q/b:1"), ["CVE-1", "CVE-2"]);
+        assert_eq!(a.violations_of("q/a:1").count(), 1);
+        assert_eq!(a.violations_of("q/b:1").count(), 0);
+        // Ignored findings are listed but not counted.
+        assert_eq!(severity_counts(a.findings_of("q/b:1")), [0, 1, 0, 0, 0]);
+    }
 }

@@ -18,7 +18,7 @@ fn package_index(s: &Sbom, f: &Finding) -> Option<usize> {
         .position(|p| p.id == f.package.bom_ref)
         .or_else(|| {
             s.packages.iter().position(|p| {
-                p.ecosystem == f.package.ecosystem
+                p.ecosystem.as_str() == f.package.ecosystem
                     && p.name == f.package.name
                     && p.version == f.package.version
             })
@@ -59,8 +59,9 @@ fn facts(ctx: &Ctx<'_>, i: &ImageView<'_>) -> String {
         ChangeState::Changed(n) => rows.push((
             "Since previous",
             format!(
-                "<a href=\"../changes.html#img-{}\">{n} package changes</a>",
-                i.slug
+                "<a href=\"../changes.html#img-{}\">{n} package change{}</a>",
+                i.slug,
+                if *n == 1 { "" } else { "s" }
             ),
         )),
     }
