@@ -104,8 +104,8 @@ fn read_rank(f: &SbomFile) -> (u8, usize, &str) {
     (r, f.rel.len(), f.rel.as_str())
 }
 
-/// Every file under `dir` (sorted, hidden entries and symlinked folders skipped),
-/// relative, with `/` separators.
+/// Every file under `dir` (sorted; hidden entries, symlinked folders and sites written
+/// by `sbom report` skipped), relative, with `/` separators.
 fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) -> Result<(), ReportError> {
     let mut entries: Vec<_> = fs_err::read_dir(dir)?.collect::<Result<_, _>>()?;
     entries.sort_by_key(|e| e.file_name());
@@ -121,6 +121,10 @@ fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) -> Result<(), ReportError>
         };
         let ft = e.file_type()?;
         if ft.is_dir() {
+            // A report written into the release folder holds copies of its SBOMs.
+            if e.path().join(crate::site::MARKER).exists() {
+                continue;
+            }
             walk(&e.path(), &path, out)?;
         } else if ft.is_file() {
             out.push(path);
