@@ -267,20 +267,8 @@ fn bench_release_report_works_in_chromium_and_passes_the_nu_validator() {
     let cache = tmp.path().join("cache");
     let r1 = bench_release(&dir, tmp.path(), &cache, "r1");
     let r2 = bench_release(&dir, tmp.path(), &cache, "r2");
-    let osv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/osv");
-    let audit = sbom(&cache)
-        .arg("audit")
-        .arg(&r2)
-        .arg("--osv")
-        .arg(osv.join("Debian"))
-        .arg("--osv")
-        .arg(osv.join("PyPI"))
-        .args(["--format", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let (audit, code) = report_common::audit_json(&cache, &r2, &[]);
+    assert_eq!(code, Some(0), "no --fail-on, no policy");
     let audit_file = tmp.path().join("audit.json");
     std::fs::write(&audit_file, &audit).unwrap();
     let site = tmp.path().join("site");
@@ -384,9 +372,6 @@ fn bench_release_report_works_in_chromium_and_passes_the_nu_validator() {
         "openssl {} in {text}",
         openssl[1]
     );
-    assert!(
-        text.contains("docker.io/osism/keystone, keystone"),
-        "{text}"
-    );
+    assert!(text.contains("all 2 images"), "{text}");
     assert_eq!(b.errors(), Vec::<String>::new());
 }

@@ -138,28 +138,15 @@ fn fixture() -> &'static Fixture {
         );
         let policy = root.join("policy.yml");
         std::fs::write(&policy, "deny: [AGPL-3.0-only]\n").expect("policy");
-        let osv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/osv");
-        let out = sbom(&root.join("cache"))
-            .arg("audit")
-            .arg(&r2)
-            .arg("--osv")
-            .arg(osv.join("Debian"))
-            .arg("--osv")
-            .arg(osv.join("PyPI"))
-            .arg("--license-policy")
-            .arg(&policy)
-            .args(["--format", "json"])
-            .output()
-            .expect("audit");
-        // 1: the license policy is broken (on purpose), which is what the report shows.
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let (json, code) = audit_json(
+            &root.join("cache"),
+            &r2,
+            &["--license-policy".as_ref(), policy.as_os_str()],
         );
+        // 1: the license policy is broken (on purpose), which is what the report shows.
+        assert_eq!(code, Some(1));
         let audit = root.join("audit.json");
-        std::fs::write(&audit, &out.stdout).expect("write audit");
+        std::fs::write(&audit, &json).expect("write audit");
         let site = root.join("site");
         report(&root, &r2, Some(&r1), Some(&audit), &site);
         Fixture {
@@ -189,7 +176,7 @@ fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-fn audit_json() -> serde_json::Value {
+fn audit_of_fixture() -> serde_json::Value {
     serde_json::from_str(&read(&fixture().audit)).expect("audit json")
 }
 
@@ -199,7 +186,7 @@ fn release_page_lists_every_image_with_counts_digest_platform_os_and_findings() 
     let html = read(&f.site.join("index.html"));
     let index: serde_json::Value =
         serde_json::from_str(&read(&f.r2.join("index.json"))).expect("index");
-    let audit = audit_json();
+    let audit = audit_of_fixture();
     let rows = table_rows(&html, "data-filter=\"images\"");
     assert_eq!(rows.len(), 3, "{rows:?}");
     for name in f.images.keys() {
@@ -280,7 +267,7 @@ fn release_page_lists_every_image_with_counts_digest_platform_os_and_findings() 
 #[test]
 fn image_page_lists_every_package_layer_and_finding_with_fixed_versions() {
     let f = fixture();
-    let audit = audit_json();
+    let audit = audit_of_fixture();
     for (name, (service, version, sizes)) in &f.images {
         let html = read(&f.site.join(format!("images/{name}.html")));
         let rows = table_rows(&html, "data-filter=\"packages\"");

@@ -130,6 +130,33 @@ pub fn vnu(site: &Path) {
     );
 }
 
+/// `sbom audit RELEASE --osv (shared Debian and PyPI records) EXTRA... --format json`:
+/// its JSON and exit code.
+pub fn audit_json(
+    cache: &Path,
+    release: &Path,
+    extra: &[&std::ffi::OsStr],
+) -> (Vec<u8>, Option<i32>) {
+    let osv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/osv");
+    let out = crate::common::sbom(cache)
+        .arg("audit")
+        .arg(release)
+        .arg("--osv")
+        .arg(osv.join("Debian"))
+        .arg("--osv")
+        .arg(osv.join("PyPI"))
+        .args(extra)
+        .args(["--format", "json"])
+        .output()
+        .expect("run sbom audit");
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "audit failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.stdout, out.status.code())
+}
+
 pub fn open(b: &mut Browser, page: &Path) {
     b.open(&file_url(page)).expect("open page");
 }
@@ -155,44 +182,40 @@ pub fn visible_text(b: &mut Browser, selector: &str) -> String {
 
 /// Presses Tab until the search box has the focus: the filter is keyboard-reachable.
 pub fn tab_to_search(b: &mut Browser) {
-    for _ in 0..40 {
+    assert!(
+        tab_until(b, "type", "search", 40),
+        "the search box is not reachable with Tab"
+    );
+}
+
+/// Presses Tab (at most `limit` times) until `js` gives `want` for the focused element.
+fn tab_until(b: &mut Browser, js: &str, want: &str, limit: usize) -> bool {
+    for _ in 0..limit {
         b.press("Tab", 9).expect("tab");
-        let t = b
-            .eval("document.activeElement && document.activeElement.type")
+        let v = b
+            .eval(&format!(
+                "document.activeElement && document.activeElement.{js}"
+            ))
             .expect("eval");
-        if t == "search" {
-            return;
+        if v == want {
+            return true;
         }
     }
-    panic!("the search box is not reachable with Tab");
+    false
 }
 
 /// Tabs to the in-page link `label`, follows it with Enter, then Tabs on to the search
 /// box right after the section heading (how a keyboard user skips long link lists).
 pub fn jump_to_search(b: &mut Browser, label: &str) {
-    let mut found = false;
-    for _ in 0..40 {
-        b.press("Tab", 9).expect("tab");
-        let t = b
-            .eval("document.activeElement && document.activeElement.textContent")
-            .expect("eval");
-        if t == label {
-            found = true;
-            break;
-        }
-    }
-    assert!(found, "no link `{label}` reachable with Tab");
+    assert!(
+        tab_until(b, "textContent", label, 40),
+        "no link `{label}` reachable with Tab"
+    );
     b.press("Enter", 13).expect("enter");
-    for _ in 0..5 {
-        b.press("Tab", 9).expect("tab");
-        let t = b
-            .eval("document.activeElement && document.activeElement.type")
-            .expect("eval");
-        if t == "search" {
-            return;
-        }
-    }
-    panic!("the search box does not follow the `{label}` section's heading");
+    assert!(
+        tab_until(b, "type", "search", 5),
+        "the search box does not follow the `{label}` section's heading"
+    );
 }
 
 /// Chooses `value` in the filter's select `name` with the keyboard (focus, then type

@@ -21,18 +21,34 @@ const CHANGE_HEAD: &str =
     "<thead><tr><th scope=\"col\">Change</th><th scope=\"col\">Ecosystem</th>\
      <th scope=\"col\">Package</th><th scope=\"col\">Old</th><th scope=\"col\">New</th>";
 
+/// A change row up to its last cell: kind, ecosystem, package, old and new version.
+fn row_start(
+    kind: ChangeKind,
+    eco: sbom_model::Ecosystem,
+    name: &str,
+    old: Option<&str>,
+    new: Option<&str>,
+) -> String {
+    format!(
+        "<tr data-kind=\"{kind}\" data-eco=\"{eco}\"><td><span class=\"kind kind-{kind}\">{}</span></td>\
+         <td>{eco}</td><th scope=\"row\">{}</th><td>{}</td><td>{}</td>",
+        label(kind),
+        esc(name),
+        esc(old.unwrap_or("")),
+        esc(new.unwrap_or("")),
+    )
+}
+
 fn change_row(c: &Change) -> String {
     format!(
-        "<tr data-kind=\"{}\" data-eco=\"{}\"><td><span class=\"kind kind-{}\">{}</span></td>\
-         <td>{}</td><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-        c.kind,
-        c.ecosystem,
-        c.kind,
-        label(c.kind),
-        c.ecosystem,
-        esc(&c.name),
-        esc(c.old_version.as_deref().unwrap_or("")),
-        esc(c.new_version.as_deref().unwrap_or("")),
+        "{}<td>{}</td></tr>\n",
+        row_start(
+            c.kind,
+            c.ecosystem,
+            &c.name,
+            c.old_version.as_deref(),
+            c.new_version.as_deref()
+        ),
         esc(&detail(c)),
     )
 }
@@ -86,17 +102,14 @@ fn rollup(d: &ReleaseDiff, ctx: &Ctx<'_>) -> String {
         let images: Vec<String> = r.images.iter().map(|k| image_link(ctx, k)).collect();
         let _ = writeln!(
             out,
-            "<tr data-kind=\"{}\" data-eco=\"{}\"><td><span class=\"kind kind-{}\">{}</span></td>\
-             <td>{}</td><th scope=\"row\">{}</th><td>{}</td><td>{}</td>\
-             <td><span class=\"n\">{}</span> {}</td></tr>",
-            r.kind,
-            r.ecosystem,
-            r.kind,
-            label(r.kind),
-            r.ecosystem,
-            esc(&r.name),
-            esc(r.old_version.as_deref().unwrap_or("")),
-            esc(r.new_version.as_deref().unwrap_or("")),
+            "{}<td><span class=\"n\">{}</span> {}</td></tr>",
+            row_start(
+                r.kind,
+                r.ecosystem,
+                &r.name,
+                r.old_version.as_deref(),
+                r.new_version.as_deref()
+            ),
             r.count,
             images.join(", ")
         );
