@@ -267,23 +267,30 @@ fn bench_release_report_works_in_chromium_and_passes_the_nu_validator() {
     let cache = tmp.path().join("cache");
     let r1 = bench_release(&dir, tmp.path(), &cache, "r1");
     let r2 = bench_release(&dir, tmp.path(), &cache, "r2");
-    let (audit, code) = report_common::audit_json(&cache, &r2, &[]);
-    assert_eq!(code, Some(0), "no --fail-on, no policy");
-    let audit_file = tmp.path().join("audit.json");
-    std::fs::write(&audit_file, &audit).unwrap();
-    let site = tmp.path().join("site");
-    sbom(&cache)
-        .arg("report")
-        .arg(&r2)
-        .arg("--previous")
-        .arg(&r1)
-        .arg("--audit")
-        .arg(&audit_file)
-        .arg("--output-dir")
-        .arg(&site)
-        .assert()
-        .success();
-    vnu(&site);
+    // Both directions: r2 against r1 (the release notes of r2), and r1 with r2 as the
+    // previous release (every change reversed), each with its own audit.
+    let render = |release: &Path, previous: &Path, name: &str| -> PathBuf {
+        let (audit, code) = report_common::audit_json(&cache, release, &[]);
+        assert_eq!(code, Some(0), "no --fail-on, no policy");
+        let audit_file = tmp.path().join(format!("audit-{name}.json"));
+        std::fs::write(&audit_file, &audit).unwrap();
+        let site = tmp.path().join(format!("site-{name}"));
+        sbom(&cache)
+            .arg("report")
+            .arg(release)
+            .arg("--previous")
+            .arg(previous)
+            .arg("--audit")
+            .arg(&audit_file)
+            .arg("--output-dir")
+            .arg(&site)
+            .assert()
+            .success();
+        vnu(&site);
+        site
+    };
+    let site = render(&r2, &r1, "r2");
+    let reversed = render(&r1, &r2, "r1");
 
     let truth_debs = tsv(&dir.join("r2/truth/dpkg.tsv"));
     let mut b = sbom_testkit::browser::Browser::start().expect("chromium");
@@ -373,5 +380,20 @@ fn bench_release_report_works_in_chromium_and_passes_the_nu_validator() {
         openssl[1]
     );
     assert!(text.contains("all 2 images"), "{text}");
+
+    // r1 with r2 as previous: the truth's upgrades are downgrades there.
+    open(&mut b, &reversed.join("changes.html"));
+    select(&mut b, "kind", "downgraded");
+    let text = visible_text(&mut b, "#rollup + div");
+    for r in tsv(&dir.join("truth-diff-r1-r2.tsv")) {
+        if r[0] == "upgraded" {
+            assert!(
+                text.contains(&r[2]) && text.contains(&r[3]) && text.contains(&r[4]),
+                "{r:?}: {text}"
+            );
+        }
+    }
+    open(&mut b, &reversed.join("index.html"));
+    assert_eq!(visible_rows(&mut b, "images"), 2);
     assert_eq!(b.errors(), Vec::<String>::new());
 }
