@@ -36,3 +36,8 @@ bench-batch *ARGS:
 # Rebuild the rpm database fixtures under testdata/rpm (rpm, db5.3_load, an NDB-enabled rpm built from Debian's source; root for apt-get).
 rpm-fixtures:
     scripts/rpm-fixtures.sh
+
+# sbom report on a synthetic 150-image release from the bench image: page sizes and load
+# times in headless chromium (docs/performance.md). Needs the bench image and chromium.
+bench-report:
+    cargo test --release -p sbom-cli --test report_scale -- --ignored --nocapture

@@ -12,6 +12,10 @@ root=$PWD
 
 # Debian packages the tests use: a real registry, image tools, the bench image builder.
 pkgs=(docker-registry apache2-utils skopeo umoci mmdebstrap zstd ca-certificates python3-venv aptly apt-utils rpm createrepo-c dnf dnf-plugins-core)
+# sbom report's page tests: a real browser (headless chromium, ~125 MB, ~30 s) and Java
+# for the Nu HTML checker (vnu.jar comes from npm below).
+pkgs+=(chromium default-jre-headless)
+command -v npm >/dev/null || pkgs+=(npm)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -20,7 +24,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}" >&2
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 # The official validators (CycloneDX schemas, spdx-tools), shipped beside the project.
@@ -40,6 +44,15 @@ if [ -z "${SBOM_PIP_PYTHON:-}" ]; then
   [ -x target/pip-venv/bin/python ] || python3 -m venv target/pip-venv
   export SBOM_PIP_PYTHON="$root/target/pip-venv/bin/python"
 fi
+# The Nu HTML checker (vnu.jar, from npm's vnu-jar; ~30 MB, a few seconds) for sbom report.
+if [ -z "${SBOM_VNU:-}" ]; then
+  SBOM_VNU="$root/target/vnu/node_modules/vnu-jar/build/dist/vnu.jar"
+  if [ ! -f "$SBOM_VNU" ]; then
+    mkdir -p "$root/target/vnu"
+    npm install --silent --no-audit --no-fund --prefix "$root/target/vnu" vnu-jar@26.9.27 >/dev/null
+  fi
+fi
+export SBOM_VNU
 
 # The realistic OSISM-like bench images (cached between runs under target/bench-image).
 if [ -z "${SBOM_SKIP_BENCH:-}" ]; then

@@ -69,6 +69,7 @@ fn bench(c: &mut Criterion) {
         diff_id: String::new(),
         media_type: String::new(),
         size: Some(blob.len() as u64),
+        created_by: None,
     };
     let cats = catalogers::all();
     let wants = |p: &str| cats.iter().any(|c| c.wants(p));

@@ -943,7 +943,11 @@ fn subject(
         layers,
         supplier: image_supplier(image, opts.supplier.as_deref()),
         verification: Some(opts.verify.name().to_string()),
-        created_by: image.created_by.clone(),
+        created_by: image
+            .layers
+            .iter()
+            .filter_map(|l| l.created_by.clone().map(|c| (l.index, c)))
+            .collect(),
     }
 }
 

@@ -61,6 +61,8 @@ enum Command {
     },
     /// Mirror inputs (aptly, apt-get, Pulp, dnf, pip, skopeo) from a release's SBOMs; --check a mirror.
     Mirror(cmd::mirror::MirrorArgs),
+    /// Write a static HTML site of a release folder: images, packages, findings, changes.
+    Report(cmd::report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -89,6 +91,7 @@ fn main() -> ExitCode {
             cmd::diff::run(args, &load).map(exit_u8)
         }
         Command::Ansible { args, outputs } => run_ansible(args, outputs),
+        Command::Report(args) => cmd::report::run(args),
         Command::Mirror(args) => cmd::mirror::run(args),
         Command::Audit { args, image } => {
             let load = |what: &str| -> anyhow::Result<Vec<sbom_model::Sbom>> {

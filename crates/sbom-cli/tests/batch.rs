@@ -140,6 +140,13 @@ fn batch_shares_layers_records_failures_and_is_incremental() {
         "names the corrupt layer: {e}"
     );
     let (_, k) = status("keystone");
+    // Layers from the registry's manifest and config: digest, blob size, build step.
+    let details = k["layer_details"].as_array().unwrap();
+    assert_eq!(details.len(), 3, "{k}");
+    for d in details {
+        assert!(d["size"].as_u64().unwrap() > 0, "{d}");
+        assert_eq!(d["created_by"], "sbom-testkit", "{d}");
+    }
     assert_eq!(k["counts"]["deb"], 2);
     assert_eq!(k["counts"]["pypi"], 2);
     let outputs: Vec<String> = k["outputs"]

@@ -3,6 +3,7 @@
 //! the ground truth taken from each final rootfs (dpkg-query, pip list), and the r1 -> r2
 //! diff with the truth diff. A missing bench image is a failure, not a skip.
 mod common;
+mod report_common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -233,4 +234,166 @@ fn bench_release_diff_equals_the_truth_diff_in_every_format() {
         .args(["diff", "--fail-on", "downgraded", &r1, &r2])
         .assert()
         .code(1);
+}
+
+/// The bench releases as a batch scan writes them: each image twice (the OCI layout,
+/// named `keystone` through a link, and the docker archive `docker.io/osism/keystone`), in three
+/// formats, in a folder named after the release.
+fn bench_release(dir: &Path, tmp: &Path, cache: &Path, release: &str) -> PathBuf {
+    let link = tmp.join(format!("layouts-{release}/keystone"));
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(dir.join(release).join("oci"), &link).unwrap();
+    let out = tmp.join("sboms").join(release);
+    sbom(cache)
+        .args(["scan", "--quiet", "--output-dir"])
+        .arg(&out)
+        .args(["-o", "cyclonedx-json", "-o", "spdx-json", "-o", "json"])
+        .arg(format!("oci-dir:{}:bench", link.display()))
+        .arg(format!(
+            "docker-archive:{}",
+            dir.join(release).join("keystone.tar").display()
+        ))
+        .assert()
+        .success();
+    out
+}
+
+#[test]
+#[ignore = "slow: needs the bench image (scripts/test.sh builds it and runs this)"]
+fn bench_release_report_works_in_chromium_and_passes_the_nu_validator() {
+    use report_common::*;
+    let dir = bench_dir();
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let r1 = bench_release(&dir, tmp.path(), &cache, "r1");
+    let r2 = bench_release(&dir, tmp.path(), &cache, "r2");
+    // Both directions: r2 against r1 (the release notes of r2), and r1 with r2 as the
+    // previous release (every change reversed), each with its own audit.
+    let render = |release: &Path, previous: &Path, name: &str| -> PathBuf {
+        let (audit, code) = report_common::audit_json(&cache, release, &[]);
+        assert_eq!(code, Some(0), "no --fail-on, no policy");
+        let audit_file = tmp.path().join(format!("audit-{name}.json"));
+        std::fs::write(&audit_file, &audit).unwrap();
+        let site = tmp.path().join(format!("site-{name}"));
+        sbom(&cache)
+            .arg("report")
+            .arg(release)
+            .arg("--previous")
+            .arg(previous)
+            .arg("--audit")
+            .arg(&audit_file)
+            .arg("--output-dir")
+            .arg(&site)
+            .assert()
+            .success();
+        vnu(&site);
+        site
+    };
+    let site = render(&r2, &r1, "r2");
+    let reversed = render(&r1, &r2, "r1");
+
+    let truth_debs = tsv(&dir.join("r2/truth/dpkg.tsv"));
+    let mut b = sbom_testkit::browser::Browser::start().expect("chromium");
+    let shots = std::env::var_os("SBOM_REPORT_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-screenshots"));
+    std::fs::create_dir_all(&shots).unwrap();
+    let shot = |b: &mut sbom_testkit::browser::Browser, name: &str| {
+        std::fs::write(shots.join(name), b.screenshot().expect("screenshot")).unwrap();
+    };
+
+    // The release page: a row per image with the truth's package count.
+    open(&mut b, &site.join("index.html"));
+    assert_eq!(visible_rows(&mut b, "images"), 2);
+    let rows = b
+        .eval("Array.from(document.querySelectorAll('table[data-filter=images] tbody tr')).map(r => Array.from(r.cells).map(c => c.innerText))")
+        .unwrap();
+    let want_total = (truth(&dir.join("r2")).len()).to_string();
+    for name in ["keystone", "docker.io/osism/keystone"] {
+        let row = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r[0] == name)
+            .unwrap_or_else(|| panic!("no row {name}: {rows}"));
+        assert_eq!(row[4], "Debian GNU/Linux 12 (bookworm)", "{row}");
+        assert_eq!(
+            row[5],
+            truth_debs.len().to_string(),
+            "debs of {name}: {row}"
+        );
+        assert_eq!(row[7], want_total, "packages of {name}: {row}");
+    }
+    shot(&mut b, "report-release.png");
+
+    // The image page: a package search narrows the table to the truth's matches.
+    open(&mut b, &site.join("images/keystone.html"));
+    shot(&mut b, "report-image.png");
+    jump_to_search(&mut b, "Packages");
+    b.type_text("jq").unwrap();
+    let want_jq: Vec<&Vec<String>> = truth_debs.iter().filter(|r| r[0].contains("jq")).collect();
+    assert!(!want_jq.is_empty(), "r2 installs jq");
+    assert_eq!(visible_rows(&mut b, "packages"), want_jq.len() as u64);
+    let text = visible_text(&mut b, "table[data-filter=packages]");
+    for r in &want_jq {
+        assert!(
+            text.contains(&r[0]) && text.contains(&r[1]),
+            "{r:?} in {text}"
+        );
+    }
+    // The layers name the build steps from the image config's history.
+    assert!(visible_text(&mut b, "main").contains("Created by"));
+
+    // The change page: every truth change is shown; the kind filter keeps downgrades.
+    open(&mut b, &site.join("changes.html"));
+    shot(&mut b, "report-changes.png");
+    let text = visible_text(&mut b, "main");
+    for r in tsv(&dir.join("truth-diff-r1-r2.tsv")) {
+        assert!(
+            text.contains(&r[2]) || text.contains(&pep503(&r[2])),
+            "{r:?}"
+        );
+    }
+    select(&mut b, "kind", "downgraded");
+    let text = visible_text(&mut b, "#rollup + div");
+    assert!(
+        text.contains("1.17.0") && text.contains("1.16.0"),
+        "six downgraded: {text}"
+    );
+    assert!(!text.contains("apache2"), "only downgrades shown: {text}");
+
+    // The package index: which images hold openssl, at which version.
+    let url = format!(
+        "{}?q=openssl&eco=deb",
+        sbom_testkit::browser::file_url(&site.join("packages.html"))
+    );
+    b.open(&url).unwrap();
+    shot(&mut b, "report-packages.png");
+    let openssl = truth_debs
+        .iter()
+        .find(|r| r[0] == "openssl")
+        .expect("openssl in r2");
+    let text = visible_text(&mut b, "table[data-filter=index]");
+    assert!(
+        text.contains(&openssl[1]),
+        "openssl {} in {text}",
+        openssl[1]
+    );
+    assert!(text.contains("all 2 images"), "{text}");
+
+    // r1 with r2 as previous: the truth's upgrades are downgrades there.
+    open(&mut b, &reversed.join("changes.html"));
+    select(&mut b, "kind", "downgraded");
+    let text = visible_text(&mut b, "#rollup + div");
+    for r in tsv(&dir.join("truth-diff-r1-r2.tsv")) {
+        if r[0] == "upgraded" {
+            assert!(
+                text.contains(&r[2]) && text.contains(&r[3]) && text.contains(&r[4]),
+                "{r:?}: {text}"
+            );
+        }
+    }
+    open(&mut b, &reversed.join("index.html"));
+    assert_eq!(visible_rows(&mut b, "images"), 2);
+    assert_eq!(b.errors(), Vec::<String>::new());
 }

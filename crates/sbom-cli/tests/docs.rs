@@ -19,7 +19,8 @@ fn reference() -> String {
          Exit codes: `scan` and `ansible` exit 0 on success, 1 when the scan failed (in a batch: \
          when any image failed), 2 on a usage error. `diff` and `audit` exit 0 when nothing \
          matches `--fail-on` (or the license policy), 1 when something does, 2 on any error. \
-         `mirror` exits 0, 1 when `--check` finds something needed missing, 2 on any error.\n",
+         `mirror` exits 0, 1 when `--check` finds something needed missing, 2 on any error. \
+         `report` exits 0 when the site was written, 1 on an error, 2 on a usage error.\n",
     );
     for (title, args) in [
         ("sbom", vec!["--help"]),
@@ -28,6 +29,7 @@ fn reference() -> String {
         ("sbom ansible", vec!["ansible", "--help"]),
         ("sbom audit", vec!["audit", "--help"]),
         ("sbom mirror", vec!["mirror", "--help"]),
+        ("sbom report", vec!["report", "--help"]),
     ] {
         doc.push_str(&format!("\n## `{title}`\n\n```text\n{}```\n", help(&args)));
     }

@@ -39,6 +39,23 @@ pub struct IndexEntry {
     /// in indexes written before the option existed, when every scan checked all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<String>,
+    /// Each layer, bottom first: digests, blob size and the build step that made it
+    /// (`sbom report` shows them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layer_details: Vec<IndexLayer>,
+}
+
+/// One layer of an image in `index.json`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct IndexLayer {
+    pub digest: String,
+    pub diff_id: String,
+    /// Blob size in bytes from the manifest, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// The config history's `created_by`, when it names one per layer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
 }
 
 /// Counters of the whole run (from the tool's own bookkeeping, not from timing).

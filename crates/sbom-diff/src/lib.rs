@@ -21,7 +21,7 @@ mod sort;
 pub use change::{Change, ChangeKind, DiffOptions, SbomDiff, SubjectInfo, Summary};
 pub use engine::diff;
 pub use error::{DiffError, ReleaseError};
-pub use index::{BatchStats, Index, IndexEntry};
+pub use index::{BatchStats, Index, IndexEntry, IndexLayer};
 pub use release::{
     diff_releases, diff_releases_with, image_key, path_component, ImageDiff, ImageInfo, Release,
     ReleaseDiff, RollupEntry,

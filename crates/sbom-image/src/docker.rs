@@ -166,6 +166,7 @@ impl ImageSource for DockerSource {
             )));
         }
         let mut layers = Vec::with_capacity(diff_ids.len());
+        let mut created_by = config.created_by().into_iter();
         for (i, (path, diff_id)) in entry.layers.iter().zip(diff_ids).enumerate() {
             digest_hex(diff_id)
                 .map_err(|m| self.invalid(format!("config {config_digest}: diff_id {i}: {m}")))?;
@@ -176,6 +177,7 @@ impl ImageSource for DockerSource {
                 diff_id: diff_id.clone(),
                 media_type: String::new(),
                 size: None,
+                created_by: created_by.next().flatten(),
             });
         }
         let (name, tag) = match entry.tags().first() {
@@ -193,7 +195,6 @@ impl ImageSource for DockerSource {
             layers,
             labels: config.labels(),
             verify: Verify::default(),
-            created_by: config.created_by(),
         })
     }
 

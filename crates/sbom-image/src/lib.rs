@@ -121,6 +121,34 @@ pub fn layer_name(layer: &LayerDescriptor) -> String {
     }
 }
 
+/// Each layer's `created_by` from an image config's `history`: entries marked
+/// `empty_layer` made no layer; the others belong to the layers in order. When the
+/// number of such entries differs from `layers` (no history, or one that does not
+/// match), every layer gets `None` rather than a guess.
+pub fn history_created_by(history: &[serde_json::Value], layers: usize) -> Vec<Option<String>> {
+    let made_layer: Vec<&serde_json::Value> = history
+        .iter()
+        .filter(|h| {
+            !h.get("empty_layer")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false)
+        })
+        .collect();
+    if made_layer.len() != layers {
+        return vec![None; layers];
+    }
+    made_layer
+        .into_iter()
+        .map(|h| {
+            h.get("created_by")
+                .and_then(serde_json::Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        })
+        .collect()
+}
+
 /// One layer of a resolved image.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LayerDescriptor {
@@ -134,6 +162,9 @@ pub struct LayerDescriptor {
     pub media_type: String,
     /// Size in bytes of the blob, when known.
     pub size: Option<u64>,
+    /// The config history's `created_by` for this layer (the build step that made it,
+    /// e.g. `RUN apt-get install ...`), when the history names one per layer.
+    pub created_by: Option<String>,
 }
 
 /// An image whose manifest and config have been read for one platform.
@@ -155,37 +186,6 @@ pub struct ResolvedImage {
     /// Which digests `open_layer` checks (sources resolve with the default, [`Verify::All`];
     /// the scanner sets what it was asked for).
     pub verify: Verify,
-    /// The command that made each layer (layer index → the config history's
-    /// `created_by`; entries marked `empty_layer` made no layer and are skipped).
-    pub created_by: std::collections::BTreeMap<u32, String>,
-}
-
-/// Layer index → `created_by` from a config's `history`: the entries that are not
-/// `empty_layer` belong, in order, to the layers. Nothing when the history has another
-/// number of such entries than there are layers (it would pair the wrong ones).
-pub fn history_created_by(
-    history: &serde_json::Value,
-    layers: usize,
-) -> std::collections::BTreeMap<u32, String> {
-    let entries: Vec<&serde_json::Value> = history
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter(|h| h.get("empty_layer").and_then(serde_json::Value::as_bool) != Some(true))
-                .collect()
-        })
-        .unwrap_or_default();
-    if entries.len() != layers {
-        return std::collections::BTreeMap::new();
-    }
-    entries
-        .iter()
-        .zip(0u32..)
-        .filter_map(|(h, i)| {
-            let c = h.get("created_by")?.as_str()?.trim();
-            (!c.is_empty()).then(|| (i, c.to_string()))
-        })
-        .collect()
 }
 
 /// What a layer is made of.
@@ -304,5 +304,26 @@ mod tests {
         assert_eq!(Verify::from_name("some"), None);
         assert!(!Verify::Blobs.covers(Verify::All));
         assert!(!Verify::Nothing.covers(Verify::Blobs));
+    }
+
+    #[test]
+    fn history_skips_empty_layers_and_refuses_to_guess_on_a_mismatch() {
+        let h: Vec<serde_json::Value> = serde_json::from_str(
+            r#"[{"created_by": "/bin/sh -c #(nop) ADD file:abc in / "},
+                {"created_by": "/bin/sh -c #(nop)  CMD [\"bash\"]", "empty_layer": true},
+                {"created_by": "RUN apt-get install -y curl"},
+                {"comment": "no created_by"}]"#,
+        )
+        .expect("json");
+        assert_eq!(
+            super::history_created_by(&h, 3),
+            vec![
+                Some("/bin/sh -c #(nop) ADD file:abc in /".to_string()),
+                Some("RUN apt-get install -y curl".to_string()),
+                None
+            ]
+        );
+        assert_eq!(super::history_created_by(&h, 2), vec![None, None]);
+        assert_eq!(super::history_created_by(&[], 1), vec![None]);
     }
 }

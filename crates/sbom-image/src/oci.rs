@@ -104,7 +104,7 @@ pub(crate) struct ConfigJson {
     #[serde(default)]
     config: RuntimeConfig,
     #[serde(default)]
-    history: serde_json::Value,
+    history: Vec<serde_json::Value>,
 }
 
 /// The runtime part of a config: only the labels matter to us.
@@ -126,8 +126,8 @@ impl ConfigJson {
     pub(crate) fn diff_ids(&self) -> &[String] {
         &self.rootfs.diff_ids
     }
-    /// Layer index → the command that made it.
-    pub(crate) fn created_by(&self) -> std::collections::BTreeMap<u32, String> {
+    /// Each layer's `created_by` ([`crate::history_created_by`]).
+    pub(crate) fn created_by(&self) -> Vec<Option<String>> {
         crate::history_created_by(&self.history, self.rootfs.diff_ids.len())
     }
     /// String-valued labels.
@@ -578,6 +578,7 @@ impl ImageSource for OciSource {
             ));
         }
         let mut layers = Vec::with_capacity(diff_ids.len());
+        let mut created_by = loaded.config.created_by().into_iter();
         for (i, (l, diff_id)) in loaded.layers.iter().zip(diff_ids).enumerate() {
             digest_hex(&l.digest).map_err(|m| {
                 invalid(
@@ -597,6 +598,7 @@ impl ImageSource for OciSource {
                 diff_id: diff_id.clone(),
                 media_type: l.media_type.clone(),
                 size: l.size,
+                created_by: created_by.next().flatten(),
             });
         }
         Ok(ResolvedImage {
@@ -610,7 +612,6 @@ impl ImageSource for OciSource {
             layers,
             labels: loaded.config.labels(),
             verify: Verify::default(),
-            created_by: loaded.config.created_by(),
         })
     }
 

@@ -37,10 +37,10 @@ impl ImageSource for DirSource {
                 diff_id: String::new(),
                 media_type: String::new(),
                 size: None,
+                created_by: None,
             }],
             labels: Default::default(),
             verify: Default::default(),
-            created_by: Default::default(),
         })
     }
 

@@ -83,6 +83,10 @@ fn oci_dir_streams_gzip_zstd_and_plain_layers() {
         let want: Vec<&str> = b.blobs.iter().map(|l| l.diff_id.as_str()).collect();
         assert_eq!(diff_ids, want);
         assert_eq!(img.platform, Some(default_platform()));
+        // The fixture's config history names one build step per layer.
+        for l in &img.layers {
+            assert_eq!(l.created_by.as_deref(), Some("sbom-testkit"), "{l:?}");
+        }
     }
 }
 
@@ -141,6 +145,10 @@ fn docker_archive_classic_streams_layers() {
         let names: Vec<&str> = img.layers.iter().map(|l| l.digest.as_str()).collect();
         assert_eq!(names, diff_ids);
         assert_eq!(img.manifest_digest, None);
+        assert!(img
+            .layers
+            .iter()
+            .all(|l| l.created_by.as_deref() == Some("sbom-testkit")));
     }
 }
 
@@ -783,6 +791,7 @@ fn layer_error_maps_foreign_io_errors_too() {
         diff_id: "sha256:abc".into(),
         media_type: String::new(),
         size: None,
+        created_by: None,
     };
     let err = layer_error(&img, &layer, std::io::Error::other("disk on fire"));
     assert_eq!(

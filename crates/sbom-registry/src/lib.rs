@@ -274,7 +274,12 @@ impl RegistrySource {
                 diff_ids.len()
             )));
         }
-        let layers_count = layers_json.len();
+        let history = config.get("history").and_then(Value::as_array);
+        let mut created_by = sbom_image::history_created_by(
+            history.map_or(&[][..], Vec::as_slice),
+            layers_json.len(),
+        )
+        .into_iter();
         let mut layers = Vec::with_capacity(layers_json.len());
         for (i, (l, diff_id)) in layers_json.iter().zip(diff_ids).enumerate() {
             let digest = l
@@ -291,6 +296,7 @@ impl RegistrySource {
                     .unwrap_or_default()
                     .to_string(),
                 size: l.get("size").and_then(Value::as_u64),
+                created_by: created_by.next().flatten(),
             });
         }
         let os = config.get("os").and_then(Value::as_str).unwrap_or("linux");
@@ -336,10 +342,6 @@ impl RegistrySource {
                 })
                 .unwrap_or_default(),
             verify: sbom_image::Verify::default(),
-            created_by: sbom_image::history_created_by(
-                config.get("history").unwrap_or(&Value::Null),
-                layers_count,
-            ),
         })
     }
 

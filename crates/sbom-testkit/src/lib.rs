@@ -13,6 +13,7 @@
 #![allow(clippy::unwrap_used)]
 
 pub mod http;
+pub mod browser;
 pub mod registry;
 
 use std::io::{self, Write};

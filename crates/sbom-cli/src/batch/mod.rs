@@ -24,7 +24,7 @@ use crate::output;
 use list::Target;
 /// `index.json` and its lines live beside the release reader, which `diff` and `mirror`
 /// use to read batch output folders.
-pub use sbom_diff::{BatchStats, Index, IndexEntry};
+pub use sbom_diff::{BatchStats, Index, IndexEntry, IndexLayer};
 
 /// What a batch needs besides the targets.
 pub struct BatchConfig {
@@ -47,6 +47,20 @@ pub struct BatchConfig {
     /// What every SBOM gets after its scan (owned packages dropped, the declared
     /// manifest merged, authors).
     pub finish: crate::cmd::scan::Finish,
+}
+
+/// Each layer of an image for `index.json`: digests, blob size and build step.
+fn layer_details(image: &ResolvedImage) -> Vec<IndexLayer> {
+    image
+        .layers
+        .iter()
+        .map(|l| IndexLayer {
+            digest: l.digest.clone(),
+            diff_id: l.diff_id.clone(),
+            size: l.size,
+            created_by: l.created_by.clone(),
+        })
+        .collect()
 }
 
 /// A source whose image is already resolved (phase 1), so phase 3 does not fetch the
@@ -308,6 +322,7 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
                 if unchanged {
                     let mut e = previous.get(&key).cloned().unwrap_or_default();
                     e.status = "unchanged".into();
+                    e.layer_details = layer_details(&res.image);
                     progress.image_done(format!(
                         "unchanged {} ({})",
                         t.display,
@@ -371,6 +386,7 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
                     manifest_digest: res.image.manifest_digest.clone(),
                     platform: res.image.platform.as_ref().map(ToString::to_string),
                     layers: res.image.layers.len(),
+                    layer_details: layer_details(&res.image),
                     ..IndexEntry::default()
                 };
                 let outcome: Result<()> = (|| {

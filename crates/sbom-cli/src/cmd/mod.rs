@@ -5,4 +5,5 @@ pub mod diff;
 pub mod image;
 pub mod load;
 pub mod mirror;
+pub mod report;
 pub mod scan;

@@ -113,8 +113,9 @@ fn versions(c: &Change) -> (String, String) {
     )
 }
 
-/// The extra column: licenses, layers, where it lives.
-fn detail(c: &Change) -> String {
+/// The extra column of the Markdown and text tables: licenses, layers, where it lives
+/// (public so that other renderers, e.g. `sbom report`'s HTML, show the same detail).
+pub fn detail(c: &Change) -> String {
     let mut parts = Vec::new();
     match c.kind {
         ChangeKind::LicenseChanged => parts.push(format!(
@@ -160,8 +161,8 @@ fn layer(l: Option<&sbom_model::LayerRef>) -> String {
     }
 }
 
-/// Human label of a change kind.
-fn label(k: ChangeKind) -> &'static str {
+/// Human label of a change kind, as the Markdown and text tables show it.
+pub fn label(k: ChangeKind) -> &'static str {
     match k {
         ChangeKind::Added => "added",
         ChangeKind::Removed => "removed",
