@@ -12,8 +12,8 @@
 //! ```
 #![allow(clippy::unwrap_used)]
 
-pub mod http;
 pub mod browser;
+pub mod http;
 pub mod registry;
 
 use std::io::{self, Write};
