@@ -9,6 +9,8 @@ use crate::{CapturedFile, Cataloger, Warning};
 pub mod apk;
 mod deb822;
 pub mod dpkg;
+mod exe;
+pub mod golang;
 pub mod os_release;
 pub mod python;
 pub mod relate;
@@ -23,6 +25,7 @@ pub fn all() -> Vec<Box<dyn Cataloger>> {
         Box::new(dpkg::DpkgCataloger),
         Box::new(python::PythonCataloger),
         Box::new(apk::ApkCataloger),
+        Box::new(golang::GoCataloger),
     ]
 }
 
@@ -98,7 +101,7 @@ mod tests {
     #[test]
     fn registry_lists_each_cataloger_once_in_order() {
         let names: Vec<&str> = all().iter().map(|c| c.name()).collect();
-        assert_eq!(names, ["os-release", "dpkg", "python", "apk"]);
+        assert_eq!(names, ["os-release", "dpkg", "python", "apk", "golang"]);
     }
 
     #[test]
