@@ -201,7 +201,11 @@ pub(crate) fn parse_elf(head: &[u8], file_size: u64) -> Result<ElfLayout, ElfHea
         if p(0, 0, 4)? != 1 {
             continue; // not PT_LOAD
         }
-        let flags = if class64 { rd(base + 4, 4)? } else { rd(base + 24, 4)? };
+        let flags = if class64 {
+            rd(base + 4, 4)?
+        } else {
+            rd(base + 24, 4)?
+        };
         let seg = Segment {
             offset: p(8, 4, 8)?,
             filesz: p(32, 16, 8)?,
@@ -289,7 +293,10 @@ mod tests {
 
     #[test]
     fn program_headers_give_segments_and_addresses() {
-        let h = elf64(&[(0, 0x400000, 0x1000, 5), (0x1000, 0x601000, 0x800, 6)], 0x2000);
+        let h = elf64(
+            &[(0, 0x400000, 0x1000, 5), (0x1000, 0x601000, 0x800, 6)],
+            0x2000,
+        );
         let l = parse_elf(&h, 0x2000).unwrap();
         assert_eq!(l.goarch(), Some("amd64"));
         assert_eq!(l.loads.len(), 2);
@@ -305,7 +312,10 @@ mod tests {
         h[32..40].copy_from_slice(&u64::MAX.to_le_bytes());
         h[56] = 3;
         assert!(matches!(parse_elf(&h, 0x2000), Err(ElfHead::Invalid(_))));
-        assert!(matches!(parse_elf(b"\x7fELF\x09", 5), Err(ElfHead::Invalid(_))));
+        assert!(matches!(
+            parse_elf(b"\x7fELF\x09", 5),
+            Err(ElfHead::Invalid(_))
+        ));
     }
 
     #[test]
@@ -313,7 +323,10 @@ mod tests {
         assert_eq!(exe_kind(b"\x7fELF\x02"), Some(ExeKind::Elf));
         assert_eq!(exe_kind(b"MZ\x90\x00"), Some(ExeKind::Pe));
         assert_eq!(exe_kind(b"\xcf\xfa\xed\xfe"), Some(ExeKind::MachO));
-        assert_eq!(exe_kind(b"\xca\xfe\xba\xbe\x00\x00\x00\x02"), Some(ExeKind::MachO));
+        assert_eq!(
+            exe_kind(b"\xca\xfe\xba\xbe\x00\x00\x00\x02"),
+            Some(ExeKind::MachO)
+        );
         // A Java class file (version 52) is not a fat Mach-O.
         assert_eq!(exe_kind(b"\xca\xfe\xba\xbe\x00\x00\x00\x34"), None);
         assert_eq!(exe_kind(b"#!/bin/sh"), None);

@@ -137,7 +137,10 @@ enum Stage {
     /// Searching these file ranges for the magic.
     Search,
     /// Copying the build info that starts at `start`.
-    Collect { start: u64, buf: Vec<u8> },
+    Collect {
+        start: u64,
+        buf: Vec<u8>,
+    },
     Finished,
 }
 
@@ -371,7 +374,10 @@ impl GoVisitor {
             self.stage = Stage::Finished;
             return Feed::Done;
         }
-        self.stage = Stage::Collect { start: at + data.len() as u64, buf };
+        self.stage = Stage::Collect {
+            start: at + data.len() as u64,
+            buf,
+        };
         Feed::More
     }
 
@@ -389,9 +395,14 @@ impl GoVisitor {
 /// What a build-info blob says so far.
 #[derive(Debug, PartialEq, Eq)]
 enum Decoded {
-    Inline { go: String, info: String },
+    Inline {
+        go: String,
+        info: String,
+    },
     /// Go ≤ 1.17 pointer format (`version` describes it for the message).
-    Pointers { version: &'static str },
+    Pointers {
+        version: &'static str,
+    },
     NotYet,
     Invalid(String),
 }
@@ -594,7 +605,10 @@ fn ldflags_version(ldflags: &str) -> Option<(String, String)> {
         let value = value.trim_matches(|c| c == '\'' || c == '"');
         if (name == "version" || name == "gitversion" || name.ends_with("version"))
             && !value.is_empty()
-            && value.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'v')
+            && value
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_digit() || b == b'v')
         {
             return Some((var.to_string(), value.to_string()));
         }
@@ -631,8 +645,10 @@ fn packages(bin: &str, go: &str, s: &Summary, ids_only: bool) -> (Vec<Package>, 
         let mut p = match d.replace.as_deref() {
             Some(r) if !r.version.is_empty() => {
                 let mut p = go_package(bin, i + 2, &r.path, &r.version, "dependency");
-                p.properties
-                    .insert(REPLACES_PROPERTY.into(), format!("{}@{}", d.path, d.version));
+                p.properties.insert(
+                    REPLACES_PROPERTY.into(),
+                    format!("{}@{}", d.path, d.version),
+                );
                 if let Some(sum) = &r.sum {
                     p.properties.insert(SUM_PROPERTY.into(), sum.clone());
                 }
@@ -674,8 +690,7 @@ fn packages(bin: &str, go: &str, s: &Summary, ids_only: bool) -> (Vec<Package>, 
         }
         if !settings.contains_key("GOARCH") {
             if let Some(a) = &s.elf_arch {
-                host.properties
-                    .insert("sbom:go:elf_arch".into(), a.clone());
+                host.properties.insert("sbom:go:elf_arch".into(), a.clone());
             }
         }
         if host.version == "(devel)" {
@@ -770,7 +785,10 @@ build\tvcs.revision=0123456789abcdef\n";
     fn toolchain_versions_become_semver() {
         assert_eq!(toolchain_semver("go1.22.1").as_deref(), Some("v1.22.1"));
         assert_eq!(toolchain_semver("go1.20").as_deref(), Some("v1.20.0"));
-        assert_eq!(toolchain_semver("go1.21rc2").as_deref(), Some("v1.21.0-rc.2"));
+        assert_eq!(
+            toolchain_semver("go1.21rc2").as_deref(),
+            Some("v1.21.0-rc.2")
+        );
         assert_eq!(
             toolchain_semver("go1.22.0 X:boringcrypto").as_deref(),
             Some("v1.22.0")
@@ -809,7 +827,10 @@ build\tvcs.revision=0123456789abcdef\n";
             "-ldflags -X main.version"
         );
         assert_eq!(main.properties["sbom:go:build:CGO_ENABLED"], "0");
-        assert_eq!(main.properties["sbom:go:build:-ldflags"], "-s -w -X main.version=1.4.2");
+        assert_eq!(
+            main.properties["sbom:go:build:-ldflags"],
+            "-s -w -X main.version=1.4.2"
+        );
         assert_eq!(main.properties[PATH_PROPERTY], "example.com/app/cmd/app");
         assert_eq!(
             main.depends,
@@ -820,9 +841,14 @@ build\tvcs.revision=0123456789abcdef\n";
                 "example.com/local@(devel)"
             ]
         );
-        assert_eq!(pkgs[1].properties[REPLACES_PROPERTY], "github.com/old/lib@v1.0.0");
+        assert_eq!(
+            pkgs[1].properties[REPLACES_PROPERTY],
+            "github.com/old/lib@v1.0.0"
+        );
         assert_eq!(pkgs[2].properties[REPLACED_BY_PROPERTY], "../local");
-        assert!(pkgs.iter().all(|p| p.metadata_path.as_deref() == Some("usr/bin/app")));
+        assert!(pkgs
+            .iter()
+            .all(|p| p.metadata_path.as_deref() == Some("usr/bin/app")));
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod golang;
 pub mod os_release;
 pub mod python;
 pub mod relate;
+pub mod rust;
 
 pub use os_release::detect_distro;
 pub use relate::relate;
@@ -26,6 +27,7 @@ pub fn all() -> Vec<Box<dyn Cataloger>> {
         Box::new(python::PythonCataloger),
         Box::new(apk::ApkCataloger),
         Box::new(golang::GoCataloger),
+        Box::new(rust::RustCataloger),
     ]
 }
 
@@ -101,7 +103,10 @@ mod tests {
     #[test]
     fn registry_lists_each_cataloger_once_in_order() {
         let names: Vec<&str> = all().iter().map(|c| c.name()).collect();
-        assert_eq!(names, ["os-release", "dpkg", "python", "apk", "golang"]);
+        assert_eq!(
+            names,
+            ["os-release", "dpkg", "python", "apk", "golang", "rust"]
+        );
     }
 
     #[test]

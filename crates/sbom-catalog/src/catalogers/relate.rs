@@ -9,6 +9,8 @@
 //!   - pypi: by PEP 503 name in the SAME site root first; only when that root has no
 //!     such package, every package of that name in other site roots (a venv with
 //!     system site packages sees them). Unresolved names give no edge.
+//!   - golang, cargo: only within the same binary (`metadata_path`), by `NAME@VERSION`
+//!     or by name: each Go or Rust binary carries its own copy of a module or crate.
 //! - `Owns`: an OS package whose owned files include the file another package was
 //!   found in (its metadata file, a binary, an archive; for a component nested in an
 //!   archive, the outer archive) owns that package; for Python also its `.dist-info` /
@@ -51,7 +53,14 @@ fn depends(packages: &[Package], rels: &mut BTreeSet<Relationship>) {
     let mut provided: HashMap<String, Vec<&Package>> = HashMap::new();
     // (site_root, pep503 name) → packages
     let mut by_site: HashMap<(Option<&str>, String), Vec<&Package>> = HashMap::new();
+    // (ecosystem, binary) → Go modules / Rust crates found in it
+    let mut by_file: HashMap<(Ecosystem, &str), Vec<&Package>> = HashMap::new();
     for p in packages {
+        if matches!(p.ecosystem, Ecosystem::Golang | Ecosystem::Cargo) {
+            if let Some(m) = p.metadata_path.as_deref() {
+                by_file.entry((p.ecosystem, m)).or_default().push(p);
+            }
+        }
         let key = match p.ecosystem {
             Ecosystem::Pypi => pep503_name(&p.name),
             _ => p.name.clone(),
@@ -97,6 +106,22 @@ fn depends(packages: &[Package], rels: &mut BTreeSet<Relationship>) {
                         .unwrap_or_default();
                     prefer_arch(p, cands)
                 }
+                Ecosystem::Golang | Ecosystem::Cargo => p
+                    .metadata_path
+                    .as_deref()
+                    .and_then(|m| by_file.get(&(p.ecosystem, m)))
+                    .map(|c| {
+                        c.iter()
+                            .copied()
+                            .filter(|t| {
+                                t.name == *dep
+                                    || dep
+                                        .split_once('@')
+                                        .is_some_and(|(n, v)| t.name == n && t.version == v)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 eco => by_name
                     .get(&(eco, dep.clone()))
                     .cloned()
@@ -344,6 +369,35 @@ mod tests {
                 to: yaml.id,
             }]
         );
+    }
+
+    #[test]
+    fn go_and_cargo_depends_stay_inside_their_binary() {
+        let module = |bin: &str, name: &str, version: &str, deps: &[&str]| {
+            let mut p = Package::new(Ecosystem::Golang, name, version);
+            p.id = format!("golang:{bin}:{name}");
+            p.metadata_path = Some(bin.into());
+            p.depends = deps.iter().map(|d| d.to_string()).collect();
+            p
+        };
+        let pkgs = vec![
+            module(
+                "bin/a",
+                "example.com/a",
+                "v1.0.0",
+                &["golang.org/x/sys@v0.1.0", "stdlib"],
+            ),
+            module("bin/a", "golang.org/x/sys", "v0.1.0", &[]),
+            module("bin/a", "stdlib", "v1.22.1", &[]),
+            module("bin/b", "golang.org/x/sys", "v0.1.0", &[]),
+            module("bin/b", "stdlib", "v1.22.1", &[]),
+        ];
+        let rels = relate(&pkgs, &BTreeMap::new());
+        assert_eq!(
+            deps_of(&rels, "golang:bin/a:example.com/a"),
+            ["golang:bin/a:golang.org/x/sys", "golang:bin/a:stdlib"]
+        );
+        assert_eq!(rels.len(), 2);
     }
 
     #[test]
