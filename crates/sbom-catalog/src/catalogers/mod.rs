@@ -12,6 +12,7 @@ pub mod dpkg;
 mod exe;
 pub mod golang;
 pub mod os_release;
+pub mod programs;
 pub mod python;
 pub mod relate;
 pub mod rust;
@@ -19,7 +20,8 @@ pub mod rust;
 pub use os_release::detect_distro;
 pub use relate::relate;
 
-/// Every cataloger, in a fixed order: os-release, dpkg, python, apk.
+/// Every cataloger, in a fixed order: os-release, dpkg, python, apk, golang, rust,
+/// programs.
 pub fn all() -> Vec<Box<dyn Cataloger>> {
     vec![
         Box::new(os_release::OsReleaseCataloger),
@@ -28,6 +30,7 @@ pub fn all() -> Vec<Box<dyn Cataloger>> {
         Box::new(apk::ApkCataloger),
         Box::new(golang::GoCataloger),
         Box::new(rust::RustCataloger),
+        Box::new(programs::ProgramsCataloger),
     ]
 }
 
@@ -105,7 +108,7 @@ mod tests {
         let names: Vec<&str> = all().iter().map(|c| c.name()).collect();
         assert_eq!(
             names,
-            ["os-release", "dpkg", "python", "apk", "golang", "rust"]
+            ["os-release", "dpkg", "python", "apk", "golang", "rust", "programs"]
         );
     }
 
