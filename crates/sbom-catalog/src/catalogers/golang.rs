@@ -24,9 +24,9 @@
 //! Packages: the main module (name = module path, version as recorded, `(devel)` kept),
 //! every `dep` (a `=>` replacement with a version replaces it, the original kept in
 //! `sbom:go:replaces`; a replacement by a local folder keeps the path with version
-//! `(devel)`), and the toolchain as `stdlib` (see [`STDLIB`]). All carry the binary's
+//! `(devel)`), and the toolchain as `golang.org/toolchain` (see [`TOOLCHAIN`]). All carry the binary's
 //! path as `metadata_path`, so an OS package listing the binary owns them; the main
-//! module depends on every dep and on `stdlib`.
+//! module depends on every dep and on the toolchain.
 use std::collections::BTreeMap;
 
 use memchr::memmem;
@@ -37,9 +37,15 @@ use super::exe::{self, ElfHead, ExeKind};
 use super::warning;
 use crate::{CatalogOutput, Cataloger, Context, EntryInfo, Feed, FileView, Visited, Visitor};
 
-/// The toolchain's component name, as syft, trivy, govulncheck and the Go vulnerability
-/// database (OSV ecosystem `Go`) name the standard library.
-pub const STDLIB: &str = "stdlib";
+/// The toolchain's component: the Go distribution compiled into the binary (standard
+/// library and runtime). Named by the module path Go itself uses for toolchains
+/// (`GOTOOLCHAIN` downloads `golang.org/toolchain`), not `stdlib` as syft and trivy do:
+/// a golang purl needs a namespace (`pkg:golang/stdlib` fails packageurl-python, so
+/// their SBOMs fail the validators), and our readers take the name from the purl. The
+/// Go vulnerability database files this component's advisories under `stdlib`
+/// (standard library) and `toolchain` (the go command); the OSV mapping matches both.
+/// Version: the release as semver (`go1.22.1` → `v1.22.1`, see [`toolchain_semver`]).
+pub const TOOLCHAIN: &str = "golang.org/toolchain";
 /// The toolchain version exactly as the binary records it (`go1.22.1`, `go1.21rc2`,
 /// `go1.22.0 X:boringcrypto`).
 pub const TOOLCHAIN_PROPERTY: &str = "sbom:go:toolchain";
@@ -103,7 +109,7 @@ impl Cataloger for GoCataloger {
     }
     fn sniff(&self, e: &EntryInfo<'_>) -> Option<Box<dyn Visitor>> {
         let kind = exe::exe_kind(e.head)?;
-        Some(Box::new(GoVisitor::new(kind, e.size, e.head)))
+        Some(Box::new(GoVisitor::new(kind, e.size, e.head, e.path)))
     }
     fn catalog(&self, view: &FileView, ctx: &Context) -> CatalogOutput {
         let mut out = CatalogOutput::default();
@@ -156,12 +162,14 @@ struct GoVisitor {
     carry_at: u64,
     summary: Summary,
     finder: memmem::Finder<'static>,
-    /// Nothing more to do and nothing to say (not a Go binary we can tell apart).
+    /// Nothing more to search (not an executable that can hold build info).
     silent: bool,
+    /// A separate debug-info file (`usr/lib/debug/...`, `*.debug`).
+    debug_file: bool,
 }
 
 impl GoVisitor {
-    fn new(kind: ExeKind, size: u64, head: &[u8]) -> Self {
+    fn new(kind: ExeKind, size: u64, head: &[u8], path: &str) -> Self {
         let mut v = GoVisitor {
             size,
             pos: 0,
@@ -172,6 +180,7 @@ impl GoVisitor {
             summary: Summary::default(),
             finder: memmem::Finder::new(MAGIC),
             silent: false,
+            debug_file: path.contains("/debug/") || path.ends_with(".debug"),
         };
         if exe::upx_packed(head) {
             let version = exe::upx_version(head)
@@ -219,10 +228,14 @@ impl GoVisitor {
                 self.silent = true;
                 true
             }
-            Err(ElfHead::Invalid(_)) => {
-                // Not a Go binary we could find: any ELF file may be broken (core
-                // dumps, test data); a warning here would name every odd file. A
-                // lying header simply yields nothing.
+            Err(ElfHead::Invalid(why)) => {
+                // Separate debug files keep the program headers of the stripped
+                // binary while their bodies are gone: not worth a warning.
+                if !self.debug_file {
+                    self.summary.problem = Some(format!(
+                        "golang: malformed ELF file ({why}): not searched for Go build info"
+                    ));
+                }
                 self.silent = true;
                 true
             }
@@ -629,8 +642,8 @@ fn packages(bin: &str, go: &str, s: &Summary, ids_only: bool) -> (Vec<Package>, 
     let (info, problems) = parse_info(&s.info);
     let mut out = Vec::new();
     let std_version = toolchain_semver(go).unwrap_or_else(|| go.to_string());
-    let mut stdlib = go_package(bin, 0, STDLIB, &std_version, "toolchain");
-    stdlib
+    let mut toolchain = go_package(bin, 0, TOOLCHAIN, &std_version, "toolchain");
+    toolchain
         .properties
         .insert(TOOLCHAIN_PROPERTY.into(), go.to_string());
     let mut main = info.main.as_ref().map(|m| {
@@ -638,7 +651,7 @@ fn packages(bin: &str, go: &str, s: &Summary, ids_only: bool) -> (Vec<Package>, 
         if let Some(sum) = &m.sum {
             p.properties.insert(SUM_PROPERTY.into(), sum.clone());
         }
-        p.depends.push(STDLIB.into());
+        p.depends.push(TOOLCHAIN.into());
         p
     });
     for (i, d) in info.deps.iter().enumerate() {
@@ -676,8 +689,8 @@ fn packages(bin: &str, go: &str, s: &Summary, ids_only: bool) -> (Vec<Package>, 
         }
         out.push(p);
     }
-    // Build facts go on the binary's own component: the main module, else stdlib.
-    let host = main.as_mut().unwrap_or(&mut stdlib);
+    // Build facts go on the binary's own component: the main module, else the toolchain.
+    let host = main.as_mut().unwrap_or(&mut toolchain);
     if !ids_only {
         host.properties
             .insert(TOOLCHAIN_PROPERTY.into(), go.to_string());
@@ -707,7 +720,7 @@ fn packages(bin: &str, go: &str, s: &Summary, ids_only: bool) -> (Vec<Package>, 
                 .insert(format!("{BUILD_PROPERTY_PREFIX}{k}"), v);
         }
     }
-    out.push(stdlib);
+    out.push(toolchain);
     out.extend(main);
     (out, problems)
 }
@@ -816,7 +829,7 @@ build\tvcs.revision=0123456789abcdef\n";
                 ("golang.org/x/sys", "v0.20.0"),
                 ("github.com/fork/lib", "v1.0.1"),
                 ("example.com/local", "(devel)"),
-                ("stdlib", "v1.22.1"),
+                ("golang.org/toolchain", "v1.22.1"),
                 ("example.com/app", "(devel)"),
             ]
         );
@@ -835,7 +848,7 @@ build\tvcs.revision=0123456789abcdef\n";
         assert_eq!(
             main.depends,
             [
-                "stdlib",
+                "golang.org/toolchain",
                 "golang.org/x/sys@v0.20.0",
                 "github.com/fork/lib@v1.0.1",
                 "example.com/local@(devel)"
@@ -861,7 +874,7 @@ build\tvcs.revision=0123456789abcdef\n";
         };
         let (pkgs, _) = packages("usr/bin/fzf", "go1.19.8", &s, false);
         assert_eq!(pkgs.len(), 1);
-        assert_eq!(pkgs[0].name, "stdlib");
+        assert_eq!(pkgs[0].name, TOOLCHAIN);
         assert_eq!(pkgs[0].properties[PATH_PROPERTY], "github.com/junegunn/fzf");
         assert_eq!(pkgs[0].properties["sbom:go:build:GOOS"], "linux");
     }

@@ -108,7 +108,15 @@ mod tests {
         let names: Vec<&str> = all().iter().map(|c| c.name()).collect();
         assert_eq!(
             names,
-            ["os-release", "dpkg", "python", "apk", "golang", "rust", "programs"]
+            [
+                "os-release",
+                "dpkg",
+                "python",
+                "apk",
+                "golang",
+                "rust",
+                "programs"
+            ]
         );
     }
 

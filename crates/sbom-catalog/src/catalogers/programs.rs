@@ -259,7 +259,13 @@ impl ProgramVisitor {
 fn evidence(b: &[u8]) -> String {
     let s: String = b
         .iter()
-        .map(|&c| if (0x20..0x7f).contains(&c) { c as char } else { ' ' })
+        .map(|&c| {
+            if (0x20..0x7f).contains(&c) {
+                c as char
+            } else {
+                ' '
+            }
+        })
         .collect();
     s.trim().chars().take(200).collect()
 }
@@ -294,8 +300,10 @@ fn marked(name: &str, version: &str, path: &str, class: &str, evidence: &str) ->
     p.metadata_path = Some(path.to_string());
     p.properties
         .insert(IDENTIFIED_BY_PROPERTY.into(), "content".into());
-    p.properties.insert(CLASSIFIER_PROPERTY.into(), class.into());
-    p.properties.insert(EVIDENCE_PROPERTY.into(), evidence.into());
+    p.properties
+        .insert(CLASSIFIER_PROPERTY.into(), class.into());
+    p.properties
+        .insert(EVIDENCE_PROPERTY.into(), evidence.into());
     p
 }
 
@@ -381,7 +389,10 @@ mod tests {
     fn java_release_file() {
         let text = "IMPLEMENTOR=\"Debian\"\nJAVA_RUNTIME_VERSION=\"17.0.21.1+2-1-deb12u1-Debian\"\nJAVA_VERSION=\"17.0.21.1\"\n";
         let p = java_release("usr/lib/jvm/java-17-openjdk-amd64/release", text).unwrap();
-        assert_eq!((p.name.as_str(), p.version.as_str()), ("openjdk", "17.0.21.1"));
+        assert_eq!(
+            (p.name.as_str(), p.version.as_str()),
+            ("openjdk", "17.0.21.1")
+        );
         assert_eq!(p.supplier.as_deref(), Some("Debian"));
         assert!(java_release("etc/release", "NAME=x\n").is_none());
     }

@@ -385,17 +385,20 @@ mod tests {
                 "bin/a",
                 "example.com/a",
                 "v1.0.0",
-                &["golang.org/x/sys@v0.1.0", "stdlib"],
+                &["golang.org/x/sys@v0.1.0", "golang.org/toolchain"],
             ),
             module("bin/a", "golang.org/x/sys", "v0.1.0", &[]),
-            module("bin/a", "stdlib", "v1.22.1", &[]),
+            module("bin/a", "golang.org/toolchain", "v1.22.1", &[]),
             module("bin/b", "golang.org/x/sys", "v0.1.0", &[]),
-            module("bin/b", "stdlib", "v1.22.1", &[]),
+            module("bin/b", "golang.org/toolchain", "v1.22.1", &[]),
         ];
         let rels = relate(&pkgs, &BTreeMap::new());
         assert_eq!(
             deps_of(&rels, "golang:bin/a:example.com/a"),
-            ["golang:bin/a:golang.org/x/sys", "golang:bin/a:stdlib"]
+            [
+                "golang:bin/a:golang.org/toolchain",
+                "golang:bin/a:golang.org/x/sys"
+            ]
         );
         assert_eq!(rels.len(), 2);
     }
