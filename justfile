@@ -32,3 +32,8 @@ bench *ARGS:
 # Batch scan of a dozen-image release from a local registry against trivy (issue 9); target/bench/batch.json.
 bench-batch *ARGS:
     python3 scripts/bench.py batch {{ARGS}}
+
+# The Go image (> 200 MB of upstream Go binaries) and the content catalogers' cost (issue 14); target/bench/go.json.
+bench-go *ARGS:
+    scripts/bench-go-image.sh target/bench-image/go
+    python3 scripts/bench.py go {{ARGS}}

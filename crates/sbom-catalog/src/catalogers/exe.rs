@@ -82,6 +82,16 @@ pub(crate) struct ElfLayout {
     pub machine: u16,
     /// PT_LOAD segments, in file order.
     pub loads: Vec<Segment>,
+    /// Whether it names a program interpreter (PT_INTERP): a dynamically linked
+    /// program, not a library.
+    pub interp: bool,
+}
+
+impl ElfLayout {
+    /// A program (an executable or a PIE), not a shared library or plugin.
+    pub fn is_program(&self) -> bool {
+        self.file_type == 2 || self.interp
+    }
 }
 
 impl ElfLayout {
@@ -166,6 +176,7 @@ pub(crate) fn parse_elf(head: &[u8], file_size: u64) -> Result<ElfLayout, ElfHea
             file_type,
             machine,
             loads: Vec::new(),
+            interp: false,
         });
     }
     if phentsize < min_ent {
@@ -189,6 +200,7 @@ pub(crate) fn parse_elf(head: &[u8], file_size: u64) -> Result<ElfLayout, ElfHea
         return Err(ElfHead::NeedMore(end));
     }
     let mut loads = Vec::new();
+    let mut interp = false;
     for i in 0..phnum {
         let base = usize::try_from(phoff + i * phentsize).map_err(|_| bad("ELF offset"))?;
         let p = |off64: usize, off32: usize, len64: usize| {
@@ -198,8 +210,13 @@ pub(crate) fn parse_elf(head: &[u8], file_size: u64) -> Result<ElfLayout, ElfHea
                 rd(base + off32, 4)
             }
         };
-        if p(0, 0, 4)? != 1 {
-            continue; // not PT_LOAD
+        match p(0, 0, 4)? {
+            1 => {}
+            3 => {
+                interp = true;
+                continue;
+            }
+            _ => continue, // not PT_LOAD
         }
         let flags = if class64 {
             rd(base + 4, 4)?
@@ -230,6 +247,7 @@ pub(crate) fn parse_elf(head: &[u8], file_size: u64) -> Result<ElfLayout, ElfHea
         file_type,
         machine,
         loads,
+        interp,
     })
 }
 

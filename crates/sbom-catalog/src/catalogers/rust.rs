@@ -12,8 +12,9 @@
 //!   the rest of it streams by (capped at [`MAX_JSON`]). PE and Mach-O (rare in images)
 //!   are searched whole.
 //! - the read-only segments are searched for `/rustc/` (the paths of the Rust standard
-//!   library that every Rust binary carries in its panic locations): a Rust binary
-//!   without audit data is reported by a warning, not as a package.
+//!   library that every Rust binary carries in its panic locations): a Rust program
+//!   without audit data is reported by a warning, not as a package (a Rust shared
+//!   library without it, such as the extension modules in Python wheels, is not).
 //!
 //! Packages: every crate, purl `pkg:cargo/NAME@VERSION`, the root crate marked
 //! ([`ROOT_PROPERTY`]), dependencies (by index) as `DependsOn` within the same binary,
@@ -124,6 +125,9 @@ struct RustVisitor {
     marker_tail: Vec<u8>,
     marker_tail_at: u64,
     rust: bool,
+    /// A program (not a library): only a program without audit data is worth a warning
+    /// (Python wheels carry many Rust extension modules built without it).
+    program: bool,
     json: Vec<u8>,
     problem: Option<String>,
     marker: memmem::Finder<'static>,
@@ -142,6 +146,7 @@ impl RustVisitor {
             marker_tail: Vec::new(),
             marker_tail_at: 0,
             rust: false,
+            program: true,
             json: Vec::new(),
             problem: None,
             marker: memmem::Finder::new(b"/rustc/"),
@@ -163,6 +168,7 @@ impl RustVisitor {
                 if !matches!(layout.file_type, 2 | 3) || layout.loads.is_empty() {
                     return None;
                 }
+                self.program = layout.is_program();
                 let mut gaps = Vec::new();
                 let mut at = 0;
                 for s in &layout.loads {
@@ -428,7 +434,7 @@ impl Visitor for RustVisitor {
         } else {
             None
         };
-        if audit.is_none() && problem.is_none() && self.rust {
+        if audit.is_none() && problem.is_none() && self.rust && self.program {
             problem = Some(
                 "rust: Rust binary without cargo-auditable data (.dep-v0): its crates are not \
                  known (build it with `cargo auditable` to have them listed)"
