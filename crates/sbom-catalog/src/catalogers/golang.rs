@@ -271,7 +271,7 @@ impl GoVisitor {
         self.finder
             .find_iter(data)
             .map(|i| base + i as u64)
-            .find(|o| o % 16 == 0)
+            .find(|o| o.is_multiple_of(16))
     }
 
     /// Feeds bytes of the build info; true when it is complete (or given up).

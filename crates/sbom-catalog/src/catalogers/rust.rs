@@ -354,7 +354,7 @@ fn probe_all(data: &[u8], limit: usize) -> Option<(usize, Box<Decompress>, Vec<u
             continue;
         };
         // CMF 0x78 (deflate, 32 KiB window), FLG with a valid check and no dictionary.
-        if (0x7800u16 | u16::from(flg)) % 31 != 0 || flg & 0x20 != 0 {
+        if !(0x7800u16 | u16::from(flg)).is_multiple_of(31) || flg & 0x20 != 0 {
             continue;
         }
         let window = data.get(i..(i + PROBE).min(data.len()))?;
