@@ -83,12 +83,35 @@ def build_rootfs(fs):
 
 
 def components(path):
+    """Every component (nested too), each with the paths it was found at: its location
+    properties (ours: sbom:metadata_path, syft: syft:location:N:path) and, for trivy,
+    the name of the application component it is nested in."""
     doc = json.loads(Path(path).read_text())
-    out, stack = [], list(doc.get("components", []))
+    out, stack = [], [(c, "") for c in doc.get("components", [])]
+    by_ref = {}
     while stack:
-        c = stack.pop()
+        c, parent = stack.pop()
+        locs = {p["value"].lstrip("/") for p in c.get("properties", [])
+                if p["name"] in ("sbom:metadata_path",) or p["name"].startswith("syft:location:")}
+        if parent:
+            locs.add(parent.lstrip("/"))
+        c["_locs"] = locs
+        by_ref[c.get("bom-ref")] = c
         out.append(c)
-        stack.extend(c.get("components", []))
+        stack.extend((k, c.get("name") or "") for k in c.get("components", []))
+    # trivy: an application (the binary) reaches its packages through dependencies.
+    deps = {d.get("ref"): d.get("dependsOn", []) for d in doc.get("dependencies", [])}
+    for ref, app in by_ref.items():
+        if app.get("type") != "application" or app.get("purl"):
+            continue
+        seen, todo = set(), list(deps.get(ref, []))
+        while todo:
+            r = todo.pop()
+            if r in seen or r not in by_ref:
+                continue
+            seen.add(r)
+            by_ref[r]["_locs"].add((app.get("name") or "").lstrip("/"))
+            todo.extend(deps.get(r, []))
     return out
 
 
@@ -115,14 +138,16 @@ def main():
             print(f"{tool} failed: {r.stderr[-500:]}", file=sys.stderr)
 
     expect = {
-        "Go: lefthook (upstream, 51 deps)": ("golang", go_truth(BIN / "go/upstream/lefthook.truth")),
-        "Go: sqlc (upstream, cgo)": ("golang", go_truth(BIN / "go/upstream/sqlc.truth")),
+        "Go: lefthook (upstream, 51 deps)": ("golang", go_truth(BIN / "go/upstream/lefthook.truth"),
+                                             "usr/local/bin/lefthook"),
+        "Go: sqlc (upstream, cgo)": ("golang", go_truth(BIN / "go/upstream/sqlc.truth"), "opt/sqlc/bin/sqlc"),
         "Go: prometheus-node-exporter (Debian, GOPATH)": (
-            "golang", go_truth(BIN / "go/debian/prometheus-node-exporter.truth")),
+            "golang", go_truth(BIN / "go/debian/prometheus-node-exporter.truth"),
+            "usr/bin/prometheus-node-exporter"),
     }
     audit = json.loads((BIN / "rust/auditable-demo.truth.json").read_text())
     expect["Rust: auditable-demo (cargo auditable)"] = (
-        "cargo", {(p["name"], p["version"]) for p in audit["packages"]})
+        "cargo", {(p["name"], p["version"]) for p in audit["packages"]}, "usr/local/bin/auditable-demo")
     progs = dict(l.split("\t") for l in (BIN / "programs/expected.tsv").read_text().splitlines())
     progs["java"] = "17.0.21.1"
     names = {"redis": "redis", "memcached": "memcached", "nginx": "nginx", "postgres": "postgresql",
@@ -136,22 +161,22 @@ def main():
             found_all[tool] = components(OUT / f"{tool}.json")
         except (OSError, ValueError):
             found_all[tool] = []
-    for label, (eco, want) in expect.items():
+    for label, (eco, want, at) in expect.items():
         row = [label, str(len(want))]
         for tool in runs:
             have = set()
             for c in found_all[tool]:
                 purl = c.get("purl") or ""
-                if not purl.startswith(f"pkg:{eco}/"):
+                if not purl.startswith(f"pkg:{eco}/") or at not in c["_locs"]:
                     continue
-                name = purl.split("/", 1)[1].split("@")[0]
-                from urllib.parse import unquote
-                name, ver = unquote(name), unquote(c.get("version") or "")
+                # The component name: syft splits nested Go modules into a purl subpath.
+                name, ver = c.get("name") or "", c.get("version") or ""
                 if eco == "golang" and name == "stdlib":
                     name = "golang.org/toolchain"
                     ver = ver if ver.startswith("v") else "v" + ver.removeprefix("go")
                 have.add((name, ver))
-            row.append(str(len(want & have)))
+            extra = len(have - want)
+            row.append(str(len(want & have)) + (f" (+{extra} not in truth)" if extra else ""))
         print("| " + " | ".join(row) + " |")
     for cls, ver in sorted(progs.items()):
         row = [f"program: {cls} {ver}", "1"]
