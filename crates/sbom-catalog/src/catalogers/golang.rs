@@ -260,9 +260,16 @@ impl GoVisitor {
                 found = Some(i);
                 break;
             }
-            let keep = part.len().min(MAGIC.len() - 1);
-            self.carry = part.get(part.len() - keep..).unwrap_or_default().to_vec();
-            self.carry_at = off + (part.len() - keep) as u64;
+            // Keep the last bytes searched (carry and part together when they adjoin).
+            let end = off + part.len() as u64;
+            if self.carry.is_empty() || self.carry_at + self.carry.len() as u64 != off {
+                self.carry.clear();
+                self.carry_at = off;
+            }
+            self.carry.extend_from_slice(part);
+            let drop = self.carry.len().saturating_sub(MAGIC.len() - 1);
+            self.carry.drain(..drop);
+            self.carry_at = end - self.carry.len() as u64;
         }
         found
     }
@@ -315,8 +322,11 @@ impl Visitor for GoVisitor {
     fn feed(&mut self, chunk: &[u8]) -> Feed {
         let at = self.pos;
         self.pos += chunk.len() as u64;
-        let Stage::Head(mut buf) = std::mem::replace(&mut self.stage, Stage::Search) else {
+        if !matches!(self.stage, Stage::Head(_)) {
             return self.step(at, chunk);
+        }
+        let Stage::Head(mut buf) = std::mem::replace(&mut self.stage, Stage::Search) else {
+            return Feed::Done;
         };
         // Everything fed so far is in `buf` (until it is full).
         let room = exe::MAX_ELF_HEAD.saturating_sub(buf.len());
@@ -792,6 +802,72 @@ build\tvcs.revision=0123456789abcdef\n";
         garbage.resize(32, 0);
         garbage.extend([0xff; 12]);
         assert!(matches!(decode(&garbage), Decoded::Invalid(_)));
+    }
+
+    /// An ELF64 file whose second (writable) segment holds `data` at offset 0x2000.
+    fn elf_with(data: &[u8]) -> Vec<u8> {
+        let mut b = vec![0u8; 64];
+        b[..4].copy_from_slice(b"\x7fELF");
+        b[4] = 2;
+        b[5] = 1;
+        b[16] = 2;
+        b[18] = 62;
+        b[32] = 64;
+        b[54] = 56;
+        b[56] = 2;
+        for (off, size, flags) in [(0u64, 0x2000u64, 5u32), (0x2000, data.len() as u64, 6)] {
+            let mut p = vec![0u8; 56];
+            p[0] = 1;
+            p[4..8].copy_from_slice(&flags.to_le_bytes());
+            p[8..16].copy_from_slice(&off.to_le_bytes());
+            p[32..40].copy_from_slice(&size.to_le_bytes());
+            b.extend(p);
+        }
+        b.resize(0x2000, 0x90);
+        b.extend_from_slice(data);
+        b
+    }
+
+    fn visit(body: &[u8], chunk: usize) -> Summary {
+        let mut v = GoVisitor::new(ExeKind::Elf, body.len() as u64, &body[..512], "bin/x");
+        for c in body.chunks(chunk) {
+            if v.feed(c) == Feed::Done {
+                break;
+            }
+        }
+        let done = Box::new(v).finish();
+        serde_json::from_slice(
+            &done
+                .summary
+                .unwrap_or_else(|| panic!("no summary, chunk {chunk}")),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_magic_and_blob_are_read_whatever_the_chunking() {
+        let mut data = vec![0x11u8; 0x30];
+        data.extend(blob("go1.22.1", INFO));
+        data.extend(vec![0u8; 300]);
+        let body = elf_with(&data);
+        for chunk in [1, 7, 15, 16, 100, 4096, 1 << 20] {
+            let s = visit(&body, chunk);
+            assert_eq!(s.go.as_deref(), Some("go1.22.1"), "chunk {chunk}");
+            assert_eq!(s.info, INFO, "chunk {chunk}");
+            assert_eq!(s.elf_arch.as_deref(), Some("amd64"));
+        }
+        // Misaligned: not build info (the 16-byte alignment the linker guarantees).
+        let mut odd = vec![0x11u8; 0x31];
+        odd.extend(blob("go1.22.1", INFO));
+        let mut v = GoVisitor::new(ExeKind::Elf, 0, &[], "bin/x");
+        let body = elf_with(&odd);
+        v.size = body.len() as u64;
+        for c in body.chunks(333) {
+            if v.feed(c) == Feed::Done {
+                break;
+            }
+        }
+        assert_eq!(Box::new(v).finish(), Visited::default());
     }
 
     #[test]

@@ -395,8 +395,11 @@ impl Visitor for RustVisitor {
     fn feed(&mut self, chunk: &[u8]) -> Feed {
         let at = self.pos;
         self.pos += chunk.len() as u64;
-        let Stage::Head(mut buf) = std::mem::replace(&mut self.stage, Stage::Search) else {
+        if !matches!(self.stage, Stage::Head(_)) {
             return self.step(at, chunk);
+        }
+        let Stage::Head(mut buf) = std::mem::replace(&mut self.stage, Stage::Search) else {
+            return Feed::Done;
         };
         let room = exe::MAX_ELF_HEAD.saturating_sub(buf.len());
         let taken = room.min(chunk.len());
@@ -549,6 +552,34 @@ mod tests {
         assert_eq!(pkgs[0].properties[ROOT_PROPERTY], "true");
         assert_eq!(pkgs[0].depends, ["itoa@1.0.19"]);
         assert_eq!(pkgs[1].properties[SOURCE_PROPERTY], "crates.io");
+    }
+
+    #[test]
+    fn an_elf_tail_stream_is_read_whatever_the_chunking() {
+        // ELF64 executable: one R+X segment over the first 0x1000 bytes, then the tail.
+        let mut b = vec![0u8; 64];
+        b[..4].copy_from_slice(b"\x7fELF");
+        b[4] = 2;
+        b[5] = 1;
+        b[16] = 2;
+        b[18] = 62;
+        b[32] = 64;
+        b[54] = 56;
+        b[56] = 1;
+        let mut p = vec![0u8; 56];
+        p[0] = 1;
+        p[4] = 5;
+        p[32..40].copy_from_slice(&0x1000u64.to_le_bytes());
+        b.extend(p);
+        b.resize(0x1000, 0x78);
+        b.extend_from_slice(b"\0GCC: 12\0x\x9c");
+        b.extend(zlib(JSON.as_bytes()));
+        b.extend_from_slice(b"\0.shstrtab\0.dep-v0\0");
+        for chunk in [1, 5, 300, 1 << 20] {
+            let got = feed_all(RustVisitor::new(ExeKind::Elf, b.len() as u64), &b, chunk);
+            let s: Summary = serde_json::from_slice(&got.summary.unwrap()).unwrap();
+            assert_eq!(s.audit.as_deref(), Some(JSON), "chunk {chunk}");
+        }
     }
 
     #[test]
