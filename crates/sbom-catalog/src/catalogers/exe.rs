@@ -169,7 +169,8 @@ pub(crate) fn parse_elf(head: &[u8], file_size: u64) -> Result<ElfLayout, ElfHea
         (rd(28, 4)?, rd(42, 2)?, rd(44, 2)?)
     };
     let min_ent = if class64 { 56 } else { 32 };
-    if phnum == 0 {
+    // Objects, core dumps and the rest hold no program: their headers are not checked.
+    if phnum == 0 || !matches!(file_type, 2 | 3) {
         return Ok(ElfLayout {
             class64,
             little_endian: le,
