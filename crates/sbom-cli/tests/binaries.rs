@@ -99,6 +99,7 @@ const GO_INFO: &str = "path\tgithub.com/prometheus/node_exporter\n\
 mod\tgithub.com/prometheus/node_exporter\tv1.8.2\th1:aaa=\n\
 dep\tgithub.com/beorn7/perks\tv1.0.1\th1:bbb=\n\
 dep\tgolang.org/x/sys\tv0.22.0\th1:ccc=\n\
+dep\tgo.opencensus.io\tv0.24.0\th1:fff=\n\
 dep\tgithub.com/mdlayher/netlink\tv1.7.2\th1:ddd=\n\
 =>\tgithub.com/fork/netlink\tv1.7.3-fork\th1:eee=\n\
 build\t-trimpath=true\n\
@@ -203,6 +204,8 @@ fn go_and_rust_binaries_anywhere_give_their_modules_crates_and_relationships() {
             ("github.com/prometheus/node_exporter", "v1.8.2"),
             ("github.com/beorn7/perks", "v1.0.1"),
             ("golang.org/x/sys", "v0.22.0"),
+            // A one-segment module path: no valid purl exists for it, so it has none.
+            ("go.opencensus.io", "v0.24.0"),
             ("github.com/fork/netlink", "v1.7.3-fork"),
             ("golang.org/toolchain", "v1.22.5"),
         ])
@@ -224,8 +227,9 @@ fn go_and_rust_binaries_anywhere_give_their_modules_crates_and_relationships() {
         "github.com/mdlayher/netlink@v1.7.2"
     );
     // The main module depends on its deps and toolchain of the same binary only.
-    assert_eq!(depends_of(&s, main).len(), 4);
-    assert_eq!(found(&s, Ecosystem::Golang, "srv/tools/ne").len(), 5);
+    assert_eq!(depends_of(&s, main).len(), 5);
+    assert_eq!(found(&s, Ecosystem::Golang, "srv/tools/ne").len(), 6);
+    assert_eq!(pkg(&s, at, "go.opencensus.io").purl, None);
 
     let rs = "usr/local/bin/scaphandre";
     assert_eq!(
