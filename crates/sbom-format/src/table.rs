@@ -39,6 +39,14 @@ pub fn write(sbom: &Sbom) -> Vec<u8> {
                 match (&p.site_root, owner.get(p.id.as_str())) {
                     (Some(root), Some(deb)) => format!("/{root} (owned by {deb})"),
                     (Some(root), None) => format!("/{root}"),
+                    // A module, crate or program found in a file: the file.
+                    (None, deb) if found_in_file(p) => {
+                        let at = p.metadata_path.as_deref().unwrap_or_default();
+                        match deb {
+                            Some(deb) => format!("/{at} (owned by {deb})"),
+                            None => format!("/{at}"),
+                        }
+                    }
                     (None, _) => "-".into(),
                 }
                 .replace(['\n', '\r', '\t'], " "),
@@ -67,6 +75,17 @@ pub fn write(sbom: &Sbom) -> Vec<u8> {
         line([&r[0], &r[1], &r[2], &r[3], &r[4]]);
     }
     out.into_bytes()
+}
+
+/// Go modules, Rust crates and programs recognised by content: their location is the
+/// binary they were found in.
+fn found_in_file(p: &sbom_model::Package) -> bool {
+    matches!(
+        p.ecosystem,
+        sbom_model::Ecosystem::Golang
+            | sbom_model::Ecosystem::Cargo
+            | sbom_model::Ecosystem::Binary
+    ) && p.metadata_path.is_some()
 }
 
 #[cfg(test)]
