@@ -157,9 +157,14 @@ impl Cataloger for ProgramsCataloger {
     fn version(&self) -> u32 {
         1
     }
-    /// The `release` file of a Java home.
+    /// The `release` file of a Java home (a folder whose path names Java: any file
+    /// called `release` would be captured whole, a big binary too).
     fn wants(&self, path: &str) -> bool {
-        path.ends_with("/release")
+        let Some(home) = path.strip_suffix("/release") else {
+            return false;
+        };
+        let home = home.to_ascii_lowercase();
+        JAVA_HOME_HINTS.iter().any(|h| home.contains(h))
     }
     fn sniffs(&self) -> bool {
         true
@@ -211,6 +216,12 @@ impl Cataloger for ProgramsCataloger {
         out
     }
 }
+
+/// Words one of which the path of a Java home holds (`usr/lib/jvm/java-17-openjdk-amd64`,
+/// `opt/java/openjdk`, `usr/local/openjdk-17`, `opt/jdk-21`, `usr/java/jdk1.8.0_202`).
+const JAVA_HOME_HINTS: &[&str] = &[
+    "jvm", "java", "jdk", "jre", "graalvm", "temurin", "zulu", "corretto",
+];
 
 /// Bytes kept from the end of one chunk for a match that straddles two (longer than
 /// any match plus [`MARGIN`]).
@@ -383,6 +394,17 @@ mod tests {
         assert!(run("usr/bin/python3.12", &py, 7).is_none());
         let hap = b"..\x00 version 2.6.12-1+deb12u4, released 2026/10/17\x00".to_vec();
         assert_eq!(run("usr/sbin/haproxy", &hap, 9).unwrap().version, "2.6.12");
+    }
+
+    #[test]
+    fn only_java_homes_release_files_are_wanted() {
+        let c = ProgramsCataloger;
+        assert!(c.wants("usr/lib/jvm/java-17-openjdk-amd64/release"));
+        assert!(c.wants("opt/java/openjdk/release"));
+        assert!(c.wants("usr/local/openjdk-17/release"));
+        assert!(!c.wants("usr/local/bin/release"));
+        assert!(!c.wants("etc/lsb-release"));
+        assert!(!c.wants("release"));
     }
 
     #[test]
