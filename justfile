@@ -41,3 +41,8 @@ rpm-fixtures:
 # times in headless chromium (docs/performance.md). Needs the bench image and chromium.
 bench-report:
     cargo test --release -p sbom-cli --test report_scale -- --ignored --nocapture
+
+# The Go image (> 200 MB of upstream Go binaries) and the content catalogers' cost (issue 14); target/bench/go.json.
+bench-go *ARGS:
+    scripts/bench-go-image.sh target/bench-image/go
+    python3 scripts/bench.py go {{ARGS}}

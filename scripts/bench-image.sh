@@ -259,6 +259,10 @@ write_truth() { # REL
       "$(sed -n '/^$/q; s/^Version: *//p' "$meta" | head -1)" "$parent"
   done | LC_ALL=C sort >"$t.tmp/pip-other.tsv"
   LC_ALL=C sort "$WORK/$rel/removed.tsv" >"$t.tmp/removed.tsv"
+  # Programs the content classifier recognises (python3.11 and libpython3.11): the
+  # version the interpreter itself prints.
+  printf 'python\t%s\n' "$(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin chroot "$root" /usr/bin/python3 --version |
+    cut -d' ' -f2)" >"$t.tmp/programs.tsv"
   grep -h '^ID=\|^VERSION_ID=' "$root/etc/os-release" >"$t.tmp/os-release"
   safe_rm "$t"; mv "$t.tmp" "$t"
 }

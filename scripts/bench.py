@@ -4,6 +4,7 @@ scans of a release (issue 9). Python 3 standard library only.
 
     scripts/bench.py single [--runs N] [--syft-runs N] [--cases oci-cold,...] [--modes all,blobs,none]
     scripts/bench.py batch  [--runs N] [--images N]
+    scripts/bench.py go     [--runs N] [--syft-runs N]
 
 `single` (`just bench`): the bench image r1 (run `just bench-image` first) as an OCI layout
 (gzip), a docker archive and from a local registry (cold and warm), plus our inflate-only
@@ -580,6 +581,114 @@ def single(args):
     print(f"\nwritten {out}")
 
 
+# ---------------------------------------------------------------- go image (issue 14)
+# `scripts/bench.py go`: the Go image (scripts/bench-go-image.sh: > 200 MB of upstream Go
+# binaries on a Debian base), cold, as an OCI layout and a docker archive, against our
+# inflate floor, syft and trivy; and what the content catalogers (golang, rust, programs)
+# cost on the bench image r1 (the scan_catalogers example with all catalogers, and
+# without those three). Results: a table and target/bench/go.json.
+GO_IMAGE = IMAGES / "go"
+GO_FLOOR_GOAL = 1.3
+GO_COST_GOAL = 1.05
+CONTENT_CATALOGERS = "golang,rust,programs"
+
+
+def count_purls(path, prefix):
+    """Components whose purl starts with prefix in a CycloneDX JSON file (nested too)."""
+    try:
+        doc = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+    n, stack = 0, list(doc.get("components", []))
+    while stack:
+        c = stack.pop()
+        n += (c.get("purl") or "").startswith(prefix)
+        stack.extend(c.get("components", []))
+    return n
+
+
+def bench_go(args):
+    if not (GO_IMAGE / "oci" / "index.json").exists():
+        sys.exit("bench: no Go image; run scripts/bench-go-image.sh first")
+    r1 = IMAGES / "r1" / "oci"
+    syft, trivy = ensure_tools()
+    sbom, floor = build_ours()
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "sbom-catalog", "--example",
+                    "scan_catalogers"], check=True, cwd=ROOT)
+    cats = BENCH / "bin" / "scan_catalogers"
+    shutil.copy2(TARGET / "release" / "examples" / "scan_catalogers", cats)
+    work = Path(tempfile.mkdtemp(prefix="go-", dir=BENCH))
+    res = Results()
+    refs = {"oci": str(GO_IMAGE / "oci"), "docker": str(GO_IMAGE / "go.tar")}
+    try:
+        for i in range(args.runs):
+            m = measure([floor, refs["oci"]], stdout=work / "floor.json")
+            res.add("ours", "go-floor", m)
+            log(f"run {i + 1} go-floor       {m['seconds']:7.3f} s {m['rss_mb']:7.1f} MB")
+            for kind in ("oci", "docker"):
+                case = f"go-{kind}-cold"
+                for tool in ("ours", "trivy", "syft"):
+                    if tool == "syft" and i >= args.syft_runs:
+                        continue
+                    out, cache = work / f"{tool}.json", work / f"cold-{tool}"
+                    if tool == "ours":
+                        cmd, env = ours_cmd(sbom, refs[kind], out, None), None
+                    elif tool == "trivy":
+                        cmd, env = trivy_cmd(trivy, kind, refs[kind], out, str(cache)), None
+                    else:
+                        cmd, env = syft_cmd(syft, kind, refs[kind], out), SYFT_ENV
+                    m = measure(cmd, env)
+                    if m["rc"] == 0:
+                        m["packages"] = count_packages(out)
+                        m["extra"] = {"golang": count_purls(out, "pkg:golang/")}
+                    log(f"run {i + 1} {case:<14} {tool:<6} {m['seconds']:7.3f} s cpu {m['cpu_s']:6.2f} s "
+                        f"{m['rss_mb']:7.1f} MB {m.get('packages')} pkgs {m.get('extra')}"
+                        + ("" if m["rc"] == 0 else f" rc={m['rc']}: {m['stderr'][-300:]}"))
+                    res.add(tool, case, m)
+                    shutil.rmtree(cache, ignore_errors=True)
+            if (r1 / "index.json").exists():
+                for name, extra in (("with", []), ("without", ["--without", CONTENT_CATALOGERS])):
+                    m = measure([cats, f"oci-dir:{r1}:bench"] + extra, stdout=work / "c.json")
+                    if m["rc"] == 0:
+                        m["extra"] = json.loads((work / "c.json").read_text())
+                        m["packages"] = m["extra"]["packages"]
+                    res.add(f"catalogers-{name}", "bench-r1-cold", m)
+                    log(f"run {i + 1} bench r1 {name:<8} {m['seconds']:7.3f} s cpu {m['cpu_s']:6.2f} s "
+                        f"{m['rss_mb']:7.1f} MB")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    summary = res.summary()
+    print()
+    print_table(summary)
+    goals = []
+    fl, ours = res.median("ours", "go-floor"), res.median("ours", "go-oci-cold")
+    if fl and ours:
+        goals.append({"goal": f"go image oci-cold within {GO_FLOOR_GOAL}x of the inflate floor",
+                      "measured": round(ours / fl, 2), "met": ours / fl <= GO_FLOOR_GOAL})
+    rss = max((r["peak_rss_mb"] or 0 for r in summary if r["tool"] == "ours" and r["case"] != "go-floor"),
+              default=None)
+    if rss:
+        goals.append({"goal": f"peak RSS of ours on the go image <= {RSS_GOAL_MB} MB",
+                      "measured": round(rss, 1), "met": rss <= RSS_GOAL_MB})
+    w, wo = res.median("catalogers-with", "bench-r1-cold"), res.median("catalogers-without", "bench-r1-cold")
+    wc, woc = (res.median("catalogers-with", "bench-r1-cold", "cpu_s"),
+               res.median("catalogers-without", "bench-r1-cold", "cpu_s"))
+    if w and wo:
+        goals.append({"goal": f"bench image cold scan with {CONTENT_CATALOGERS} <= {GO_COST_GOAL}x without",
+                      "measured": {"with_s": round(w, 3), "without_s": round(wo, 3), "ratio": round(w / wo, 3),
+                                   "with_cpu_s": round(wc, 2), "without_cpu_s": round(woc, 2),
+                                   "cpu_ratio": round(wc / woc, 3)},
+                      "met": w / wo <= GO_COST_GOAL})
+    print("\ngoals:")
+    for g in goals:
+        print(f"  {'MET    ' if g['met'] else 'NOT MET'} {g['goal']}: {g['measured']}")
+    out = BENCH / "go.json"
+    out.write_text(json.dumps({"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                               "load": os.getloadavg(), "runs": args.runs, "results": summary,
+                               "goals": goals}, indent=2))
+    print(f"\nwritten {out}")
+
+
 # ---------------------------------------------------------------- batch
 
 def read_json(p):
@@ -846,8 +955,13 @@ def main():
     b.add_argument("--runs", type=int, default=5)
     b.add_argument("--images", type=int, default=12)
     b.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    g = sub.add_parser("go", help="the Go image and the content catalogers' cost (issue 14)")
+    g.add_argument("--runs", type=int, default=3)
+    g.add_argument("--syft-runs", type=int, default=1, help="syft is slow: fewer runs")
     args = ap.parse_args()
     BENCH.mkdir(parents=True, exist_ok=True)
+    if args.cmd == "go":
+        return bench_go(args)
     single(args) if args.cmd == "single" else batch(args)
 
 

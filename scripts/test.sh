@@ -16,6 +16,10 @@ pkgs=(docker-registry apache2-utils skopeo umoci mmdebstrap zstd ca-certificates
 # for the Nu HTML checker (vnu.jar comes from npm below).
 pkgs+=(chromium default-jre-headless)
 command -v npm >/dev/null || pkgs+=(npm)
+# Go/Rust/program catalogers' real-data tests: go version -m (truth), the libraries Debian's
+# redis/node/haproxy/memcached/postgres need to print their own --version.
+pkgs+=(golang-go liblzf1 libjemalloc2 libuv1 libc-ares2 libopentracing-c-wrapper0 libevent-2.1-7
+  libicu72 libldap-2.5-0 liblua5.3-0 libxml2 libnghttp2-14 libbrotli1 libpcre2-8-0)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -62,6 +66,10 @@ export SBOM_BENCH_DIR="$root/target/bench-image"
 
 # Every test of the workspace...
 cargo test --workspace --locked
+# Real Go, Rust and program binaries (cached under target/binaries; installs
+# cargo-auditable and rust-audit-info with cargo on first use).
+scripts/fetch-binaries.sh "$root/target/binaries"
+SBOM_BINARIES_DIR="$root/target/binaries" cargo test --locked -p sbom-cli --test binaries -- --ignored
 # ...then the slow end-to-end ones on the bench images (scan = rootfs truth, validators,
 # r1 -> r2 diff = truth diff), and a real image round-tripped through every format.
 cargo test --locked -p sbom-cli --test bench_e2e -- --ignored

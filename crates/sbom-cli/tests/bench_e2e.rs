@@ -64,6 +64,11 @@ fn truth(release: &Path) -> BTreeSet<(String, String, String, String)> {
             r[2].trim_start_matches('/').into(),
         ));
     }
+    // Programs the content classifier recognises (Debian's python3.11 and libpython),
+    // with the version the interpreter itself prints.
+    for r in tsv(&t.join("programs.tsv")) {
+        set.insert(("binary".into(), r[0].clone(), r[1].clone(), String::new()));
+    }
     set
 }
 

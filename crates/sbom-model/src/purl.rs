@@ -102,8 +102,8 @@ pub fn distro_qualifier(d: &Distro) -> String {
     }
 }
 
-/// The purl of a package, given the image's distro. Returns `None` only for packages
-/// with an empty name.
+/// The purl of a package, given the image's distro. Returns `None` for packages with
+/// an empty name and for Go modules whose path has one segment (no valid purl).
 pub fn for_package(p: &Package, distro: Option<&Distro>) -> Option<String> {
     if p.name.trim().is_empty() {
         return None;
@@ -135,9 +135,12 @@ pub fn for_package(p: &Package, distro: Option<&Distro>) -> Option<String> {
             )
         }
         Ecosystem::Pypi => build("pypi", None, &pep503_name(&p.name), Some(&p.version), &[]),
-        // Module path: namespace is all but the last segment.
+        // Module path: namespace is all but the last segment. A path of one segment
+        // (`go.opencensus.io`, `go.starlark.net`) has none, and a golang purl without a
+        // namespace is invalid (packageurl-python, so the validators): no purl then.
         Ecosystem::Golang => {
             let (ns, name) = split_last(&p.name, '/');
+            ns?;
             build("golang", ns, name, Some(&p.version), &[])
         }
         Ecosystem::Cargo => build("cargo", None, &p.name, Some(&p.version), &[]),
@@ -398,9 +401,9 @@ mod tests {
             ),
             (
                 Ecosystem::Golang,
-                "stdlib",
-                "go1.22.5",
-                "pkg:golang/stdlib@go1.22.5",
+                "golang.org/toolchain",
+                "v1.22.5",
+                "pkg:golang/golang.org/toolchain@v1.22.5",
             ),
             (
                 Ecosystem::Cargo,
@@ -456,6 +459,9 @@ mod tests {
         );
         assert!(parse("not-a-purl").is_none());
         assert!(parse("pkg:npm/").is_none());
+        // One-segment Go module paths have no valid purl.
+        let single = Package::new(Ecosystem::Golang, "go.opencensus.io", "v0.24.0");
+        assert_eq!(for_package(&single, None), None);
     }
 
     #[test]

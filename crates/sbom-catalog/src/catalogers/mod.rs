@@ -10,19 +10,24 @@ pub mod apk;
 pub mod composer;
 pub mod deb822;
 pub mod dpkg;
+mod exe;
 pub mod gem;
+pub mod golang;
 mod json_meta;
 pub mod npm;
 pub mod os_release;
+pub mod programs;
 pub mod python;
 pub mod relate;
 pub mod rpm;
+pub mod rust;
 
 pub use os_release::detect_distro;
 pub use relate::relate;
 
-/// Every cataloger, in a fixed order: os-release, dpkg, python, apk, rpm, then the
-/// language ecosystems.
+/// Every cataloger, in a fixed order: os-release, dpkg, python, apk, rpm, the language
+/// ecosystems found by path (npm, gem, composer), then those that look inside files
+/// (golang, rust, programs).
 pub fn all() -> Vec<Box<dyn Cataloger>> {
     vec![
         Box::new(os_release::OsReleaseCataloger),
@@ -33,6 +38,9 @@ pub fn all() -> Vec<Box<dyn Cataloger>> {
         Box::new(npm::NpmCataloger),
         Box::new(gem::GemCataloger),
         Box::new(composer::ComposerCataloger),
+        Box::new(golang::GoCataloger),
+        Box::new(rust::RustCataloger),
+        Box::new(programs::ProgramsCataloger),
     ]
 }
 
@@ -118,7 +126,10 @@ mod tests {
                 "rpm",
                 "npm",
                 "gem",
-                "composer"
+                "composer",
+                "golang",
+                "rust",
+                "programs"
             ]
         );
     }

@@ -15,6 +15,8 @@
 //!   - composer: by name in the same vendor folder (or locked application) only.
 //!   - npm: the way node resolves `require`: the nearest `node_modules/NAME` up the
 //!     folder tree from the depending package ([`super::npm::lookup_dirs`]).
+//!   - golang, cargo: only within the same binary (`metadata_path`), by `NAME@VERSION`
+//!     or by name: each Go or Rust binary carries its own copy of a module or crate.
 //! - `Owns`: an OS package whose owned files include the file another package was
 //!   found in (its metadata file: a gemspec, a package.json, an installed.json; a
 //!   binary; an archive, and for a component nested in an archive the outer archive)
@@ -61,7 +63,14 @@ fn depends(packages: &[Package], rels: &mut BTreeSet<Relationship>) {
     let mut by_site: HashMap<(Ecosystem, Option<&str>, String), Vec<&Package>> = HashMap::new();
     // npm: package folder → packages
     let mut npm_dirs: HashMap<&str, Vec<&Package>> = HashMap::new();
+    // (ecosystem, binary) → Go modules / Rust crates found in it
+    let mut by_file: HashMap<(Ecosystem, &str), Vec<&Package>> = HashMap::new();
     for p in packages {
+        if matches!(p.ecosystem, Ecosystem::Golang | Ecosystem::Cargo) {
+            if let Some(m) = p.metadata_path.as_deref() {
+                by_file.entry((p.ecosystem, m)).or_default().push(p);
+            }
+        }
         let key = match p.ecosystem {
             Ecosystem::Pypi => pep503_name(&p.name),
             _ => p.name.clone(),
@@ -132,6 +141,22 @@ fn depends(packages: &[Package], rels: &mut BTreeSet<Relationship>) {
                         .cloned()
                         .unwrap_or_default()
                 }),
+                Ecosystem::Golang | Ecosystem::Cargo => p
+                    .metadata_path
+                    .as_deref()
+                    .and_then(|m| by_file.get(&(p.ecosystem, m)))
+                    .map(|c| {
+                        c.iter()
+                            .copied()
+                            .filter(|t| {
+                                t.name == *dep
+                                    || dep
+                                        .split_once('@')
+                                        .is_some_and(|(n, v)| t.name == n && t.version == v)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 eco => by_name
                     .get(&(eco, dep.clone()))
                     .cloned()
@@ -505,6 +530,38 @@ mod tests {
                 ("deb:ruby-rouge:all", rouge_deb.id.as_str()),
             ]
         );
+    }
+
+    #[test]
+    fn go_and_cargo_depends_stay_inside_their_binary() {
+        let module = |bin: &str, name: &str, version: &str, deps: &[&str]| {
+            let mut p = Package::new(Ecosystem::Golang, name, version);
+            p.id = format!("golang:{bin}:{name}");
+            p.metadata_path = Some(bin.into());
+            p.depends = deps.iter().map(|d| d.to_string()).collect();
+            p
+        };
+        let pkgs = vec![
+            module(
+                "bin/a",
+                "example.com/a",
+                "v1.0.0",
+                &["golang.org/x/sys@v0.1.0", "golang.org/toolchain"],
+            ),
+            module("bin/a", "golang.org/x/sys", "v0.1.0", &[]),
+            module("bin/a", "golang.org/toolchain", "v1.22.1", &[]),
+            module("bin/b", "golang.org/x/sys", "v0.1.0", &[]),
+            module("bin/b", "golang.org/toolchain", "v1.22.1", &[]),
+        ];
+        let rels = relate(&pkgs, &BTreeMap::new());
+        assert_eq!(
+            deps_of(&rels, "golang:bin/a:example.com/a"),
+            [
+                "golang:bin/a:golang.org/toolchain",
+                "golang:bin/a:golang.org/x/sys"
+            ]
+        );
+        assert_eq!(rels.len(), 2);
     }
 
     #[test]
