@@ -9,6 +9,7 @@ use crate::{CapturedFile, Cataloger, Warning};
 pub mod apk;
 mod deb822;
 pub mod dpkg;
+pub mod java;
 pub mod os_release;
 pub mod python;
 pub mod relate;
@@ -16,13 +17,14 @@ pub mod relate;
 pub use os_release::detect_distro;
 pub use relate::relate;
 
-/// Every cataloger, in a fixed order: os-release, dpkg, python, apk.
+/// Every cataloger, in a fixed order: os-release, dpkg, python, apk, java.
 pub fn all() -> Vec<Box<dyn Cataloger>> {
     vec![
         Box::new(os_release::OsReleaseCataloger),
         Box::new(dpkg::DpkgCataloger),
         Box::new(python::PythonCataloger),
         Box::new(apk::ApkCataloger),
+        Box::new(java::JavaCataloger),
     ]
 }
 
@@ -98,7 +100,7 @@ mod tests {
     #[test]
     fn registry_lists_each_cataloger_once_in_order() {
         let names: Vec<&str> = all().iter().map(|c| c.name()).collect();
-        assert_eq!(names, ["os-release", "dpkg", "python", "apk"]);
+        assert_eq!(names, ["os-release", "dpkg", "python", "apk", "java"]);
     }
 
     #[test]
