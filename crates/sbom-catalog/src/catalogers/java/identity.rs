@@ -88,7 +88,7 @@ fn from_pom(p: &Pom, a: &ArchiveInfo, full: bool) -> Package {
 }
 
 /// Identity from the manifest (Jenkins plugins' own headers first), the file name
-/// filling what it does not say.
+/// filling what it does not say. Without a group the component is `generic`.
 fn from_manifest(a: &ArchiveInfo, fname: &str, fver: Option<&str>) -> Package {
     let h = |n: &str| a.header(n).map(str::trim);
     let plain = |v: &&str| !v.is_empty() && !v.contains(char::is_whitespace);
@@ -118,11 +118,12 @@ fn from_manifest(a: &ArchiveInfo, fname: &str, fver: Option<&str>) -> Package {
         .or_else(|| fver.map(str::to_string))
         .or_else(|| h("Specification-Version").filter(plain).map(str::to_string))
         .unwrap_or_default();
-    let name = match group {
-        Some(g) => format!("{g}:{artifact}"),
-        None => artifact,
+    // Maven coordinates need a group; without one (nothing names it) the archive is
+    // reported under its own name with a generic purl, not under a guessed group.
+    let mut pkg = match group {
+        Some(g) => Package::new(Ecosystem::Maven, format!("{g}:{artifact}"), version),
+        None => Package::new(Ecosystem::Generic, artifact, version),
     };
-    let mut pkg = Package::new(Ecosystem::Maven, name, version);
     pkg.properties
         .insert(IDENTIFIED_BY_PROPERTY.into(), by.into());
     pkg
@@ -496,6 +497,8 @@ mod tests {
             Some("The Apache Software Foundation")
         );
         let bare = archive(&[], vec![]);
+        let jsr = packages("a.war!/WEB-INF/lib/jsr305-0.1~+svn49.jar", &bare, true);
+        assert_eq!(jsr[0].ecosystem, Ecosystem::Generic);
         assert_eq!(
             ids(&packages(
                 "a.war!/WEB-INF/lib/jsr305-0.1~+svn49.jar",
