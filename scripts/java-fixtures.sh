@@ -27,9 +27,17 @@ PKGS=(libcommons-lang3-java libguava-java libjackson2-core-java libjackson2-data
       libjackson2-annotations-java liblog4j2-java libcommons-cli-java libjsr305-java
       libgeronimo-annotation-1.3-spec-java libplexus-classworlds-java libwagon-http-shaded-java)
 
+download() {
+  (cd "$OUT/debs" && apt-get download -q "${PKGS[@]}" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2)
+  [ "$(ls "$OUT"/debs/*.deb 2>/dev/null | wc -l)" -ge "${#PKGS[@]}" ]
+}
 if [ ! -e "$OUT/debs/.done" ]; then
-  (cd "$OUT/debs" && apt-get download -q "${PKGS[@]}" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2 || true)
-  ls "$OUT"/debs/*.deb >/dev/null
+  if ! download; then
+    # Empty package lists (a fresh container): refresh them once.
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get -o DPkg::Lock::Timeout=900 update -qq
+    download || { echo "java-fixtures: apt-get download ${PKGS[*]} failed" >&2; exit 1; }
+  fi
   touch "$OUT/debs/.done"
 fi
 if [ ! -e "$OUT/.done" ]; then

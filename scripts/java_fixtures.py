@@ -5,6 +5,7 @@
     scripts/java_fixtures.py assemble ROOTFS [--big-mb N]  # a Spring Boot fat jar, a war and an ear from ROOTFS's jars
     scripts/java_fixtures.py hostile DIR               # hostile archives (zip bomb, 50-deep nesting, ../ names, ...)
     scripts/java_fixtures.py truth ROOTFS OUT.json     # what Python's zipfile reads from every archive
+    scripts/java_fixtures.py image OUT TAG LAYERDIR... # OUT/oci (OCI layout) and OUT/image.tar (docker archive)
 
 `assemble` writes, from the real jars under ROOTFS/usr/share/java (not symlinks):
 - opt/app/demo-app.jar: Spring Boot layout; every jar under BOOT-INF/lib stored (as Spring
@@ -60,6 +61,9 @@ def unpack(rootfs, debs):
             for m in t.getmembers():
                 p = "/" + m.name.lstrip("./")
                 paths.append("/." if p == "/" else p.rstrip("/"))
+        # dpkg names the list of a Multi-Arch: same package with its architecture.
+        if fields.get("Multi-Arch") == "same":
+            name = f"{name}:{fields['Architecture']}"
         (info / f"{name}.list").write_text("\n".join(paths) + "\n")
     with open(rootfs / "var/lib/dpkg/status", "a") as f:
         f.write("\n".join(status) + "\n")
@@ -251,6 +255,103 @@ def hostile(folder):
     (d / "notazip.jar").write_bytes(b"this is not an archive\n" * 10)
 
 
+# ---------------------------------------------------------------- image
+
+def layer_tar(root, dest):
+    """A gzip tar of the tree at root (sorted, fixed times and owners); returns
+    (blob sha256, diff_id sha256, size)."""
+    import gzip
+    import hashlib
+    import tarfile
+
+    class Hashing(io.RawIOBase):
+        def __init__(self, f):
+            self.f, self.h = f, hashlib.sha256()
+
+        def writable(self):
+            return True
+
+        def write(self, b):
+            self.h.update(b)
+            return self.f.write(b)
+
+    root = Path(root)
+    with open(dest, "wb") as raw:
+        blob = Hashing(raw)
+        with gzip.GzipFile(fileobj=blob, mode="wb", mtime=0, compresslevel=6) as gz:
+            diff = Hashing(gz)
+            with tarfile.open(fileobj=diff, mode="w|", format=tarfile.PAX_FORMAT) as tar:
+                for dirpath, dirnames, filenames in os.walk(root):
+                    dirnames.sort()
+                    for name in sorted(dirnames) + sorted(filenames):
+                        p = Path(dirpath) / name
+                        ti = tar.gettarinfo(str(p), arcname=str(p.relative_to(root)))
+                        ti.mtime, ti.uid, ti.gid, ti.uname, ti.gname = 0, 0, 0, "root", "root"
+                        if ti.isfile():
+                            with open(p, "rb") as f:
+                                tar.addfile(ti, f)
+                        else:
+                            tar.addfile(ti)
+    return blob.h.hexdigest(), diff.h.hexdigest(), Path(dest).stat().st_size
+
+
+def image(out, tag, layer_dirs):
+    """An OCI layout (out/oci, tag `tag`) and a docker archive (out/image.tar) with one
+    gzip layer per folder, bottom first."""
+    import hashlib
+    import tarfile
+    out = Path(out)
+    blobs = out / "oci/blobs/sha256"
+    blobs.mkdir(parents=True, exist_ok=True)
+    layers, diff_ids = [], []
+    for i, d in enumerate(layer_dirs):
+        tmp = blobs / f"layer{i}.tmp"
+        digest, diff, size = layer_tar(d, tmp)
+        tmp.rename(blobs / digest)
+        layers.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                       "digest": f"sha256:{digest}", "size": size})
+        diff_ids.append(f"sha256:{diff}")
+
+    def put(obj):
+        data = json.dumps(obj, separators=(",", ":")).encode()
+        d = hashlib.sha256(data).hexdigest()
+        (blobs / d).write_bytes(data)
+        return {"digest": f"sha256:{d}", "size": len(data)}, data
+
+    config, config_bytes = put({"architecture": "amd64", "os": "linux",
+                                "rootfs": {"type": "layers", "diff_ids": diff_ids},
+                                "config": {"Labels": {"org.opencontainers.image.vendor": "sbom tests"}}})
+    manifest, _ = put({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                       "config": {"mediaType": "application/vnd.oci.image.config.v1+json", **config},
+                       "layers": layers})
+    (out / "oci/oci-layout").write_text('{"imageLayoutVersion":"1.0.0"}')
+    (out / "oci/index.json").write_text(json.dumps({"schemaVersion": 2, "manifests": [{
+        "mediaType": "application/vnd.oci.image.manifest.v1+json", **manifest,
+        "annotations": {"org.opencontainers.image.ref.name": tag}}]}))
+    # docker archive: config, gzip layers as they are, manifest.json
+    with tarfile.open(out / "image.tar.tmp", "w") as t:
+        def add(name, path=None, data=None):
+            ti = tarfile.TarInfo(name)
+            ti.mtime = 0
+            if data is not None:
+                ti.size = len(data)
+                t.addfile(ti, io.BytesIO(data))
+            else:
+                ti.size = Path(path).stat().st_size
+                with open(path, "rb") as f:
+                    t.addfile(ti, f)
+        cfg_name = config["digest"].split(":")[1] + ".json"
+        add(cfg_name, data=config_bytes)
+        names = []
+        for l in layers:
+            n = l["digest"].split(":")[1] + ".tar.gz"
+            add(n, path=blobs / l["digest"].split(":")[1])
+            names.append(n)
+        add("manifest.json", data=json.dumps([{"Config": cfg_name, "RepoTags": [f"sbom/java:{tag}"],
+                                               "Layers": names}]).encode())
+    (out / "image.tar.tmp").rename(out / "image.tar")
+
+
 # ---------------------------------------------------------------- truth
 
 def is_zip_head(b):
@@ -344,6 +445,8 @@ def main():
         hostile(args[0])
     elif cmd == "truth":
         truth(args[0], args[1])
+    elif cmd == "image":
+        image(args[0], args[1], args[2:])
     else:
         sys.exit(__doc__)
 

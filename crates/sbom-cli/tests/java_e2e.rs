@@ -350,6 +350,7 @@ fn hostile_archives_are_warnings_naming_image_layer_and_entry_and_the_rest_is_re
         ("opt/hostile/garbage.jar", "not a zip header"),
         ("opt/hostile/notazip.jar", "not a zip archive"),
     ] {
+        // The walker names the scanned file, the message the entry inside it.
         let line = s
             .stderr
             .lines()

@@ -410,7 +410,7 @@ fn non_java_zips_and_other_files() {
     // A .jar that is no zip.
     let (archives, warnings) = visit("opt/broken.jar", b"this is text, not an archive\n", 4096);
     assert!(archives.len() == 1 && warnings.len() == 1, "{warnings:?}");
-    assert!(warnings[0].starts_with("opt/broken.jar: not a zip archive"));
+    assert!(warnings[0].starts_with("not a zip archive"));
 }
 
 fn nested(depth: usize) -> Vec<u8> {
@@ -521,7 +521,7 @@ fn hostile_names_truncation_and_garbage_are_warnings_naming_the_entry() {
     let (archives, warnings) = visit("o/outer.jar", &outer[..cd + 20], 4096);
     assert_eq!(
         warnings.last().map(String::as_str),
-        Some("o/outer.jar: central directory is truncated")
+        Some("central directory is truncated")
     );
     assert!(archives.iter().any(|a| a.poms.len() == 1));
     // Truncated inside the nested archive: one warning, at the outer level.
@@ -529,7 +529,7 @@ fn hostile_names_truncation_and_garbage_are_warnings_naming_the_entry() {
     let (_, warnings) = visit("o/outer.jar", &outer[..mid], 4096);
     assert_eq!(
         warnings,
-        ["o/outer.jar: archive ends inside entry lib/inner.jar (truncated)"]
+        ["archive ends inside entry lib/inner.jar (truncated)"]
     );
     // Garbage between entries: the local header of z.txt (its name 30 bytes in).
     let z = memchr::memmem::find(&outer, b"z.txt").unwrap() - 30;

@@ -135,9 +135,15 @@ impl Ctx {
         }
     }
 
+    /// A warning about `at` (the scanned file itself, which the walker already names,
+    /// is not repeated).
     fn warn(&mut self, at: &str, msg: impl Display) {
         if self.warnings.len() < MAX_WARNINGS {
-            self.warnings.push(format!("{at}: {msg}"));
+            self.warnings.push(if at == self.top {
+                msg.to_string()
+            } else {
+                format!("{at}: {msg}")
+            });
         } else {
             self.suppressed += 1;
         }
@@ -147,10 +153,7 @@ impl Ctx {
     pub fn take_warnings(&mut self) -> Vec<String> {
         let mut w = std::mem::take(&mut self.warnings);
         if self.suppressed > 0 {
-            w.push(format!(
-                "{}: {} more warnings about this file",
-                self.top, self.suppressed
-            ));
+            w.push(format!("{} more warnings about this file", self.suppressed));
         }
         w
     }
