@@ -2,18 +2,18 @@
 """Java test fixtures from real Debian jars (Python 3 standard library only).
 
     scripts/java_fixtures.py unpack ROOTFS DEB...      # dpkg-deb -x each .deb, plus its dpkg status stanza and .list
-    scripts/java_fixtures.py assemble ROOTFS [--big-mb N]  # a Spring Boot fat jar, a war and an ear from ROOTFS's jars
+    scripts/java_fixtures.py assemble ROOTFS [--big-mb N] [--war-jars N]  # a fat jar, a war and an ear from ROOTFS's jars
     scripts/java_fixtures.py hostile DIR               # hostile archives (zip bomb, 50-deep nesting, ../ names, ...)
     scripts/java_fixtures.py truth ROOTFS OUT.json     # what Python's zipfile reads from every archive
     scripts/java_fixtures.py image OUT TAG LAYERDIR... # OUT/oci (OCI layout) and OUT/image.tar (docker archive)
 
 `assemble` writes, from the real jars under ROOTFS/usr/share/java (not symlinks):
 - opt/app/demo-app.jar: Spring Boot layout; every jar under BOOT-INF/lib stored (as Spring
-  Boot requires), its own pom.properties; with --big-mb N, padded with stored incompressible
-  BOOT-INF/classes/static/*.bin and every jar repeated under BOOT-INF/lib/copyK/ until the
-  file is N MiB.
+  Boot requires), its own pom.properties; with --big-mb N, every jar again under
+  BOOT-INF/lib/copyK/ until the file is N MiB.
 - opt/tomcat/webapps/shop-2.1.0.war: written to an unseekable stream (every entry has a data
-  descriptor), WEB-INF/lib jars deflated; no pom of its own.
+  descriptor), WEB-INF/lib jars deflated (the first half of the jars, or --war-jars N);
+  no pom of its own.
 - opt/app/bundle.ear: an ear holding the war (stored, with a data descriptor) and a jar
   (deflated): three levels of nesting.
 
@@ -152,14 +152,18 @@ def fat_jar(path, jars, big_mb):
         for j in jars:
             z.writestr(zinfo(f"BOOT-INF/lib/{versioned_name(j)}", zipfile.ZIP_STORED), j.read_bytes())
         if big_mb:
+            # Every jar again under copyK/ until the file is big_mb MiB (incompressible
+            # padding only if there are too few jars).
             target = big_mb * 1024 * 1024
             copy = 0
-            while path.stat().st_size < target * 0.6 and copy < 50:
+            while path.stat().st_size < target and copy < 50:
                 copy += 1
                 for j in jars:
                     z.writestr(zinfo(f"BOOT-INF/lib/copy{copy}/{versioned_name(j)}", zipfile.ZIP_STORED),
                                j.read_bytes())
-                z.fp.flush()
+                    z.fp.flush()
+                    if path.stat().st_size >= target:
+                        break
             k = 0
             while path.stat().st_size < target:
                 k += 1
@@ -192,13 +196,13 @@ def ear(war_bytes, jar):
     return out.buf.getvalue()
 
 
-def assemble(rootfs, big_mb=0):
+def assemble(rootfs, big_mb=0, war_jars=0):
     rootfs = Path(rootfs)
     jars = real_jars(rootfs)
     if not jars:
         sys.exit(f"java_fixtures: no jars under {rootfs}/usr/share/java")
     fat_jar(rootfs / "opt/app/demo-app.jar", jars, big_mb)
-    w = war(jars[: max(1, len(jars) // 2)])
+    w = war(jars[: war_jars or max(1, len(jars) // 2)])
     webapps = rootfs / "opt/tomcat/webapps"
     webapps.mkdir(parents=True, exist_ok=True)
     (webapps / "shop-2.1.0.war").write_bytes(w)
@@ -435,12 +439,13 @@ def main():
     if cmd == "unpack":
         unpack(args[0], args[1:])
     elif cmd == "assemble":
-        big = 0
-        if "--big-mb" in args:
-            i = args.index("--big-mb")
-            big = int(args[i + 1])
-            args = args[:i] + args[i + 2:]
-        assemble(args[0], big)
+        opts = {"--big-mb": 0, "--war-jars": 0}
+        for k in opts:
+            if k in args:
+                i = args.index(k)
+                opts[k] = int(args[i + 1])
+                args = args[:i] + args[i + 2:]
+        assemble(args[0], opts["--big-mb"], opts["--war-jars"])
     elif cmd == "hostile":
         hostile(args[0])
     elif cmd == "truth":

@@ -57,8 +57,6 @@ const MAX_SUMMARY: usize = 4 << 20;
 const MAX_WARNINGS: usize = 20;
 /// Inflate output buffer.
 const OUT_CHUNK: usize = 32 << 10;
-/// Bytes added to a descriptor scan window at a time.
-const SCAN_STEP: usize = 16 << 10;
 /// Bytes a descriptor scan keeps back (a descriptor and the next signature).
 const SCAN_KEEP: usize = 28;
 
@@ -263,7 +261,7 @@ struct Entry {
     /// The deflate stream ended (the rest up to `size` is not data).
     ended: bool,
     target: Target,
-    /// Descriptor scan: bytes not yet known to be data.
+    /// Descriptor scan: the last bytes of the previous piece, not yet known to be data.
     window: Vec<u8>,
 }
 
@@ -756,48 +754,67 @@ impl ArchiveReader {
     }
 
     /// An entry with a data descriptor that is not inflated: its end is where its
-    /// descriptor is.
+    /// descriptor is. The bytes are searched where they lie; only the last
+    /// [`SCAN_KEEP`] of a piece are kept (a descriptor may straddle two pieces), and
+    /// looked at again with the start of the next piece.
     fn scan(&mut self, data: &[u8], ctx: &mut Ctx) -> usize {
         let Some(e) = self.entry.as_mut() else {
             self.state = State::Header;
             return 0;
         };
-        let step = data.len().min(SCAN_STEP);
-        let old = e.window.len();
-        e.window
-            .extend_from_slice(data.get(..step).unwrap_or_default());
-        let window = std::mem::take(&mut e.window);
-        let found = find_descriptor(&window, e.consumed, e.zip64);
-        let (data_end, used) = match found {
-            Some((end, len)) => {
+        let (base, zip64) = (e.consumed, e.zip64);
+        if !e.window.is_empty() {
+            let kept = e.window.len();
+            let mut joint = std::mem::take(&mut e.window);
+            joint.extend_from_slice(data.get(..SCAN_KEEP.min(data.len())).unwrap_or_default());
+            if let Some((end, len)) = find_descriptor(&joint, base, zip64) {
                 let after = end + len;
-                let used = if after >= old {
-                    after - old
-                } else {
-                    // The next header started in bytes kept from before.
-                    self.buf = window.get(after..old).unwrap_or_default().to_vec();
-                    0
-                };
-                (end, used)
+                if after < kept {
+                    // The next header started in the kept bytes.
+                    self.buf = joint.get(after..kept).unwrap_or_default().to_vec();
+                }
+                self.scanned(joint.get(..end).unwrap_or_default(), true, ctx);
+                return after.saturating_sub(kept);
             }
-            None => (window.len().saturating_sub(SCAN_KEEP), step),
-        };
-        let reads = self.entry.as_ref().is_some_and(|e| e.target.reads());
-        if reads {
-            self.deliver(window.get(..data_end).unwrap_or_default(), None, ctx);
+            if data.len() < SCAN_KEEP {
+                // Too little to judge: keep it all, pass on what cannot be a descriptor.
+                let cut = joint.len().saturating_sub(SCAN_KEEP);
+                self.scanned(joint.get(..cut).unwrap_or_default(), false, ctx);
+                if let Some(e) = self.entry.as_mut() {
+                    e.window = joint.split_off(cut);
+                }
+                return data.len();
+            }
+            // No descriptor starts in the kept bytes: they are data.
+            joint.truncate(kept);
+            self.scanned(&joint, false, ctx);
         }
-        let Some(e) = self.entry.as_mut() else {
-            return used;
-        };
-        e.consumed += data_end as u64;
-        if found.is_some() {
+        let base = self.entry.as_ref().map_or(base, |e| e.consumed);
+        if let Some((end, len)) = find_descriptor(data, base, zip64) {
+            self.scanned(data.get(..end).unwrap_or_default(), true, ctx);
+            return end + len;
+        }
+        let cut = data.len().saturating_sub(SCAN_KEEP);
+        self.scanned(data.get(..cut).unwrap_or_default(), false, ctx);
+        if let Some(e) = self.entry.as_mut() {
+            e.window = data.get(cut..).unwrap_or_default().to_vec();
+        }
+        data.len()
+    }
+
+    /// Bytes of a scanned entry known to be data; `last` when its descriptor follows
+    /// them (the entry ends).
+    fn scanned(&mut self, bytes: &[u8], last: bool, ctx: &mut Ctx) {
+        if self.entry.as_ref().is_some_and(|e| e.target.reads()) {
+            self.deliver(bytes, None, ctx);
+        }
+        if let Some(e) = self.entry.as_mut() {
+            e.consumed += bytes.len() as u64;
+        }
+        if last {
             self.end_entry(ctx);
             self.state = State::Header;
-        } else {
-            e.window = window;
-            e.window.drain(..data_end);
         }
-        used
     }
 
     /// The data descriptor after an entry inflated to its end: 12 to 24 bytes,
