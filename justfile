@@ -32,3 +32,11 @@ bench *ARGS:
 # Batch scan of a dozen-image release from a local registry against trivy (issue 9); target/bench/batch.json.
 bench-batch *ARGS:
     python3 scripts/bench.py batch {{ARGS}}
+
+# The Java-heavy bench image (issue 15): 380 Debian jars, OpenJDK 17, a 146 MB fat jar; target/bench-image/java.
+bench-java-image:
+    scripts/bench-java-image.sh target/bench-image/java
+
+# Java image against syft, trivy and the inflate floor; no-Java image against a baseline build (issue 15); target/bench/java.json.
+bench-java *ARGS:
+    python3 scripts/bench.py java {{ARGS}}

@@ -100,15 +100,22 @@ fn from_manifest(a: &ArchiveInfo, fname: &str, fver: Option<&str>) -> Package {
         .or(bsn.and_then(|b| b.rsplit('.').next()).filter(plain))
         .unwrap_or(fname)
         .to_string();
+    let dotted = |v: &&str| plain(v) && v.contains('.');
     let group = h("Group-Id")
         .filter(plain)
-        .or(h("Implementation-Vendor-Id").filter(|v| plain(v) && v.contains('.')))
+        .or(h("Implementation-Vendor-Id").filter(dotted))
+        .or(h("Extension-Name").filter(dotted))
         .map(str::to_string)
         .or_else(|| group_from_symbolic_name(bsn?, &artifact));
+    // `4.10.4 ${svnversion} - buildd - ...` (Lucene as Debian builds it) is 4.10.4.
+    let first = |v: &str| -> Option<String> {
+        let t = v.split_whitespace().next()?;
+        (plain(&t) && (t == v || t.starts_with(|c: char| c.is_ascii_digit())))
+            .then(|| t.to_string())
+    };
     let version = ["Plugin-Version", "Implementation-Version", "Bundle-Version"]
         .iter()
-        .find_map(|k| h(k).filter(plain))
-        .map(str::to_string);
+        .find_map(|k| h(k).and_then(first));
     let by = if group.is_some() || version.is_some() {
         "manifest"
     } else {
@@ -136,7 +143,7 @@ fn group_from_symbolic_name(bsn: &str, artifact: &str) -> Option<String> {
         return None;
     }
     let (head, last) = bsn.rsplit_once('.')?;
-    let (a, l) = (norm(artifact), norm(last));
+    let (a, l) = (without_digits(&norm(artifact)), without_digits(&norm(last)));
     if !l.is_empty() && a.ends_with(&l) {
         Some(head.to_string())
     } else {
@@ -509,6 +516,29 @@ mod tests {
                 "jsr305".to_string(),
                 "0.1~+svn49".to_string(),
                 "file_name".to_string()
+            )]
+        );
+        let lucene = archive(
+            &[
+                ("Extension-Name", "org.apache.lucene"),
+                ("Implementation-Title", "org.apache.lucene"),
+                (
+                    "Implementation-Version",
+                    "4.10.4 ${svnversion} - buildd - 1969-12-31",
+                ),
+            ],
+            vec![],
+        );
+        assert_eq!(
+            ids(&packages(
+                "usr/share/java/lucene-queryparser-4.10.4.jar",
+                &lucene,
+                false
+            )),
+            [(
+                "org.apache.lucene:lucene-queryparser".to_string(),
+                "4.10.4".to_string(),
+                "manifest".to_string()
             )]
         );
         let jenkins = archive(
