@@ -50,34 +50,6 @@ fn python(args: &[&std::ffi::OsStr]) {
     );
 }
 
-/// Adds the tree under `root/sub` to `layer` (files with modes, symlinks, folders).
-fn add_tree(mut layer: Layer, root: &Path, sub: &str) -> Layer {
-    use std::os::unix::fs::PermissionsExt;
-    let mut stack = vec![sub.to_string()];
-    while let Some(rel) = stack.pop() {
-        let mut entries: Vec<_> = std::fs::read_dir(root.join(&rel))
-            .expect("read_dir")
-            .map(|e| e.expect("entry"))
-            .collect();
-        entries.sort_by_key(std::fs::DirEntry::file_name);
-        for e in entries {
-            let name = format!("{rel}/{}", e.file_name().to_string_lossy());
-            let ft = e.file_type().expect("type");
-            if ft.is_symlink() {
-                let t = std::fs::read_link(e.path()).expect("link");
-                layer = layer.symlink(&name, &t.to_string_lossy());
-            } else if ft.is_dir() {
-                layer = layer.dir(&name);
-                stack.push(name);
-            } else {
-                let mode = e.metadata().expect("meta").permissions().mode() & 0o7777;
-                layer = layer.file_mode(&name, std::fs::read(e.path()).expect("read"), mode);
-            }
-        }
-    }
-    layer
-}
-
 struct Fixture {
     dir: tempfile::TempDir,
     truth: serde_json::Value,
@@ -103,8 +75,8 @@ fn fixture() -> Fixture {
     let truth: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&truth).expect("truth")).expect("json");
     let os = Layer::new(Compression::Gzip).file("etc/os-release", OS_RELEASE);
-    let os = add_tree(add_tree(os, &rootfs, "var"), &rootfs, "usr");
-    let apps = add_tree(Layer::new(Compression::Gzip), &rootfs, "opt");
+    let os = add_tree(add_tree(os, &rootfs, "var", ""), &rootfs, "usr", "");
+    let apps = add_tree(Layer::new(Compression::Gzip), &rootfs, "opt", "");
     let image = Image::new(vec![os, apps]);
     sbom_testkit::write_oci_layout(
         &dir.path().join("oci"),
