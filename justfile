@@ -46,3 +46,11 @@ bench-report:
 bench-go *ARGS:
     scripts/bench-go-image.sh target/bench-image/go
     python3 scripts/bench.py go {{ARGS}}
+
+# The Java-heavy bench image (issue 15): 380 Debian jars, OpenJDK 17, a 146 MB fat jar; target/bench-image/java.
+bench-java-image:
+    scripts/bench-java-image.sh target/bench-image/java
+
+# Java image against syft, trivy and the inflate floor; no-Java image against a baseline build (issue 15); target/bench/java.json.
+bench-java *ARGS:
+    python3 scripts/bench.py java {{ARGS}}

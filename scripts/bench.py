@@ -5,12 +5,15 @@ scans of a release (issue 9). Python 3 standard library only.
     scripts/bench.py single [--runs N] [--syft-runs N] [--cases oci-cold,...] [--modes all,blobs,none]
     scripts/bench.py batch  [--runs N] [--images N]
     scripts/bench.py go     [--runs N] [--syft-runs N]
+    scripts/bench.py java   [--runs N] [--syft-runs N] [--baseline REV | --baseline-bin PATH]
 
 `single` (`just bench`): the bench image r1 (run `just bench-image` first) as an OCI layout
 (gzip), a docker archive and from a local registry (cold and warm), plus our inflate-only
 floor and a synthetic image with a 1.5 GB layer (peak RSS). The four image cases run ours
 once per `--verify` mode each round (tools `ours` = default `all`, `ours-blobs`,
 `ours-none`; `--modes` picks which), and the issue-8 ratio goals are evaluated per mode.
+`java` (`just bench-java`): the Java-heavy image of scripts/bench-java-image.sh against
+syft, trivy and its inflate floor, and the no-Java image r1 against a baseline build.
 `batch` (`just bench-batch`):
 about a dozen images built from the bench images' layers, served by a local registry,
 scanned by `sbom scan --images` and by trivy looping over the same list with one cache.
@@ -939,6 +942,171 @@ def batch(args):
                                "counters": counters, "results": summary, "goals": goals}, indent=2))
     print(f"\nwritten {out}")
 
+# ---------------------------------------------------------------- java (issue 15)
+# `scripts/bench.py java` (`just bench-java`): the Java-heavy image of
+# scripts/bench-java-image.sh (380 Debian jars, OpenJDK 17, a 146 MB Spring Boot fat jar,
+# a war, an ear) as an OCI layout and a docker archive, cold, ours (--verify all and none)
+# against syft and trivy, plus the inflate floor of that image; and the no-Java bench
+# image r1 scanned by this build and by a baseline build (the same tree without the Java
+# cataloger, or any revision): sniffing every file for zip magic must cost under 3%.
+
+JAVA_IMAGE = IMAGES / "java"
+JAVA_FLOOR_GOAL = 1.3
+JAVA_RSS_GOAL_MB = 64
+JAVA_NO_JAVA_SLOWDOWN = 1.03
+
+
+def trivy_empty_java_db(cache):
+    """trivy needs its Java DB (Maven Central's SHA-1 index, an OCI artifact from ghcr.io)
+    to scan jars at all; offline it refuses to start without one. An empty database of
+    the same schema lets it run: its SHA-1 and artifactId lookups then find nothing (a
+    Debian-built jar's SHA-1 is not Central's anyway), identity comes from pom.properties
+    and the manifest, as in our scan."""
+    import datetime
+    import sqlite3
+    d = Path(cache) / "java-db"
+    d.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(d / "trivy-java.db")
+    db.executescript(
+        "CREATE TABLE IF NOT EXISTS artifacts(id INTEGER PRIMARY KEY, group_id TEXT, artifact_id TEXT);"
+        "CREATE TABLE IF NOT EXISTS indices(artifact_id INTEGER, version TEXT, sha1 BLOB, archive_type TEXT,"
+        " foreign key (artifact_id) references artifacts(id));"
+        "CREATE UNIQUE INDEX IF NOT EXISTS artifacts_idx ON artifacts(artifact_id, group_id);"
+        "CREATE INDEX IF NOT EXISTS indices_artifact_idx ON indices(artifact_id);"
+        "CREATE UNIQUE INDEX IF NOT EXISTS indices_sha1_idx ON indices(sha1);")
+    db.commit()
+    db.close()
+    now = datetime.datetime.now(datetime.timezone.utc)
+    stamp = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")
+    (d / "metadata.json").write_text(json.dumps({
+        "Version": 1, "NextUpdate": stamp(now + datetime.timedelta(days=3650)),
+        "UpdatedAt": stamp(now), "DownloadedAt": stamp(now)}))
+
+
+def java_baseline(args):
+    """The baseline binary: --baseline-bin, else --baseline REV built from `git archive`
+    under target/bench/baseline (kept between runs)."""
+    if args.baseline_bin:
+        return Path(args.baseline_bin)
+    rev = subprocess.run(["git", "rev-parse", args.baseline], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    base = BENCH / "baseline"
+    src, target = base / f"src-{rev[:12]}", base / "target"
+    binary = base / f"sbom-{rev[:12]}"
+    if not binary.exists():
+        log(f"building the baseline {args.baseline} ({rev[:12]}) under {base} (first time: a full build)")
+        src.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", rev], cwd=ROOT, check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
+        subprocess.run(["cargo", "build", "--release", "-q", "-p", "sbom-cli", "--target-dir", str(target)],
+                       cwd=src, check=True)
+        shutil.copy2(target / "release" / "sbom", binary)
+    return binary
+
+
+def java_bench(args):
+    if not (JAVA_IMAGE / "oci" / "index.json").exists():
+        sys.exit("bench: no Java bench image; run scripts/bench-java-image.sh first")
+    if not (IMAGES / "r1" / "oci" / "index.json").exists():
+        sys.exit("bench: no bench image; run `just bench-image` (scripts/bench-image.sh) first")
+    syft, trivy = ensure_tools()
+    sbom, floor = build_ours()
+    baseline = java_baseline(args)
+    work = Path(tempfile.mkdtemp(prefix="java-", dir=BENCH))
+    res = Results()
+    refs = {"oci": str(JAVA_IMAGE / "oci"), "docker": str(JAVA_IMAGE / "java.tar")}
+    tools = ["ours", "ours-none", "trivy", "syft"]
+    try:
+        for i in range(args.runs):
+            for kind in ("oci", "docker"):
+                case = f"java-{kind}-cold"
+                k = i % len(tools)
+                for tool in tools[k:] + tools[:k]:
+                    if tool == "syft" and i >= args.syft_runs:
+                        continue
+                    out, cache = work / f"{tool}.json", work / f"cold-{tool}"
+                    if tool.startswith("ours"):
+                        mode = "none" if tool == "ours-none" else "all"
+                        ref = refs[kind] if kind == "oci" else f"docker-archive:{refs[kind]}"
+                        cmd, env = ours_cmd(sbom, ref, out, cache, mode), None
+                    elif tool == "trivy":
+                        trivy_empty_java_db(cache)
+                        cmd, env = trivy_cmd(trivy, kind, refs[kind], out, str(cache)), None
+                    else:
+                        cmd, env = syft_cmd(syft, kind, refs[kind], out), SYFT_ENV
+                    m = measure(cmd, env)
+                    m["packages"] = count_packages(out) if m["rc"] == 0 else None
+                    log(f"run {i + 1} {case:<16} {tool:<10} {m['seconds']:7.3f} s  cpu {m['cpu_s']:6.2f} s "
+                        f"{m['rss_mb']:7.1f} MB  {m['packages'] if m['packages'] is not None else '-'} pkgs"
+                        + ("" if m["rc"] == 0 else f" rc={m['rc']}: {m['stderr'][-300:]}"))
+                    res.add(tool, case, m)
+                    shutil.rmtree(cache, ignore_errors=True)
+            for flag in ([], ["--sha"]):
+                m = measure([floor, refs["oci"]] + flag, stdout=work / "floor.json")
+                name = "java-floor+sha" if flag else "java-floor"
+                log(f"run {i + 1} {name:<16} inflate    {m['seconds']:7.3f} s  cpu {m['cpu_s']:6.2f} s")
+                res.add("ours", name, m)
+            # The no-Java bench image: this build against the baseline, alternating.
+            pair = [("ours", sbom), ("baseline", baseline)]
+            for tool, binary in (pair if i % 2 == 0 else pair[::-1]):
+                out, cache = work / f"r1-{tool}.json", work / f"r1-cold-{tool}"
+                m = measure(ours_cmd(binary, str(IMAGES / "r1" / "oci"), out, cache))
+                m["packages"] = count_packages(out) if m["rc"] == 0 else None
+                log(f"run {i + 1} {'no-java-oci-cold':<16} {tool:<10} {m['seconds']:7.3f} s  cpu {m['cpu_s']:6.2f} s")
+                res.add(tool, "no-java-oci-cold", m)
+                shutil.rmtree(cache, ignore_errors=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    summary = res.summary()
+    print()
+    print_table(summary)
+    print()
+    goals = []
+    for case in ("java-oci-cold", "java-docker-cold"):
+        for tool, against in (("ours", "java-floor+sha"), ("ours-none", "java-floor")):
+            o, f = res.median(tool, case), res.median("ours", against)
+            oc, fc = res.median(tool, case, "cpu_s"), res.median("ours", against, "cpu_s")
+            if o and f and case == "java-oci-cold":
+                goals.append({"goal": f"{case} {tool} within {JAVA_FLOOR_GOAL}x of the {against[5:]} "
+                                      f"(wall; cpu {fmt(oc / fc if oc and fc else None)}x)",
+                              "measured": round(o / f, 2), "met": o / f <= JAVA_FLOOR_GOAL})
+            for other in ("trivy", "syft"):
+                t = res.median(other, case)
+                if o and t:
+                    goals.append({"goal": f"{case} {tool} vs {other} (ratio of medians, info)",
+                                  "measured": round(t / o, 2), "met": True})
+    rss = max((r["peak_rss_mb"] or 0 for r in summary
+               if r["tool"].startswith("ours") and r["case"].startswith("java-")
+               and not r["case"].startswith("java-floor")), default=None)
+    if rss:
+        goals.append({"goal": f"Java image peak RSS <= {JAVA_RSS_GOAL_MB} MB", "measured": round(rss, 1),
+                      "met": rss <= JAVA_RSS_GOAL_MB})
+    o, b = res.median("ours", "no-java-oci-cold"), res.median("baseline", "no-java-oci-cold")
+    oc, bc = res.median("ours", "no-java-oci-cold", "cpu_s"), res.median("baseline", "no-java-oci-cold", "cpu_s")
+    if o and b:
+        goals.append({"goal": f"no-Java bench image at most {round((JAVA_NO_JAVA_SLOWDOWN - 1) * 100)}% slower "
+                              f"than the baseline (wall; cpu {fmt(oc / bc if oc and bc else None, 3)}x)",
+                      "measured": round(o / b, 3), "met": o / b <= JAVA_NO_JAVA_SLOWDOWN})
+    print("goals:")
+    for g in goals:
+        print(f"  {'MET    ' if g['met'] else 'NOT MET'} {g['goal']}: {g['measured']}")
+    out = BENCH / "java.json"
+    out.write_text(json.dumps({"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                               "load": os.getloadavg(), "runs": args.runs, "baseline": str(baseline),
+                               "results": summary, "goals": goals}, indent=2))
+    print(f"\nwritten {out}")
+
+
+def add_java_parser(sub):
+    j = sub.add_parser("java", help="the Java-heavy image against syft and trivy, and the no-Java "
+                                    "image against a baseline build (issue 15)")
+    j.add_argument("--runs", type=int, default=5)
+    j.add_argument("--syft-runs", type=int, default=2, help="syft is slow: fewer runs")
+    j.add_argument("--baseline", default="main", help="git revision built as the baseline (default main)")
+    j.add_argument("--baseline-bin", help="a baseline sbom binary instead of building --baseline")
+    j.set_defaults(func=java_bench)
+
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -958,11 +1126,15 @@ def main():
     g = sub.add_parser("go", help="the Go image and the content catalogers' cost (issue 14)")
     g.add_argument("--runs", type=int, default=3)
     g.add_argument("--syft-runs", type=int, default=1, help="syft is slow: fewer runs")
+    add_java_parser(sub)
     args = ap.parse_args()
     BENCH.mkdir(parents=True, exist_ok=True)
     if args.cmd == "go":
         return bench_go(args)
-    single(args) if args.cmd == "single" else batch(args)
+    if hasattr(args, "func"):
+        args.func(args)
+    else:
+        single(args) if args.cmd == "single" else batch(args)
 
 
 if __name__ == "__main__":

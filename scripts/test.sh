@@ -64,6 +64,11 @@ if [ -z "${SBOM_SKIP_BENCH:-}" ]; then
 fi
 export SBOM_BENCH_DIR="$root/target/bench-image"
 
+# Java fixtures: Debian's Java packages, a fat jar, a war, an ear, hostile archives
+# (target/java-fixtures, about 10 MB downloaded once).
+export SBOM_JAVA_FIXTURES="$root/target/java-fixtures"
+scripts/java-fixtures.sh "$SBOM_JAVA_FIXTURES" >/dev/null
+
 # Every test of the workspace...
 cargo test --workspace --locked
 # Real Go, Rust and program binaries (cached under target/binaries; installs
@@ -74,6 +79,7 @@ SBOM_BINARIES_DIR="$root/target/binaries" cargo test --locked -p sbom-cli --test
 # r1 -> r2 diff = truth diff), and a real image round-tripped through every format.
 cargo test --locked -p sbom-cli --test bench_e2e -- --ignored
 cargo test --locked -p sbom-cli --test mirror -- --ignored
+cargo test --locked -p sbom-cli --test java_e2e -- --ignored
 mkdir -p target/bench-roundtrip
 cargo run --locked -q -p sbom-cli -- scan --quiet \
   "oci-dir:$SBOM_BENCH_DIR/r1/oci:bench" -o "json=target/bench-roundtrip/r1.sbom.json"

@@ -159,45 +159,14 @@ fn every_bom_ref_referenced_exists() {
 
 #[test]
 fn every_format_passes_the_validator_with_ntia() {
-    let tool = common::validator();
-    assert!(
-        tool.exists(),
-        "validate-sbom not found at {} (set SBOM_VALIDATE)",
-        tool.display()
-    );
     let dir = tempfile::tempdir().expect("tempdir");
-    let sbom = common::fixture();
-    let mut files = Vec::new();
-    for name in INTERCHANGE {
-        let f: Format = name.parse().expect("format");
-        let path = dir
-            .path()
-            .join(format!("{}{}", name.replace('@', "-"), f.file_suffix()));
-        std::fs::write(&path, write(&sbom, &f).expect("writes")).expect("write file");
-        files.push(path);
-    }
-    let output = Command::new(&tool)
-        .arg("--ntia")
-        .args(&files)
-        .output()
-        .expect("run validate-sbom");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "validate-sbom failed:\n{stdout}\n{stderr}"
-    );
-    assert_eq!(
-        stdout.lines().filter(|l| l.starts_with("OK ")).count(),
-        files.len(),
-        "{stdout}"
-    );
+    let stdout = common::write_and_validate(&common::fixture(), dir.path(), &["--ntia"]);
     assert_eq!(
         stdout
             .lines()
             .filter(|l| l.starts_with("NTIA PASS"))
             .count(),
-        files.len(),
+        common::VALIDATED.len(),
         "{stdout}"
     );
 }

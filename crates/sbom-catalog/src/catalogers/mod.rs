@@ -13,6 +13,7 @@ pub mod dpkg;
 mod exe;
 pub mod gem;
 pub mod golang;
+pub mod java;
 mod json_meta;
 pub mod npm;
 pub mod os_release;
@@ -27,7 +28,7 @@ pub use relate::relate;
 
 /// Every cataloger, in a fixed order: os-release, dpkg, python, apk, rpm, the language
 /// ecosystems found by path (npm, gem, composer), then those that look inside files
-/// (golang, rust, programs).
+/// (golang, rust, programs, java).
 pub fn all() -> Vec<Box<dyn Cataloger>> {
     vec![
         Box::new(os_release::OsReleaseCataloger),
@@ -41,6 +42,7 @@ pub fn all() -> Vec<Box<dyn Cataloger>> {
         Box::new(golang::GoCataloger),
         Box::new(rust::RustCataloger),
         Box::new(programs::ProgramsCataloger),
+        Box::new(java::JavaCataloger),
     ]
 }
 
@@ -129,9 +131,45 @@ mod tests {
                 "composer",
                 "golang",
                 "rust",
-                "programs"
+                "programs",
+                "java"
             ]
         );
+    }
+
+    #[test]
+    fn every_file_is_sniffed_by_the_right_cataloger_only() {
+        // (path, first bytes) with the catalogers that read the body.
+        let cases: &[(&str, &[u8], &[&str])] = &[
+            ("usr/share/java/guava.jar", b"PK\x03\x04\x14\x00", &["java"]),
+            ("opt/app/app.WAR", b"#!/bin/bash\n", &["java"]),
+            ("var/jenkins/plugins/git.jpi", b"PK\x03\x04", &["java"]),
+            ("venv/lib/x.whl", b"PK\x03\x04", &["java"]),
+            ("opt/app/bin/app", b"PK\x03\x04", &["java"]),
+            (
+                "usr/lib/jvm/jdk/jmods/java.base.jmod",
+                b"JM\x01\x00PK\x03\x04",
+                &[],
+            ),
+            ("usr/bin/ls", b"\x7fELF\x02\x01", &["golang", "rust"]),
+            ("etc/passwd", b"root:x:0:0", &[]),
+            ("empty.zip", b"PK\x05\x06", &[]),
+        ];
+        let cats = all();
+        for (path, head, want) in cases {
+            let e = crate::EntryInfo {
+                path,
+                mode: 0o644,
+                size: 1000,
+                head,
+            };
+            let got: Vec<&str> = cats
+                .iter()
+                .filter(|c| c.sniffs() && c.sniff(&e).is_some())
+                .map(|c| c.name())
+                .collect();
+            assert_eq!(&got, want, "{path}");
+        }
     }
 
     #[test]
@@ -197,6 +235,12 @@ mod tests {
             ),
             ("lib/apk/db/scripts.tar", None),
             ("usr/bin/python3", None),
+            ("usr/lib/jvm/java-17-openjdk-amd64/release", Some("java")),
+            ("opt/java/openjdk/release", Some("java")),
+            ("etc/prerelease", None),
+            // Archives are sniffed by name or content, never captured whole.
+            ("usr/share/java/guava.jar", None),
+            ("opt/app/app.war", None),
         ];
         let cats = all();
         for (path, owner) in cases {

@@ -9,8 +9,7 @@
 //! matches some row are read, so the cost for every other file is one comparison of
 //! the head and one match of the name.
 //!
-//! The JDK/JRE is the exception: its version is in the `release` file at the root of
-//! the Java home (`JAVA_VERSION="17.0.21.1"`), captured by path.
+//! The JDK/JRE is not here: the java cataloger reports it from its `release` file.
 //!
 //! Packages: ecosystem `binary` (purl `pkg:generic/NAME@VERSION`), version the
 //! upstream version the program reports about itself, `metadata_path` the file (so
@@ -22,7 +21,7 @@ use regex::bytes::Regex;
 use sbom_model::{Ecosystem, Package};
 use serde::{Deserialize, Serialize};
 
-use super::{decode, exe, file_name, warning};
+use super::{exe, file_name, warning};
 use crate::{CatalogOutput, Cataloger, Context, EntryInfo, Feed, FileView, Visited, Visitor};
 
 /// `content` on every package this cataloger reports.
@@ -155,16 +154,12 @@ impl Cataloger for ProgramsCataloger {
         "programs"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
-    /// The `release` file of a Java home (a folder whose path names Java: any file
-    /// called `release` would be captured whole, a big binary too).
-    fn wants(&self, path: &str) -> bool {
-        let Some(home) = path.strip_suffix("/release") else {
-            return false;
-        };
-        let home = home.to_ascii_lowercase();
-        JAVA_HOME_HINTS.iter().any(|h| home.contains(h))
+    /// Nothing by path: the JDK/JRE's `release` file belongs to the java cataloger,
+    /// which reports the installation once (and drops the archives inside it).
+    fn wants(&self, _path: &str) -> bool {
+        false
     }
     fn sniffs(&self) -> bool {
         true
@@ -208,20 +203,9 @@ impl Cataloger for ProgramsCataloger {
                     .push(warning(f, format!("programs: unreadable summary: {e}"))),
             }
         }
-        for f in view.iter().filter(|f| self.wants(&f.path)) {
-            if let Some(p) = java_release(&f.path, &decode(&f.data)) {
-                out.packages.push(p);
-            }
-        }
         out
     }
 }
-
-/// Words one of which the path of a Java home holds (`usr/lib/jvm/java-17-openjdk-amd64`,
-/// `opt/java/openjdk`, `usr/local/openjdk-17`, `opt/jdk-21`, `usr/java/jdk1.8.0_202`).
-const JAVA_HOME_HINTS: &[&str] = &[
-    "jvm", "java", "jdk", "jre", "graalvm", "temurin", "zulu", "corretto",
-];
 
 /// Bytes kept from the end of one chunk for a match that straddles two (longer than
 /// any match plus [`MARGIN`]).
@@ -326,34 +310,6 @@ fn package(path: &str, s: &Summary) -> Package {
     marked(name, &s.version, path, &s.class, &s.evidence)
 }
 
-/// The JDK/JRE a Java home's `release` file describes (`JAVA_VERSION="17.0.2"`).
-fn java_release(path: &str, text: &str) -> Option<Package> {
-    let field = |key: &str| {
-        text.lines().find_map(|l| {
-            let v = l.strip_prefix(key)?.strip_prefix('=')?;
-            Some(v.trim().trim_matches('"').to_string())
-        })
-    };
-    let version = field("JAVA_VERSION").filter(|v| !v.is_empty())?;
-    let name = if field("GRAALVM_VERSION").is_some() {
-        "graalvm"
-    } else {
-        "openjdk"
-    };
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("JAVA_VERSION="))
-        .unwrap_or_default();
-    let mut p = marked(name, &version, path, "java-release", line);
-    if let Some(i) = field("IMPLEMENTOR") {
-        p.supplier = Some(i);
-    }
-    if let Some(r) = field("JAVA_RUNTIME_VERSION") {
-        p.properties.insert("sbom:java:runtime_version".into(), r);
-    }
-    Some(p)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,29 +350,6 @@ mod tests {
         assert!(run("usr/bin/python3.12", &py, 7).is_none());
         let hap = b"..\x00 version 2.6.12-1+deb12u4, released 2026/10/17\x00".to_vec();
         assert_eq!(run("usr/sbin/haproxy", &hap, 9).unwrap().version, "2.6.12");
-    }
-
-    #[test]
-    fn only_java_homes_release_files_are_wanted() {
-        let c = ProgramsCataloger;
-        assert!(c.wants("usr/lib/jvm/java-17-openjdk-amd64/release"));
-        assert!(c.wants("opt/java/openjdk/release"));
-        assert!(c.wants("usr/local/openjdk-17/release"));
-        assert!(!c.wants("usr/local/bin/release"));
-        assert!(!c.wants("etc/lsb-release"));
-        assert!(!c.wants("release"));
-    }
-
-    #[test]
-    fn java_release_file() {
-        let text = "IMPLEMENTOR=\"Debian\"\nJAVA_RUNTIME_VERSION=\"17.0.21.1+2-1-deb12u1-Debian\"\nJAVA_VERSION=\"17.0.21.1\"\n";
-        let p = java_release("usr/lib/jvm/java-17-openjdk-amd64/release", text).unwrap();
-        assert_eq!(
-            (p.name.as_str(), p.version.as_str()),
-            ("openjdk", "17.0.21.1")
-        );
-        assert_eq!(p.supplier.as_deref(), Some("Debian"));
-        assert!(java_release("etc/release", "NAME=x\n").is_none());
     }
 
     #[test]

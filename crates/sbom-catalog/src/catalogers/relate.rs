@@ -22,6 +22,10 @@
 //!   binary; an archive, and for a component nested in an archive the outer archive)
 //!   owns that package; for Python also its `.dist-info` / `.egg-info` / `.egg`
 //!   folder. Never a shared folder (every ruby-* deb lists `specifications/`).
+//! - `Contains`: a component found inside an archive (its location is
+//!   `outer.jar!/BOOT-INF/lib/inner.jar`, or `outer.jar!/META-INF/maven/G/A/pom.properties`
+//!   for one shaded into it) is contained in the component found at the nearest
+//!   enclosing location (`outer.jar`; `a.ear!/b.war` before `a.ear`).
 //!
 //! The result is sorted and free of duplicates and self-edges.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -43,6 +47,7 @@ pub fn relate(
     let mut rels: BTreeSet<Relationship> = BTreeSet::new();
     depends(packages, &mut rels);
     owns(packages, owned_files, &mut rels);
+    contains(packages, &mut rels);
     rels.into_iter().collect()
 }
 
@@ -231,6 +236,27 @@ fn owns(
                     rels.insert(edge(&p.id, RelationshipKind::Owns, id));
                 }
             }
+        }
+    }
+}
+
+fn contains(packages: &[Package], rels: &mut BTreeSet<Relationship>) {
+    let mut at: HashMap<&str, Vec<&str>> = HashMap::new();
+    for p in packages.iter().filter(|p| !p.ecosystem.is_os()) {
+        if let Some(m) = p.metadata_path.as_deref() {
+            at.entry(m).or_default().push(&p.id);
+        }
+    }
+    for p in packages.iter().filter(|p| !p.ecosystem.is_os()) {
+        let mut m = p.metadata_path.as_deref().unwrap_or("");
+        while let Some((outer, _)) = m.rsplit_once("!/") {
+            if let Some(ids) = at.get(outer) {
+                for id in ids {
+                    rels.insert(edge(id, RelationshipKind::Contains, &p.id));
+                }
+                break;
+            }
+            m = outer;
         }
     }
 }
@@ -562,6 +588,43 @@ mod tests {
             ]
         );
         assert_eq!(rels.len(), 2);
+    }
+
+    #[test]
+    fn nested_components_are_contained_in_the_nearest_enclosing_one() {
+        let at = |id: &str, meta: &str| {
+            let mut p = Package::new(Ecosystem::Maven, id, "1");
+            p.id = id.into();
+            p.metadata_path = Some(meta.into());
+            p
+        };
+        let pkgs = vec![
+            at("ear", "opt/app.ear"),
+            at("war", "opt/app.ear!/web.war"),
+            at("lib", "opt/app.ear!/web.war!/WEB-INF/lib/lib.jar"),
+            at(
+                "shaded",
+                "opt/app.ear!/web.war!/WEB-INF/lib/lib.jar!/META-INF/maven/g/s/pom.properties",
+            ),
+            // Inside a plain zip that is no component: the ear holds it.
+            at("deep", "opt/app.ear!/extra.zip!/x.jar"),
+            at("alone", "opt/other.jar"),
+        ];
+        let got: Vec<(String, String)> = relate(&pkgs, &BTreeMap::new())
+            .into_iter()
+            .filter(|r| r.kind == RelationshipKind::Contains)
+            .map(|r| (r.from, r.to))
+            .collect();
+        let want: Vec<(String, String)> = [
+            ("ear", "deep"),
+            ("ear", "war"),
+            ("lib", "shaded"),
+            ("war", "lib"),
+        ]
+        .iter()
+        .map(|(a, b)| ((*a).to_string(), (*b).to_string()))
+        .collect();
+        assert_eq!(got, want);
     }
 
     #[test]

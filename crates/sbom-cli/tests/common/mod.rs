@@ -159,3 +159,34 @@ pub fn cdx_components(json: &serde_json::Value) -> Vec<(String, String)> {
     v.sort();
     v
 }
+
+/// Adds the tree under `root/sub` to `layer` at `prefix/sub` (files with their modes,
+/// symbolic links, folders), in sorted order.
+pub fn add_tree(mut layer: Layer, root: &Path, sub: &str, prefix: &str) -> Layer {
+    use std::os::unix::fs::PermissionsExt;
+    let mut stack = vec![sub.to_string()];
+    while let Some(rel) = stack.pop() {
+        let disk = root.join(&rel);
+        let mut entries: Vec<_> = std::fs::read_dir(&disk)
+            .unwrap_or_else(|e| panic!("{}: {e}", disk.display()))
+            .map(|e| e.expect("entry"))
+            .collect();
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for e in entries {
+            let name = format!("{rel}/{}", e.file_name().to_string_lossy());
+            let at = format!("{prefix}{name}");
+            let ft = e.file_type().expect("type");
+            if ft.is_symlink() {
+                let t = std::fs::read_link(e.path()).expect("link");
+                layer = layer.symlink(&at, &t.to_string_lossy());
+            } else if ft.is_dir() {
+                layer = layer.dir(&at);
+                stack.push(name);
+            } else {
+                let mode = e.metadata().expect("meta").permissions().mode() & 0o7777;
+                layer = layer.file_mode(&at, std::fs::read(e.path()).expect("read"), mode);
+            }
+        }
+    }
+    layer
+}

@@ -5,6 +5,11 @@
 //! - The subject is `metadata.component` (type `container` for images) with bom-ref
 //!   = its purl (or `subject:NAME`), never equal to a package's bom-ref.
 //! - `Contains` from the subject and `DependsOn` become `dependencies[].dependsOn`.
+//! - `Contains` between packages (a jar inside a war, a library shaded into a jar)
+//!   nests the contained component in its container's `components`: CycloneDX's own
+//!   way to say "assembled from" ("not a dependency tree"), which a `dependsOn` edge
+//!   would misstate. A component contained in several is nested in the first; the
+//!   reader turns nesting back into `Contains`.
 //! - CycloneDX has no "owns": an owned (Python) component carries the property
 //!   `sbom:owned_by` = the owning OS package's bom-ref, once per owner.
 //! - Licenses: a single SPDX id is `license.id`; a lone compound expression is
@@ -402,7 +407,9 @@ pub(crate) fn build(sbom: &Sbom, version: CdxVersion) -> Result<Bom, FormatError
     };
     let mut deps: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for r in &sbom.relationships {
-        if r.kind == RelationshipKind::Owns {
+        if r.kind == RelationshipKind::Owns
+            || (r.kind == RelationshipKind::Contains && r.from != Subject::ID)
+        {
             continue;
         }
         if let (Some(from), Some(to)) = (map_ref(&r.from), map_ref(&r.to)) {
@@ -461,15 +468,66 @@ pub(crate) fn build(sbom: &Sbom, version: CdxVersion) -> Result<Bom, FormatError
                     .unwrap_or_default(),
             ),
         }),
-        components: {
-            let owners = common::owners(sbom);
-            sbom.packages
-                .iter()
-                .map(|p| component(p, &owners))
-                .collect()
-        },
+        components: nested_components(sbom),
         dependencies,
     })
+}
+
+/// The packages as components, each one a package contains nested in its container
+/// (document order at every level; anything a cycle would hide stays at the top).
+fn nested_components(sbom: &Sbom) -> Vec<Component> {
+    let owners = common::owners(sbom);
+    let index: BTreeMap<&str, usize> = sbom
+        .packages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
+    let mut parent: BTreeMap<usize, usize> = BTreeMap::new();
+    for r in &sbom.relationships {
+        if r.kind != RelationshipKind::Contains {
+            continue;
+        }
+        if let (Some(&from), Some(&to)) = (index.get(r.from.as_str()), index.get(r.to.as_str())) {
+            if from != to {
+                parent.entry(to).or_insert(from);
+            }
+        }
+    }
+    let mut children: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (&child, &p) in &parent {
+        children.entry(p).or_default().push(child);
+    }
+    let mut placed = vec![false; sbom.packages.len()];
+    fn build(
+        i: usize,
+        sbom: &Sbom,
+        owners: &common::Owners,
+        children: &BTreeMap<usize, Vec<usize>>,
+        placed: &mut [bool],
+    ) -> Option<Component> {
+        if placed.get(i).copied().unwrap_or(true) {
+            return None;
+        }
+        if let Some(x) = placed.get_mut(i) {
+            *x = true;
+        }
+        let mut c = component(sbom.packages.get(i)?, owners);
+        for &k in children.get(&i).map(Vec::as_slice).unwrap_or_default() {
+            c.components
+                .extend(build(k, sbom, owners, children, placed));
+        }
+        Some(c)
+    }
+    let mut out: Vec<Component> = (0..sbom.packages.len())
+        .filter(|i| !parent.contains_key(i))
+        .filter_map(|i| build(i, sbom, &owners, &children, &mut placed))
+        .collect();
+    // Members of a containment cycle have a parent but no root above them.
+    for i in 0..sbom.packages.len() {
+        out.extend(build(i, sbom, &owners, &children, &mut placed));
+    }
+    out
 }
 
 /// CycloneDX JSON of `sbom`, pretty-printed, ending in a newline.

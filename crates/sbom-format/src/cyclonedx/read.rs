@@ -88,7 +88,8 @@ pub(crate) fn from_bom(bom: &Bom) -> Result<Sbom, FormatError> {
     }
     let ours = common::written_by_us(&sbom.tools);
     let mut flat: Vec<&Component> = Vec::new();
-    flatten(&bom.components, &mut flat);
+    let mut nested: Vec<(String, String)> = Vec::new();
+    flatten(&bom.components, &mut flat, &mut nested);
     let mut owned: Vec<(String, Vec<String>)> = Vec::new();
     for c in flat {
         if c.kind == "operating-system" {
@@ -137,6 +138,14 @@ pub(crate) fn from_bom(bom: &Bom) -> Result<Sbom, FormatError> {
             });
         }
     }
+    // Nesting is containment (`finalize` drops edges naming non-packages).
+    for (from, to) in nested {
+        sbom.relationships.push(Relationship {
+            from,
+            kind: RelationshipKind::Contains,
+            to,
+        });
+    }
     sbom.relationships
         .extend(common::owns_relationships(&owned));
     sbom.finalize();
@@ -153,10 +162,22 @@ fn entity_text(s: &super::Entity) -> Option<String> {
     })
 }
 
-fn flatten<'a>(list: &'a [Component], out: &mut Vec<&'a Component>) {
+/// Every component, nested ones too, and (container, contained) bom-ref pairs.
+fn flatten<'a>(
+    list: &'a [Component],
+    out: &mut Vec<&'a Component>,
+    nested: &mut Vec<(String, String)>,
+) {
     for c in list {
         out.push(c);
-        flatten(&c.components, out);
+        if let Some(parent) = &c.bom_ref {
+            for k in &c.components {
+                if let Some(child) = &k.bom_ref {
+                    nested.push((parent.clone(), child.clone()));
+                }
+            }
+        }
+        flatten(&c.components, out, nested);
     }
 }
 

@@ -137,14 +137,17 @@ pub(crate) fn from_document(doc: &Document) -> Result<Sbom, FormatError> {
                 kind: RelationshipKind::Contains,
                 to: b,
             },
-            "CONTAINS" if r.comment.as_deref() == Some(OWNS_COMMENT) || b != Subject::ID => {
-                Relationship {
-                    from: a,
-                    kind: RelationshipKind::Owns,
-                    to: b,
-                }
-            }
-            "CONTAINED_BY" if b == Subject::ID => Relationship {
+            "CONTAINS" if r.comment.as_deref() == Some(OWNS_COMMENT) => Relationship {
+                from: a,
+                kind: RelationshipKind::Owns,
+                to: b,
+            },
+            "CONTAINS" => Relationship {
+                from: a,
+                kind: RelationshipKind::Contains,
+                to: b,
+            },
+            "CONTAINED_BY" => Relationship {
                 from: b,
                 kind: RelationshipKind::Contains,
                 to: a,

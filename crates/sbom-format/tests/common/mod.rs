@@ -269,3 +269,42 @@ pub fn validator() -> PathBuf {
     );
     tool
 }
+
+/// The formats the validator checks.
+pub const VALIDATED: [&str; 5] = [
+    "cyclonedx-json",
+    "cyclonedx-json@1.5",
+    "cyclonedx-xml",
+    "spdx-json",
+    "spdx-tag-value",
+];
+
+/// Writes `sbom` in every [`VALIDATED`] format into `dir`, runs the validator over the
+/// files (with `extra` flags), checks that every file is OK and returns its output.
+pub fn write_and_validate(sbom: &Sbom, dir: &std::path::Path, extra: &[&str]) -> String {
+    let tool = validator();
+    let mut files = Vec::new();
+    for name in VALIDATED {
+        let f: sbom_format::Format = name.parse().expect("format");
+        let path = dir.join(format!("{}{}", name.replace('@', "-"), f.file_suffix()));
+        std::fs::write(&path, sbom_format::write(sbom, &f).expect("writes")).expect("write file");
+        files.push(path);
+    }
+    let output = std::process::Command::new(&tool)
+        .args(extra)
+        .args(&files)
+        .output()
+        .expect("run validate-sbom");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "validate-sbom failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("OK ")).count(),
+        files.len(),
+        "{stdout}"
+    );
+    stdout
+}
