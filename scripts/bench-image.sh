@@ -259,10 +259,13 @@ write_truth() { # REL
       "$(sed -n '/^$/q; s/^Version: *//p' "$meta" | head -1)" "$parent"
   done | LC_ALL=C sort >"$t.tmp/pip-other.tsv"
   LC_ALL=C sort "$WORK/$rel/removed.tsv" >"$t.tmp/removed.tsv"
-  # Programs the content classifier recognises (python3.11 and libpython3.11): the
-  # version the interpreter itself prints.
-  printf 'python\t%s\n' "$(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin chroot "$root" /usr/bin/python3 --version |
-    cut -d' ' -f2)" >"$t.tmp/programs.tsv"
+  # Programs the content classifier recognises, one row per file (the interpreter
+  # python3.11 and its libpython3.11): the version the interpreter itself prints.
+  local pyver f
+  pyver=$(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin chroot "$root" /usr/bin/python3 --version | cut -d' ' -f2)
+  for f in "$root"/usr/bin/python3.11 "$root"/usr/lib/*-linux-gnu/libpython3.11.so.1.0; do
+    if [ -f "$f" ] && [ ! -L "$f" ]; then printf 'python\t%s\t%s\n' "$pyver" "${f#"$root"/}"; fi
+  done | LC_ALL=C sort >"$t.tmp/programs.tsv"
   grep -h '^ID=\|^VERSION_ID=' "$root/etc/os-release" >"$t.tmp/os-release"
   safe_rm "$t"; mv "$t.tmp" "$t"
 }
