@@ -67,6 +67,11 @@ fn truth(release: &Path) -> BTreeSet<(String, String, String, String)> {
     // Programs the content classifier recognises (Debian's python3.11 and libpython), one
     // per file, with the version the interpreter itself prints.
     for r in tsv(&t.join("programs.tsv")) {
+        assert!(
+            r.len() == 3,
+            "{}: a bench image from before programs.tsv had paths; rebuild it (rm -r target/bench-image/r1 target/bench-image/r2; scripts/bench-image.sh)",
+            t.display()
+        );
         set.insert(("binary".into(), r[0].clone(), r[1].clone(), r[2].clone()));
     }
     set
