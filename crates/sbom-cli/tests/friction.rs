@@ -195,6 +195,22 @@ fn platform_all_writes_one_sbom_per_platform_from_a_nested_and_a_flat_index() {
     assert_eq!(index["stats"]["layers_total"], 8);
     assert_eq!(index["stats"]["unique_layers"], 3);
     assert_eq!(index["stats"]["layers_analysed"], 3);
+    // Progress names each platform; the summary counts images and their platform SBOMs.
+    let out2 = tmp.path().join("out2");
+    let (code, _, err) = run(
+        &cache,
+        &[
+            "scan",
+            &format!("oci-dir:{}:multi", nested.display()),
+            "--platform",
+            "all",
+            "--output-dir",
+            out2.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("[linux/arm64/v8]: 1 deb"), "{err}");
+    assert!(err.contains("1 image (2 platform SBOMs): 2 ok"), "{err}");
     // A single-output run cannot hold several SBOMs.
     let (code, _, err) = run(
         &cache,

@@ -443,7 +443,7 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
                             .collect();
                         progress.image_done(format!(
                             "ok {}: {} ({:.1}s)",
-                            t.display,
+                            label(&t, entry.platform.as_deref(), cfg),
                             if counts.is_empty() {
                                 "no packages".into()
                             } else {
@@ -454,7 +454,10 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
                     }
                     Err(e) => {
                         let msg = one_line(&e);
-                        progress.image_done(format!("FAILED {}: {msg}", t.display));
+                        progress.image_done(format!(
+                            "FAILED {}: {msg}",
+                            label(&t, entry.platform.as_deref(), cfg)
+                        ));
                         entry.status = "failed".into();
                         entry.error = Some(msg);
                     }
@@ -492,9 +495,16 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
         summary_markdown(&index).as_bytes(),
     )?;
     if !cfg.quiet {
+        let platforms = stats.succeeded + stats.unchanged + stats.failed;
         eprintln!(
-            "{} images: {} ok, {} unchanged, {} failed; layers: {} in all, {} distinct, {} analysed, {} from cache; {:.1} MB downloaded; {:.1}s",
+            "{} image{}{}: {} ok, {} unchanged, {} failed; layers: {} in all, {} distinct, {} analysed, {} from cache; {:.1} MB downloaded; {:.1}s",
             stats.images,
+            if stats.images == 1 { "" } else { "s" },
+            if cfg.platform == PlatformChoice::All {
+                format!(" ({platforms} platform SBOMs)")
+            } else {
+                String::new()
+            },
             stats.succeeded,
             stats.unchanged,
             stats.failed,
@@ -507,6 +517,14 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
         );
     }
     Ok(if stats.failed > 0 { 1 } else { 0 })
+}
+
+/// How progress lines name a target: with its platform when every platform is scanned.
+fn label(t: &Target, platform: Option<&str>, cfg: &BatchConfig) -> String {
+    match (platform, cfg.platform == PlatformChoice::All) {
+        (Some(p), true) => format!("{} [{p}]", t.display),
+        _ => t.display.clone(),
+    }
 }
 
 /// The platform an index entry records (empty when the image names none).
