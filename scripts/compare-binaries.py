@@ -170,7 +170,10 @@ def main():
                 if not purl.startswith(f"pkg:{eco}/") or at not in c["_locs"]:
                     continue
                 # The component name: syft splits nested Go modules into a purl subpath.
+                # CycloneDX group + name is a namespaced name (ours: a Go module path).
                 name, ver = c.get("name") or "", c.get("version") or ""
+                if c.get("group"):
+                    name = f'{c["group"]}/{name}'
                 if eco == "golang" and name == "stdlib":
                     name = "golang.org/toolchain"
                     ver = ver if ver.startswith("v") else "v" + ver.removeprefix("go")
