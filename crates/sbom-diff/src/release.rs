@@ -89,8 +89,8 @@ impl Release {
     ///
     /// Images are keyed by [`image_key`] (or the file name up to its first dot when the
     /// SBOM names nothing). When a batch scan wrote one image in several formats, one
-    /// file is kept: our own `*.json` first (lossless), then `*.cdx.json`, then
-    /// `*.spdx.json`. When one repository was scanned for several platforms, each gets
+    /// file is kept: our own `*.json` first (lossless), then `*.cdx.json`, another
+    /// CycloneDX version (`*.cdx-1.5.json`), `*.spdx3.json`, `*.spdx.json`. When one repository was scanned for several platforms, each gets
     /// the key `REPO [os/arch]`. Any other pair of SBOMs with one key is an error.
     pub fn load<E, F>(dir: &Path, read: F) -> Result<Release, ReleaseError>
     where
@@ -121,19 +121,36 @@ impl Release {
     }
 }
 
-/// Preference among formats of one image: lower is better.
+/// Preference among formats of one image: lower is better. Our own JSON is lossless;
+/// then CycloneDX at the default version, at another version (`.cdx-1.5.json`, written
+/// when a run asks for two), SPDX 3, SPDX 2.
 fn format_rank(path: &Path) -> u8 {
     let name = path
         .file_name()
         .and_then(|f| f.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    if name.ends_with(".spdx.json") {
-        2
-    } else if name.ends_with(".cdx.json") {
-        1
-    } else {
-        0
+    let Some(stem) = name.strip_suffix(".json") else {
+        return 9;
+    };
+    // The last dot-separated part before `.json`: `cdx`, `cdx-1.5`, `spdx3`, `spdx`, ...
+    // (a version suffix holds dots itself, so look for the kinds, not the last dot).
+    let kind = ["cdx-", "spdx3-", "spdx-"]
+        .iter()
+        .filter_map(|k| stem.rfind(&format!(".{k}")).map(|i| &stem[i + 1..]))
+        .next()
+        .or_else(|| stem.rsplit_once('.').map(|(_, k)| k))
+        .unwrap_or("");
+    match kind {
+        "sbom" => 0,
+        "cdx" => 1,
+        k if k.starts_with("cdx-") => 2,
+        "spdx3" => 3,
+        k if k.starts_with("spdx3-") => 4,
+        "spdx" => 5,
+        k if k.starts_with("spdx-") => 6,
+        // Our JSON under another name (`keystone.json`): read as ours.
+        _ => 0,
     }
 }
 
@@ -566,6 +583,49 @@ mod tests {
                 ("quay.io/osism/nova", "nova.spdx.json")
             ]
         );
+    }
+
+    #[test]
+    fn regression_versioned_cdx_and_spdx3_files_rank_below_the_default_formats() {
+        // A batch run with -o json -o cyclonedx-json -o cyclonedx-json@1.5 -o spdx3-json
+        // -o spdx-json wrote five files per image; `.cdx-1.5.json` and `.spdx3.json` used to
+        // rank with our own JSON, so one image was "two SBOMs with one key".
+        let load = |files: &[&str]| {
+            let dir = tempfile::tempdir().expect("tempdir");
+            for f in files {
+                std::fs::write(dir.path().join(f), "").expect("write");
+            }
+            let r = Release::load(dir.path(), |p: &Path| {
+                let mut s = image("quay.io/osism/keystone", "r4", vec![]);
+                s.subject.reference = p
+                    .file_name()
+                    .and_then(|f| f.to_str())
+                    .unwrap_or("")
+                    .to_string();
+                Ok::<_, std::io::Error>(s)
+            })
+            .expect("one image");
+            assert_eq!(r.images.len(), 1, "{files:?}");
+            r.images
+                .values()
+                .next()
+                .map(|s| s.subject.reference.clone())
+                .unwrap_or_default()
+        };
+        let all = [
+            "r4.cdx-1.5.json",
+            "r4.cdx.json",
+            "r4.sbom.json",
+            "r4.spdx.json",
+            "r4.spdx3.json",
+        ];
+        assert_eq!(load(&all), "r4.sbom.json");
+        assert_eq!(load(&all[..2]), "r4.cdx.json");
+        assert_eq!(
+            load(&["r4.cdx-1.7.json", "r4.spdx3.json"]),
+            "r4.cdx-1.7.json"
+        );
+        assert_eq!(load(&["r4.spdx.json", "r4.spdx3.json"]), "r4.spdx3.json");
     }
 
     #[test]
