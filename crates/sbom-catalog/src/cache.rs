@@ -25,8 +25,8 @@ use crate::walker::{IndexWarning, LayerIndex, Node, WALKER_FORMAT_VERSION};
 use crate::Cataloger;
 
 const MAGIC: &[u8; 8] = b"SBOMLIDX";
-/// Bumped when the file encoding changes.
-const FILE_FORMAT: u32 = 2;
+/// Bumped when the file encoding changes (3: the plain paths as a front-coded set).
+const FILE_FORMAT: u32 = 3;
 
 /// Errors writing the cache (reading never fails: a bad file is a miss).
 #[derive(Debug, thiserror::Error)]
@@ -501,6 +501,7 @@ fn encode_to<W: Write + Seek>(w: W, idx: &LayerIndex, diff_id: &str) -> std::io:
         }
         prev = path;
     }
+    e.bytes(idx.plain.as_bytes())?;
     e.set(&idx.whiteouts)?;
     e.set(&idx.opaque_dirs)?;
     e.uv(idx.warnings.len() as u64)?;
@@ -655,6 +656,13 @@ fn decode_from(mut r: impl Read, size: u64, diff_id: &str) -> DResult<LayerIndex
         prev.clone_from(&path);
         nodes.push((path, node));
     }
+    let plain = crate::paths::PathSet::from_bytes(d.bytes()?).ok_or("bad plain paths")?;
+    if nodes
+        .iter()
+        .any(|(p, n)| n.is_plain() || plain.get(p).is_some())
+    {
+        return Err("plain path among the nodes");
+    }
     let whiteouts = d.set()?;
     let opaque_dirs = d.set()?;
     let nw = d.len()?;
@@ -673,6 +681,7 @@ fn decode_from(mut r: impl Read, size: u64, diff_id: &str) -> DResult<LayerIndex
     }
     Ok(LayerIndex {
         nodes,
+        plain,
         whiteouts,
         opaque_dirs,
         warnings,
@@ -688,13 +697,13 @@ mod tests {
 
     fn sample() -> LayerIndex {
         LayerIndex {
+            plain: crate::paths::PathSet::from_sorted([("etc", true), ("etc/passwd", false)])
+                .unwrap(),
             nodes: vec![
-                ("etc".into(), Node::Dir),
                 (
                     "etc/os-release".into(),
                     Node::Captured(Arc::new(b"ID=x\n".to_vec())),
                 ),
-                ("etc/passwd".into(), Node::File),
                 (
                     "lib64".into(),
                     Node::Symlink {

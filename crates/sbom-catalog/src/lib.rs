@@ -12,6 +12,7 @@ use sbom_model::{LayerRef, Package};
 
 pub mod cache;
 pub mod catalogers;
+pub mod paths;
 pub mod scan;
 pub mod squash;
 pub mod walker;
