@@ -244,6 +244,9 @@ impl LayerCache {
 const CROSS_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
 /// A lock file older than this is taken as left behind by a killed process.
 const STALE_LOCK: std::time::Duration = std::time::Duration::from_secs(3600);
+/// A lock file without a pid older than this is taken as left behind by a process
+/// killed right after creating it.
+const PIDLESS_LOCK: std::time::Duration = std::time::Duration::from_secs(5);
 
 enum CrossLock {
     /// This process analyses the layer (holding the lock file, when one could be made).
@@ -255,24 +258,23 @@ enum CrossLock {
 /// Whether a lock file was left behind: its process is gone (same machine, seen through
 /// `/proc`), or it is older than [`STALE_LOCK`].
 fn stale_lock(lock: &Path) -> bool {
-    let old = std::fs::metadata(lock)
+    let age = std::fs::metadata(lock)
         .and_then(|m| m.modified())
         .ok()
-        .and_then(|t| t.elapsed().ok())
-        .is_some_and(|age| age > STALE_LOCK);
-    if old {
+        .and_then(|t| t.elapsed().ok());
+    if age.is_some_and(|age| age > STALE_LOCK) {
         return true;
     }
-    let proc = Path::new("/proc/self");
-    if !proc.exists() {
+    let Ok(text) = std::fs::read_to_string(lock) else {
         return false;
-    }
-    match std::fs::read_to_string(lock) {
-        Ok(text) => text
-            .trim()
-            .parse::<u32>()
-            .is_ok_and(|pid| !Path::new("/proc").join(pid.to_string()).exists()),
-        Err(_) => false,
+    };
+    match text.trim().parse::<u32>() {
+        Ok(pid) => {
+            Path::new("/proc/self").exists() && !Path::new("/proc").join(pid.to_string()).exists()
+        }
+        // Killed between creating the lock and writing its pid: nobody will ever
+        // write it, so past a short grace it blocks nothing.
+        Err(_) => age.is_some_and(|age| age > PIDLESS_LOCK),
     }
 }
 
@@ -877,6 +879,25 @@ mod tests {
             std::fs::read_to_string(&lock).unwrap(),
             std::process::id().to_string()
         );
+        drop(claim);
+        assert!(!lock.exists());
+    }
+
+    #[test]
+    fn a_pidless_lock_left_by_a_kill_is_taken_over_after_its_grace() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = LayerCache::new(dir.path(), "v1");
+        let lock = lock_of(&c);
+        std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+        let f = std::fs::File::create(&lock).unwrap();
+        // Fresh, it may be a live process about to write its pid: not stale.
+        assert!(!stale_lock(&lock));
+        f.set_modified(std::time::SystemTime::now() - PIDLESS_LOCK * 2)
+            .unwrap();
+        drop(f);
+        let started = std::time::Instant::now();
+        let claim = c.claim(DIFF).expect("pidless lock taken over");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
         drop(claim);
         assert!(!lock.exists());
     }
