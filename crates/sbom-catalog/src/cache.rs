@@ -41,6 +41,13 @@ pub enum CacheError {
     },
 }
 
+/// Whether a cache note (`ScanOutput::cache_notes`) says an analysis could not be
+/// written (a full disk, a read-only folder): the scan is right but the next one will
+/// analyse again, which the user should hear about.
+pub fn is_write_failure(note: &str) -> bool {
+    note.starts_with("layer cache: cannot write ")
+}
+
 /// Outcome of a cache lookup.
 #[derive(Debug)]
 pub enum Lookup {
