@@ -276,13 +276,26 @@ fn stale_lock(lock: &Path) -> bool {
         return false;
     };
     match text.trim().parse::<u32>() {
-        Ok(pid) => {
-            Path::new("/proc/self").exists() && !Path::new("/proc").join(pid.to_string()).exists()
-        }
+        Ok(pid) => Path::new("/proc/self").exists() && !process_alive(pid),
         // Killed between creating the lock and writing its pid: nobody will ever
         // write it, so past a short grace it blocks nothing.
         Err(_) => age.is_some_and(|age| age > PIDLESS_LOCK),
     }
+}
+
+/// Whether process `pid` runs (seen through `/proc`). A zombie does not: killed, it
+/// keeps its `/proc` entry until its parent reaps it, which a parent busy waiting for
+/// other children (a CI script, `xargs -P`) may not do for as long as they run.
+fn process_alive(pid: u32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    // `PID (COMM) STATE ...`: COMM may hold spaces and parentheses, so the state is
+    // the first field after the last `)`.
+    let state = stat
+        .rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_whitespace().next());
+    !matches!(state, Some("Z" | "X" | "x"))
 }
 
 /// Per-layer lock between processes sharing the cache folder (`<file>.lock`, created
@@ -907,6 +920,37 @@ mod tests {
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
         drop(claim);
         assert!(!lock.exists());
+    }
+
+    #[test]
+    fn regression_a_lock_held_by_a_killed_unreaped_process_is_stale() {
+        // Found by the kill soak: a SIGKILLed scan whose parent had not reaped it yet
+        // kept /proc/PID, so its lock blocked the other scans for the 10-minute wait.
+        let mut child = std::process::Command::new("sleep")
+            .arg("60")
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        assert!(process_alive(pid));
+        child.kill().unwrap();
+        // Not reaped yet: a zombie with its /proc entry.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while process_alive(pid) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(
+            Path::new(&format!("/proc/{pid}")).exists(),
+            "still a zombie"
+        );
+        assert!(!process_alive(pid));
+        let dir = tempfile::tempdir().unwrap();
+        let c = LayerCache::new(dir.path(), "v1");
+        let lock = lock_of(&c);
+        std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+        std::fs::write(&lock, pid.to_string()).unwrap();
+        assert!(stale_lock(&lock));
+        child.wait().unwrap();
+        assert!(process_alive(std::process::id()));
     }
 
     #[test]
