@@ -225,6 +225,7 @@ impl ScanError {
 /// One line naming image and layer once each, whatever `what` already says.
 fn layer_error(image: &str, digest: &str, what: &str) -> ScanError {
     let what = what.replace('\n', "; ");
+    let what = crate::printable(&what);
     let mut line = String::new();
     if !what.contains(image) {
         line.push_str(image);

@@ -243,6 +243,12 @@ fn check(case: &Case, root: &Path, run: &Run) -> String {
         run.stderr
     );
     assert!(
+        !run.stderr.chars().any(|c| c.is_control() && c != '\n'),
+        "{}: control characters on the terminal: {:?}",
+        case.name,
+        run.stderr
+    );
+    assert!(
         run.rss_kib <= MAX_RSS_KIB,
         "{}: peak RSS {} KiB over {MAX_RSS_KIB} KiB",
         case.name,
