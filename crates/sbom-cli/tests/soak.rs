@@ -188,6 +188,21 @@ fn references(root: &Path, layouts: &[PathBuf]) -> (Vec<Vec<u8>>, BTreeMap<Strin
     (sboms, entries(&fresh))
 }
 
+/// Waits for `child` at most `limit` (then kills it and fails: a scan blocked, by a lock
+/// or anything else).
+fn wait_bounded(mut child: Child, limit: Duration, what: &str) -> std::process::Output {
+    let t = Instant::now();
+    while matches!(child.try_wait(), Ok(None)) {
+        if t.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("wait")
+}
+
 struct Figures {
     stale_locks: usize,
     temps: usize,
@@ -249,7 +264,7 @@ fn round(
         }
     }
     for (img, out, child, kill) in kids {
-        let output = child.wait_with_output().expect("wait");
+        let output = wait_bounded(child, Duration::from_secs(120), "a surviving scan");
         if kill.is_some() {
             continue;
         }
@@ -326,7 +341,7 @@ fn cache_survives_sigkill_of_concurrent_scans() {
         })
         .collect();
     for (i, out, child) in kids {
-        let o = child.wait_with_output().expect("wait");
+        let o = wait_bounded(child, Duration::from_secs(60), "a scan after the soak");
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         assert_eq!(std::fs::read(&out).expect("SBOM"), refs[i]);
     }
