@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 # Debian packages the tests use: a real registry, image tools, the bench image builder.
-pkgs=(docker-registry apache2-utils skopeo umoci mmdebstrap zstd ca-certificates python3-venv aptly apt-utils rpm createrepo-c dnf dnf-plugins-core)
+pkgs=(docker-registry apache2-utils time skopeo umoci mmdebstrap zstd ca-certificates python3-venv aptly apt-utils rpm createrepo-c dnf dnf-plugins-core)
 # sbom report's page tests: a real browser (headless chromium, ~125 MB, ~30 s) and Java
 # for the Nu HTML checker (vnu.jar comes from npm below).
 pkgs+=(chromium default-jre-headless)

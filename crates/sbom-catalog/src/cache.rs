@@ -25,8 +25,8 @@ use crate::walker::{IndexWarning, LayerIndex, Node, WALKER_FORMAT_VERSION};
 use crate::Cataloger;
 
 const MAGIC: &[u8; 8] = b"SBOMLIDX";
-/// Bumped when the file encoding changes.
-const FILE_FORMAT: u32 = 2;
+/// Bumped when the file encoding changes (3: the plain paths as a front-coded set).
+const FILE_FORMAT: u32 = 3;
 
 /// Errors writing the cache (reading never fails: a bad file is a miss).
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +39,13 @@ pub enum CacheError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// Whether a cache note (`ScanOutput::cache_notes`) says an analysis could not be
+/// written (a full disk, a read-only folder): the scan is right but the next one will
+/// analyse again, which the user should hear about.
+pub fn is_write_failure(note: &str) -> bool {
+    note.starts_with("layer cache: cannot write ")
 }
 
 /// Outcome of a cache lookup.
@@ -244,6 +251,9 @@ impl LayerCache {
 const CROSS_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
 /// A lock file older than this is taken as left behind by a killed process.
 const STALE_LOCK: std::time::Duration = std::time::Duration::from_secs(3600);
+/// A lock file without a pid older than this is taken as left behind by a process
+/// killed right after creating it.
+const PIDLESS_LOCK: std::time::Duration = std::time::Duration::from_secs(5);
 
 enum CrossLock {
     /// This process analyses the layer (holding the lock file, when one could be made).
@@ -255,25 +265,37 @@ enum CrossLock {
 /// Whether a lock file was left behind: its process is gone (same machine, seen through
 /// `/proc`), or it is older than [`STALE_LOCK`].
 fn stale_lock(lock: &Path) -> bool {
-    let old = std::fs::metadata(lock)
+    let age = std::fs::metadata(lock)
         .and_then(|m| m.modified())
         .ok()
-        .and_then(|t| t.elapsed().ok())
-        .is_some_and(|age| age > STALE_LOCK);
-    if old {
+        .and_then(|t| t.elapsed().ok());
+    if age.is_some_and(|age| age > STALE_LOCK) {
         return true;
     }
-    let proc = Path::new("/proc/self");
-    if !proc.exists() {
+    let Ok(text) = std::fs::read_to_string(lock) else {
         return false;
+    };
+    match text.trim().parse::<u32>() {
+        Ok(pid) => Path::new("/proc/self").exists() && !process_alive(pid),
+        // Killed between creating the lock and writing its pid: nobody will ever
+        // write it, so past a short grace it blocks nothing.
+        Err(_) => age.is_some_and(|age| age > PIDLESS_LOCK),
     }
-    match std::fs::read_to_string(lock) {
-        Ok(text) => text
-            .trim()
-            .parse::<u32>()
-            .is_ok_and(|pid| !Path::new("/proc").join(pid.to_string()).exists()),
-        Err(_) => false,
-    }
+}
+
+/// Whether process `pid` runs (seen through `/proc`). A zombie does not: killed, it
+/// keeps its `/proc` entry until its parent reaps it, which a parent busy waiting for
+/// other children (a CI script, `xargs -P`) may not do for as long as they run.
+fn process_alive(pid: u32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    // `PID (COMM) STATE ...`: COMM may hold spaces and parentheses, so the state is
+    // the first field after the last `)`.
+    let state = stat
+        .rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_whitespace().next());
+    !matches!(state, Some("Z" | "X" | "x"))
 }
 
 /// Per-layer lock between processes sharing the cache folder (`<file>.lock`, created
@@ -501,6 +523,7 @@ fn encode_to<W: Write + Seek>(w: W, idx: &LayerIndex, diff_id: &str) -> std::io:
         }
         prev = path;
     }
+    e.bytes(idx.plain.as_bytes())?;
     e.set(&idx.whiteouts)?;
     e.set(&idx.opaque_dirs)?;
     e.uv(idx.warnings.len() as u64)?;
@@ -655,6 +678,13 @@ fn decode_from(mut r: impl Read, size: u64, diff_id: &str) -> DResult<LayerIndex
         prev.clone_from(&path);
         nodes.push((path, node));
     }
+    let plain = crate::paths::PathSet::from_bytes(d.bytes()?).ok_or("bad plain paths")?;
+    if nodes
+        .iter()
+        .any(|(p, n)| n.is_plain() || plain.get(p).is_some())
+    {
+        return Err("plain path among the nodes");
+    }
     let whiteouts = d.set()?;
     let opaque_dirs = d.set()?;
     let nw = d.len()?;
@@ -673,6 +703,7 @@ fn decode_from(mut r: impl Read, size: u64, diff_id: &str) -> DResult<LayerIndex
     }
     Ok(LayerIndex {
         nodes,
+        plain,
         whiteouts,
         opaque_dirs,
         warnings,
@@ -688,13 +719,13 @@ mod tests {
 
     fn sample() -> LayerIndex {
         LayerIndex {
+            plain: crate::paths::PathSet::from_sorted([("etc", true), ("etc/passwd", false)])
+                .unwrap(),
             nodes: vec![
-                ("etc".into(), Node::Dir),
                 (
                     "etc/os-release".into(),
                     Node::Captured(Arc::new(b"ID=x\n".to_vec())),
                 ),
-                ("etc/passwd".into(), Node::File),
                 (
                     "lib64".into(),
                     Node::Symlink {
@@ -870,6 +901,56 @@ mod tests {
         );
         drop(claim);
         assert!(!lock.exists());
+    }
+
+    #[test]
+    fn a_pidless_lock_left_by_a_kill_is_taken_over_after_its_grace() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = LayerCache::new(dir.path(), "v1");
+        let lock = lock_of(&c);
+        std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+        let f = std::fs::File::create(&lock).unwrap();
+        // Fresh, it may be a live process about to write its pid: not stale.
+        assert!(!stale_lock(&lock));
+        f.set_modified(std::time::SystemTime::now() - PIDLESS_LOCK * 2)
+            .unwrap();
+        drop(f);
+        let started = std::time::Instant::now();
+        let claim = c.claim(DIFF).expect("pidless lock taken over");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        drop(claim);
+        assert!(!lock.exists());
+    }
+
+    #[test]
+    fn regression_a_lock_held_by_a_killed_unreaped_process_is_stale() {
+        // Found by the kill soak: a SIGKILLed scan whose parent had not reaped it yet
+        // kept /proc/PID, so its lock blocked the other scans for the 10-minute wait.
+        let mut child = std::process::Command::new("sleep")
+            .arg("60")
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        assert!(process_alive(pid));
+        child.kill().unwrap();
+        // Not reaped yet: a zombie with its /proc entry.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while process_alive(pid) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(
+            Path::new(&format!("/proc/{pid}")).exists(),
+            "still a zombie"
+        );
+        assert!(!process_alive(pid));
+        let dir = tempfile::tempdir().unwrap();
+        let c = LayerCache::new(dir.path(), "v1");
+        let lock = lock_of(&c);
+        std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+        std::fs::write(&lock, pid.to_string()).unwrap();
+        assert!(stale_lock(&lock));
+        child.wait().unwrap();
+        assert!(process_alive(std::process::id()));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use sbom_model::{LayerRef, Package};
 
 pub mod cache;
 pub mod catalogers;
+pub mod paths;
 pub mod scan;
 pub mod squash;
 pub mod walker;
@@ -129,12 +130,41 @@ pub struct Warning {
 impl std::fmt::Display for Warning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if let Some(l) = &self.layer {
-            write!(f, "layer {l}: ")?;
+            write!(f, "layer {}: ", printable(l))?;
         }
         if let Some(e) = &self.entry {
-            write!(f, "{e}: ")?;
+            write!(f, "{}: ", printable(e))?;
         }
-        f.write_str(&self.message)
+        f.write_str(&printable(&self.message))
+    }
+}
+
+/// `text` safe for one line of a terminal: control characters (newlines, escape
+/// sequences an image's entry names or garbage bytes could carry) as `\u{..}` escapes.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod printable_tests {
+    #[test]
+    fn control_characters_are_escaped_and_the_rest_kept() {
+        assert_eq!(super::printable("etc/os-release"), "etc/os-release");
+        assert_eq!(
+            super::printable("a\nb\u{1b}[31mc\u{7f}é"),
+            "a\\nb\\u{1b}[31mc\\u{7f}é"
+        );
     }
 }
 

@@ -225,6 +225,7 @@ impl ScanError {
 /// One line naming image and layer once each, whatever `what` already says.
 fn layer_error(image: &str, digest: &str, what: &str) -> ScanError {
     let what = what.replace('\n', "; ");
+    let what = crate::printable(&what);
     let mut line = String::new();
     if !what.contains(image) {
         line.push_str(image);
@@ -411,6 +412,12 @@ fn analyse_layer(
     }
 }
 
+/// Most threads reading layers of one image: "all layers in flight" for any real image
+/// (uneven sizes make a core-count cap slower), without a thread, a file and a few
+/// hundred KiB of buffers per layer for an image of thousands (10,000 layers took
+/// 270 MB).
+const MAX_LAYER_THREADS: usize = 16;
+
 /// Indexes every layer (cache first), concurrently, largest first.
 fn index_layers(
     source: &dyn ImageSource,
@@ -428,7 +435,11 @@ fn index_layers(
             i,
         )
     });
-    let workers = opts.layer_jobs.unwrap_or(n).clamp(1, n.max(1));
+    let workers = opts
+        .layer_jobs
+        .unwrap_or(n)
+        .min(MAX_LAYER_THREADS)
+        .clamp(1, n.max(1));
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
     let slots: Vec<Mutex<Option<Result<LayerResult, ScanError>>>> =

@@ -12,7 +12,10 @@
 //! A wanted hard link to a lower layer's captured file takes that file's content when its
 //! layer is applied.
 //!
-//! Folders themselves are not kept (only what they hold matters). Wanted paths that are
+//! Folders themselves are not kept (only what they hold matters), and neither are the
+//! files nobody wants (a layer's `plain` entries): they only delete what lower layers
+//! had. Where a link must know whether a plain file lies at a path (a wanted link's
+//! target, a hard link's), the applied layers are asked, top down. Wanted paths that are
 //! symbolic links are resolved inside the squashed filesystem when a view is taken;
 //! a link leaving the root, dangling, looping or pointing at a file that was not
 //! captured gives a warning instead of a file.
@@ -22,7 +25,7 @@ use std::sync::Arc;
 
 use sbom_model::LayerRef;
 
-use crate::walker::{LayerIndex, Node};
+use crate::walker::{LayerIndex, Node, PLAIN_FILE};
 use crate::{CapturedFile, FileView, Warning};
 
 /// Most symbolic links followed while resolving one path (as Linux's `MAXSYMLINKS`).
@@ -41,6 +44,8 @@ struct Slot<'a> {
 #[derive(Default)]
 pub struct Squasher<'a> {
     refs: Vec<LayerRef>,
+    /// The layers applied so far, bottom first (asked about their plain files).
+    layers: Vec<&'a LayerIndex>,
     state: BTreeMap<&'a str, Slot<'a>>,
     scratch: String,
     /// Hard links whose target lies in a lower layer, unread: (layer position, path).
@@ -48,7 +53,7 @@ pub struct Squasher<'a> {
 }
 
 enum Resolved<'a> {
-    Found(&'a str, Slot<'a>),
+    Found(String, Slot<'a>),
     Missing(String),
     Escapes,
     Loop,
@@ -68,12 +73,23 @@ impl<'a> Squasher<'a> {
     pub fn apply(&mut self, index: &'a LayerIndex, layer: LayerRef) {
         let li = self.refs.len();
         self.refs.push(layer);
+        self.layers.push(index);
         for dir in &index.opaque_dirs {
             self.remove_under(dir);
         }
         for gone in &index.whiteouts {
             self.state.remove(gone.as_str());
             self.remove_under(gone);
+        }
+        // Plain entries only delete: a folder what lower layers had at its path, a file
+        // that and everything below it. Paths are disjoint from `nodes`, and a path's
+        // descendants sort after it, so doing them first changes nothing.
+        let mut plain = index.plain.cursor();
+        while let (false, Some((path, dir))) = (self.state.is_empty(), plain.next()) {
+            self.state.remove(path);
+            if !dir {
+                self.remove_under(path);
+            }
         }
         for (path, node) in &index.nodes {
             let path = path.as_str();
@@ -106,7 +122,12 @@ impl<'a> Squasher<'a> {
                     }) => {
                         self.unread_hard.insert((layer, target.as_str()));
                     }
-                    _ => {}
+                    Some(_) => {}
+                    None => {
+                        if let Some(layer) = self.plain_file_at(target) {
+                            self.unread_hard.insert((layer, target.as_str()));
+                        }
+                    }
                 }
             }
             self.remove_under(path);
@@ -134,6 +155,52 @@ impl<'a> Squasher<'a> {
             self.state.remove(k);
         }
         self.scratch = lo;
+    }
+
+    /// The layer whose plain file is visible at `path` in the filesystem as it stands
+    /// (the top layer that has an entry there, unless something above deleted it).
+    fn plain_file_at(&self, path: &str) -> Option<usize> {
+        let ancestors = || {
+            path.match_indices('/')
+                .filter_map(|(i, _)| path.get(..i))
+                .chain(std::iter::once(""))
+        };
+        for (li, idx) in self.layers.iter().enumerate().rev() {
+            // This layer's own entry wins over its own whiteouts and opaque folders.
+            if let Some(dir) = idx.plain.get(path) {
+                return (!dir).then_some(li);
+            }
+            if idx
+                .nodes
+                .binary_search_by(|(p, _)| p.as_str().cmp(path))
+                .is_ok()
+                || idx.whiteouts.contains(path)
+            {
+                return None;
+            }
+            let deleted = ancestors().any(|a| {
+                idx.opaque_dirs.contains(a)
+                    || (!a.is_empty()
+                        && (idx.whiteouts.contains(a)
+                            || idx.plain.get(a) == Some(false)
+                            || idx.node(a).is_some_and(|n| !n.is_dir())))
+            });
+            if deleted {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// What is at `path` now: a kept node, or a plain file of some layer.
+    fn slot_at(&self, path: &str) -> Option<Slot<'a>> {
+        self.state.get(path).copied().or_else(|| {
+            self.plain_file_at(path).map(|layer| Slot {
+                layer,
+                node: &PLAIN_FILE,
+                link_body: None,
+            })
+        })
     }
 
     fn layer_ref(&self, slot: Slot<'_>) -> Option<LayerRef> {
@@ -168,7 +235,7 @@ impl<'a> Squasher<'a> {
                 _ => parts.push(c),
             }
             let cur = parts.join("/");
-            let Some(slot) = self.state.get(cur.as_str()) else {
+            let Some(slot) = self.slot_at(&cur) else {
                 continue;
             };
             if let Node::Symlink { target, .. } = slot.node {
@@ -189,8 +256,8 @@ impl<'a> Squasher<'a> {
             }
         }
         let cur = parts.join("/");
-        match self.state.get_key_value(cur.as_str()) {
-            Some((k, slot)) => Resolved::Found(k, *slot),
+        match self.slot_at(&cur) {
+            Some(slot) => Resolved::Found(cur, slot),
             None => Resolved::Missing(cur),
         }
     }
@@ -215,7 +282,7 @@ impl<'a> Squasher<'a> {
                     },
                 ) = self.resolve(path)
                 {
-                    out.insert((layer, real.to_string()));
+                    out.insert((layer, real));
                 }
             }
         }
@@ -525,5 +592,66 @@ mod tests {
             l().whiteout("d").file("d/status", "new"),
         ]);
         assert_eq!(v.get("d/status").unwrap().data.as_slice(), b"new");
+    }
+
+    fn unread(layers: Vec<Layer>) -> BTreeSet<(usize, String)> {
+        let idxs: Vec<LayerIndex> = layers.into_iter().map(idx).collect();
+        let mut s = Squasher::new();
+        for (x, i) in idxs.iter().zip(0u32..) {
+            s.apply(x, lref(i));
+        }
+        s.unread_link_targets()
+    }
+
+    #[test]
+    fn wanted_link_to_a_plain_file_of_a_lower_layer_asks_that_layer() {
+        let got = unread(vec![
+            l().file("real/info", "x").file("real/other", "y"),
+            l().file("unrelated", "z"),
+            l().symlink("a/METADATA", "../real/info"),
+        ]);
+        assert_eq!(got, BTreeSet::from([(0, "real/info".to_string())]));
+    }
+
+    #[test]
+    fn plain_file_deleted_by_a_whiteout_or_a_file_over_its_folder_is_missing() {
+        for deleter in [
+            l().whiteout("real/info"),
+            l().whiteout("real"),
+            l().file("real", "f"),
+        ] {
+            let got = unread(vec![
+                l().file("real/info", "x"),
+                deleter,
+                l().symlink("a/METADATA", "../real/info"),
+            ]);
+            assert!(got.is_empty(), "{got:?}");
+        }
+        let (v, w) = run(vec![
+            l().file("real/info", "x"),
+            l().whiteout("real"),
+            l().symlink("a/METADATA", "../real/info"),
+        ]);
+        assert!(v.is_empty());
+        assert!(w[0].message.contains("does not exist"), "{w:?}");
+    }
+
+    #[test]
+    fn plain_file_recreated_above_its_whiteout_is_found_in_the_upper_layer() {
+        let got = unread(vec![
+            l().file("real/info", "x"),
+            l().whiteout("real").file("real/info", "y"),
+            l().symlink("a/METADATA", "../real/info"),
+        ]);
+        assert_eq!(got, BTreeSet::from([(1, "real/info".to_string())]));
+    }
+
+    #[test]
+    fn plain_entries_delete_lower_captured_files_and_folders() {
+        let (v, _) = run(vec![
+            l().file("d/status", "s").file("e/x/METADATA", "m"),
+            l().file("d", "now a file").file("e/x", "also a file"),
+        ]);
+        assert!(v.is_empty(), "{:?}", paths(&v));
     }
 }

@@ -18,10 +18,12 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::paths::{PathSet, PathSetBuilder};
 use crate::{EntryInfo, Feed, Visitor, SNIFF_HEAD};
 
 /// Bumped whenever what the walker records changes: part of the layer-cache key.
-pub const WALKER_FORMAT_VERSION: u32 = 4;
+/// 5: folders and unwanted files moved from `nodes` to the compact `plain` set.
+pub const WALKER_FORMAT_VERSION: u32 = 5;
 
 /// Default cap on one captured file (bigger ones are skipped with a warning).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
@@ -58,7 +60,16 @@ impl Node {
     pub fn is_dir(&self) -> bool {
         matches!(self, Node::Dir)
     }
+    /// Folders and files whose content is not kept: stored in [`LayerIndex::plain`].
+    pub fn is_plain(&self) -> bool {
+        matches!(self, Node::Dir | Node::File)
+    }
 }
+
+/// The node of every plain file (what [`LayerIndex::node`] lends for one).
+pub static PLAIN_FILE: Node = Node::File;
+/// The node of every folder.
+pub static PLAIN_DIR: Node = Node::Dir;
 
 /// A problem with one entry of a layer (the scan adds the layer digest).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -71,9 +82,13 @@ pub struct IndexWarning {
 /// What one layer contains, as far as the squash and the catalogers are concerned.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LayerIndex {
-    /// Every entry except whiteouts, by normalised path, sorted, one per path (a later
-    /// tar entry for the same path replaces an earlier one).
+    /// The entries whose content or target matters (captured, summarized, links, link
+    /// targets: never [`Node::Dir`] or [`Node::File`]), by normalised path, sorted, one
+    /// per path (a later tar entry for the same path replaces an earlier one).
     pub nodes: Vec<(String, Node)>,
+    /// Every other entry (folders, and files whose content nobody wants: most of a
+    /// layer), compact; no path is in both.
+    pub plain: PathSet,
     /// Paths deleted from lower layers (`DIR/.wh.NAME` gives `DIR/NAME`).
     pub whiteouts: BTreeSet<String>,
     /// Folders whose lower content is hidden (`DIR/.wh..wh..opq` gives `DIR`; the root
@@ -98,6 +113,76 @@ impl LayerIndex {
             .ok()
             .and_then(|i| self.nodes.get(i))
             .map(|(_, n)| n)
+            .or_else(|| {
+                self.plain
+                    .get(path)
+                    .map(|dir| if dir { &PLAIN_DIR } else { &PLAIN_FILE })
+            })
+    }
+    /// Every entry, sorted by path (allocates one `String` per plain path: tests).
+    pub fn all_nodes(&self) -> Vec<(String, Node)> {
+        let mut all: Vec<(String, Node)> = self
+            .plain
+            .to_vec()
+            .into_iter()
+            .map(|(p, d)| (p, if d { Node::Dir } else { Node::File }))
+            .collect();
+        all.extend(self.nodes.iter().cloned());
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all
+    }
+}
+
+/// The plain entries of a layer as they arrive (unsorted, repeats allowed): path bytes
+/// back to back, a few bytes of bookkeeping each.
+#[derive(Default)]
+struct PlainArena {
+    bytes: Vec<u8>,
+    /// End of each path in `bytes`.
+    ends: Vec<usize>,
+    dirs: Vec<bool>,
+}
+
+impl PlainArena {
+    fn push(&mut self, path: &str, dir: bool) {
+        self.bytes.extend_from_slice(path.as_bytes());
+        self.ends.push(self.bytes.len());
+        self.dirs.push(dir);
+    }
+    fn path(&self, i: usize) -> &[u8] {
+        let start = i
+            .checked_sub(1)
+            .and_then(|j| self.ends.get(j))
+            .copied()
+            .unwrap_or(0);
+        let end = self.ends.get(i).copied().unwrap_or(start);
+        self.bytes.get(start..end).unwrap_or_default()
+    }
+    /// Sorted, the last of repeated paths kept, paths in `skip` left out.
+    fn into_set(self, skip: &BTreeMap<String, Node>) -> PathSet {
+        let mut order: Vec<usize> = (0..self.ends.len()).collect();
+        order.sort_by(|&a, &b| self.path(a).cmp(self.path(b)).then(a.cmp(&b)));
+        let mut b = PathSetBuilder::default();
+        let mut i = 0;
+        while let Some(&k) = order.get(i) {
+            // The last entry of a run of equal paths wins.
+            let mut last = k;
+            while let Some(&n) = order.get(i + 1) {
+                if self.path(n) != self.path(k) {
+                    break;
+                }
+                last = n;
+                i += 1;
+            }
+            i += 1;
+            let Ok(p) = std::str::from_utf8(self.path(last)) else {
+                continue;
+            };
+            if !skip.contains_key(p) {
+                b.push(p, self.dirs.get(last).copied().unwrap_or(false));
+            }
+        }
+        b.finish()
     }
 }
 
@@ -201,7 +286,9 @@ fn lossy(bytes: &[u8]) -> String {
 /// Collects the index while entries arrive.
 struct Builder<'a> {
     cfg: &'a WalkConfig<'a>,
+    /// Entries that are not plain (see [`LayerIndex::nodes`]).
     nodes: BTreeMap<String, Node>,
+    plain: PlainArena,
     whiteouts: BTreeSet<String>,
     opaque_dirs: BTreeSet<String>,
     warnings: Vec<IndexWarning>,
@@ -228,11 +315,25 @@ impl<'a> Builder<'a> {
         Builder {
             cfg,
             nodes: BTreeMap::new(),
+            plain: PlainArena::default(),
             whiteouts: BTreeSet::new(),
             opaque_dirs: BTreeSet::new(),
             warnings: Vec::new(),
             link_targets: BTreeSet::new(),
             chunk: Vec::new(),
+        }
+    }
+
+    /// Records the entry at `path`, replacing any earlier one there.
+    fn put(&mut self, path: String, node: Node) {
+        if node.is_plain() {
+            // An earlier entry kept in `nodes` is replaced; an earlier plain one is
+            // dropped when the arena is sorted (the last one wins).
+            self.nodes.remove(&path);
+            self.plain.push(&path, node.is_dir());
+        } else {
+            // Plain entries at the same path are left out when the arena is sorted.
+            self.nodes.insert(path, node);
         }
     }
 
@@ -270,8 +371,10 @@ impl<'a> Builder<'a> {
         let mut warnings = self.warnings;
         warnings.sort();
         warnings.dedup();
+        let plain = self.plain.into_set(&self.nodes);
         LayerIndex {
             nodes: self.nodes.into_iter().collect(),
+            plain,
             whiteouts: self.whiteouts,
             opaque_dirs: self.opaque_dirs,
             warnings,
@@ -432,21 +535,26 @@ pub fn lexical_target(path: &str, target: &str) -> Option<String> {
 /// Gives bodies read by a second pass to the files they belong to (`LinkTarget`) and
 /// to this layer's hard links pointing at them (`Captured`).
 pub fn attach_link_bodies(index: &mut LayerIndex, bodies: &BTreeMap<String, Arc<Vec<u8>>>) {
-    for (path, node) in &mut index.nodes {
-        match node {
-            Node::File => {
-                if let Some(b) = bodies.get(path.as_str()) {
-                    *node = Node::LinkTarget(Arc::clone(b));
-                }
+    for (_, node) in &mut index.nodes {
+        if let Node::Hardlink { target } = node {
+            if let Some(b) = bodies.get(target.as_str()) {
+                *node = Node::Captured(Arc::clone(b));
             }
-            Node::Hardlink { target } => {
-                if let Some(b) = bodies.get(target.as_str()) {
-                    *node = Node::Captured(Arc::clone(b));
-                }
-            }
-            _ => {}
         }
     }
+    let moved: Vec<(String, Node)> = bodies
+        .iter()
+        .filter(|(p, _)| index.plain.get(p) == Some(false))
+        .map(|(p, b)| (p.clone(), Node::LinkTarget(Arc::clone(b))))
+        .collect();
+    if moved.is_empty() {
+        return;
+    }
+    index.plain = index
+        .plain
+        .without(&|p| moved.binary_search_by(|(m, _)| m.as_str().cmp(p)).is_ok());
+    index.nodes.extend(moved);
+    index.nodes.sort_by(|a, b| a.0.cmp(&b.0));
 }
 
 /// Walks an uncompressed tar stream. The reader is read up to the tar's end marker;
@@ -482,7 +590,7 @@ pub fn index_tar<R: Read>(reader: R, cfg: &WalkConfig<'_>) -> Result<LayerIndex,
         use tar::EntryType as T;
         match kind {
             T::Directory => {
-                b.nodes.insert(path, Node::Dir);
+                b.put(path, Node::Dir);
             }
             T::Symlink => {
                 let target = entry
@@ -493,7 +601,7 @@ pub fn index_tar<R: Read>(reader: R, cfg: &WalkConfig<'_>) -> Result<LayerIndex,
                 if wanted {
                     b.note_link_target(&path, &target);
                 }
-                b.nodes.insert(path, Node::Symlink { target, wanted });
+                b.put(path, Node::Symlink { target, wanted });
             }
             T::Link => {
                 let raw_target = entry
@@ -518,7 +626,7 @@ pub fn index_tar<R: Read>(reader: R, cfg: &WalkConfig<'_>) -> Result<LayerIndex,
                     },
                     Ok(_) => Node::File,
                 };
-                b.nodes.insert(path, node);
+                b.put(path, node);
             }
             T::Regular | T::Continuous | T::GNUSparse => {
                 if b.whiteout(&path, &path) {
@@ -539,13 +647,13 @@ pub fn index_tar<R: Read>(reader: R, cfg: &WalkConfig<'_>) -> Result<LayerIndex,
                     visit(&mut b, &mut entry, &path, mode, size)
                         .map_err(|source| WalkError::Tar { source })?
                 };
-                b.nodes.insert(path, node);
+                b.put(path, node);
             }
             T::Char | T::Block | T::Fifo => {
                 if b.whiteout(&path, &path) {
                     continue;
                 }
-                b.nodes.insert(path, Node::File);
+                b.put(path, Node::File);
             }
             // Global pax headers and unknown kinds carry no file.
             _ => {}
@@ -593,7 +701,7 @@ pub fn index_dir(root: &Path, cfg: &WalkConfig<'_>) -> Result<LayerIndex, WalkEr
                 Ok(sub) => stack.push((path.clone(), sub)),
                 Err(e) => b.warn(path.clone(), format!("cannot list folder: {e}")),
             }
-            b.nodes.insert(path, Node::Dir);
+            b.put(path, Node::Dir);
         } else if ft.is_symlink() {
             let node = match fs_err::read_link(item.path()) {
                 Ok(t) => Node::Symlink {
@@ -605,18 +713,18 @@ pub fn index_dir(root: &Path, cfg: &WalkConfig<'_>) -> Result<LayerIndex, WalkEr
                     Node::File
                 }
             };
-            b.nodes.insert(path, node);
+            b.put(path, node);
         } else if ft.is_file() && (cfg.wants)(&path) {
             let node = match read_file_capped(&mut b, &item.path(), &path) {
                 Some(body) => Node::Captured(Arc::new(body)),
                 None => Node::File,
             };
-            b.nodes.insert(path, node);
+            b.put(path, node);
         } else if ft.is_file() && cfg.sniff.is_some() {
             let node = visit_file(&mut b, &item.path(), &path);
-            b.nodes.insert(path, node);
+            b.put(path, node);
         } else {
-            b.nodes.insert(path, Node::File);
+            b.put(path, Node::File);
         }
     }
     Ok(b.finish())

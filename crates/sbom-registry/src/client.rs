@@ -86,29 +86,48 @@ impl RepoClient {
         if let Ok(v) = HeaderValue::from_str(&accept.join(", ")) {
             headers.insert(ACCEPT, v);
         }
-        let resp = self
-            .send(&url, headers, &format!("manifest {reference}"))
+        let (body, media_type) = self
+            .get_small(&url, headers, &format!("manifest {reference}"))
             .await?;
-        let media_type = resp
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|s| s.split(';').next().unwrap_or(s).trim().to_string());
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| self.http_err(&format!("manifest {reference}"), &e))?;
-        Ok((body.to_vec(), media_type))
+        let media_type = media_type.map(|s| s.split(';').next().unwrap_or(&s).trim().to_string());
+        Ok((body, media_type))
+    }
+
+    /// GETs a small body whole (a manifest, a config), starting over when the connection
+    /// drops while it is read (as [`Self::send`] does when it drops before the answer):
+    /// the body and its `Content-Type`.
+    async fn get_small(
+        &self,
+        url: &str,
+        headers: HeaderMap,
+        what: &str,
+    ) -> Result<(Vec<u8>, Option<String>), RegistryError> {
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let resp = self.send(url, headers.clone(), what).await?;
+            let media_type = resp
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            match resp.bytes().await {
+                Ok(body) => return Ok((body.to_vec(), media_type)),
+                Err(_) if attempt < self.opts.retries => {
+                    tokio::time::sleep(self.backoff(attempt, None)).await;
+                }
+                Err(e) => return Err(self.http_err(what, &e)),
+            }
+        }
     }
 
     /// GET a whole (small) blob, e.g. the config.
     pub async fn get_blob(&self, digest: &str) -> Result<Vec<u8>, RegistryError> {
-        let resp = self.get_blob_response(digest, 0).await?;
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| self.http_err(&format!("blob {digest}"), &e))?;
-        Ok(body.to_vec())
+        let url = self.url("blobs", digest);
+        let (body, _) = self
+            .get_small(&url, HeaderMap::new(), &format!("blob {digest}"))
+            .await?;
+        Ok(body)
     }
 
     /// GET a blob from `offset` (a Range request when offset > 0). The response status is

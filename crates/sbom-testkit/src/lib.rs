@@ -13,6 +13,7 @@
 #![allow(clippy::unwrap_used)]
 
 pub mod browser;
+pub mod hostile;
 pub mod http;
 pub mod registry;
 

@@ -153,6 +153,18 @@ pub fn scan_image(
             eprintln!("cache: {note}");
         }
     }
+    let unwritten: Vec<&String> = (out.cache_notes.iter())
+        .filter(|n| sbom_catalog::cache::is_write_failure(n))
+        .collect();
+    if let (Some(first), false) = (unwritten.first(), image.quiet) {
+        // One line, not one per layer; not a finding about the image, so --strict
+        // does not turn it into an error.
+        eprintln!(
+            "warning: {reference}: {} of {} layers not cached: {first}",
+            unwritten.len(),
+            out.stats.layers_total
+        );
+    }
     if !image.quiet {
         for note in &out.notes {
             eprintln!("note: {note}");
