@@ -217,6 +217,10 @@ impl LayerCache {
         };
         std::fs::create_dir_all(&dir).map_err(werr(&dir))?;
         let n = TMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+        if n == 0 {
+            // Once per process: temp files of writers killed mid-write.
+            sweep_dead_temps(&dir);
+        }
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
@@ -244,6 +248,33 @@ impl LayerCache {
             let _ = std::fs::remove_file(&tmp);
             werr(&path)(e)
         })
+    }
+}
+
+/// Removes `.tmp-PID-…` files in `dir` that a killed writer left behind: their process is
+/// gone (seen through `/proc`), or they are older than [`STALE_LOCK`]. They are never
+/// read as entries; this only keeps them from piling up in a shared cache.
+fn sweep_dead_temps(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let procfs = Path::new("/proc/self").exists();
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(".tmp-")) else {
+            continue;
+        };
+        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_LOCK);
+        let dead = procfs && pid.is_some_and(|p| p != std::process::id() && !process_alive(p));
+        if old || dead {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }
 
@@ -920,6 +951,32 @@ mod tests {
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
         drop(claim);
         assert!(!lock.exists());
+    }
+
+    #[test]
+    fn regression_temp_files_of_killed_writers_are_swept() {
+        // Found by the kill soak: every writer killed mid-write left its `.tmp-PID-…`
+        // file in the shared cache, forever.
+        let mut gone = std::process::Command::new("true").spawn().unwrap();
+        let dead = gone.id();
+        gone.wait().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let me = std::process::id();
+        let names = [
+            format!(".tmp-{dead}-0-1.sha256-ab.v1.idx"),
+            format!(".tmp-{me}-0-2.sha256-cd.v1.idx"),
+            "sha256-ef.v1.idx".to_string(),
+        ];
+        for n in &names {
+            std::fs::write(dir.path().join(n), b"x").unwrap();
+        }
+        sweep_dead_temps(dir.path());
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [names[1].clone(), names[2].clone()]);
     }
 
     #[test]
