@@ -14,6 +14,7 @@
 
 pub mod browser;
 pub mod http;
+pub mod oci_proxy;
 pub mod registry;
 
 use std::io::{self, Write};
