@@ -129,9 +129,9 @@ pub(crate) fn rpm_os(p: &Package, distro: Option<&Distro>) -> Option<(String, Op
 /// `stdlib`, as syft and trivy name it, or a toolchain-named component with a `go1.x`
 /// version.
 fn is_go_stdlib(p: &Package) -> bool {
-    p.name == "stdlib"
-        || (matches!(p.name.as_str(), "golang.org/toolchain" | "go" | "golang")
-            && p.version.starts_with("go"))
+    // Our Go cataloger names it `golang.org/toolchain` with a semver version (`v1.22.5`).
+    matches!(p.name.as_str(), "stdlib" | "golang.org/toolchain")
+        || (matches!(p.name.as_str(), "go" | "golang") && p.version.starts_with("go"))
 }
 
 /// The family, name and version of a language package.
@@ -224,6 +224,11 @@ mod tests {
         assert_eq!(
             k(Ecosystem::Golang, "golang.org/toolchain", "go1.21rc2"),
             Ok((Family::Go, "stdlib".into(), "1.21.0-rc.2".into()))
+        );
+        // As our Go cataloger writes the toolchain a binary was built with.
+        assert_eq!(
+            k(Ecosystem::Golang, "golang.org/toolchain", "v1.22.4"),
+            Ok((Family::Go, "stdlib".into(), "1.22.4".into()))
         );
         assert_eq!(
             k(Ecosystem::Golang, "example.com/cmd", "(devel)"),

@@ -33,7 +33,65 @@ fn reference() -> String {
     ] {
         doc.push_str(&format!("\n## `{title}`\n\n```text\n{}```\n", help(&args)));
     }
+    doc.push_str(CONFIG_DOC);
     doc
+}
+
+/// The config file's section (hand-written; the example in it is run by a test below).
+const CONFIG_DOC: &str = include_str!("docs/config.md");
+
+/// The YAML example of the config section, as given.
+fn config_example() -> String {
+    let start = CONFIG_DOC.find("```yaml\n").expect("a yaml block") + 8;
+    let end = start + CONFIG_DOC[start..].find("```").expect("closed");
+    CONFIG_DOC[start..end].to_string()
+}
+
+#[test]
+fn the_documented_config_example_is_accepted_and_applied() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let example = config_example().replace("/var/cache/sbom", cache.to_str().unwrap());
+    let cfg = tmp.path().join("sbom.yaml");
+    std::fs::write(&cfg, example).unwrap();
+    let layout = tmp.path().join("img");
+    let image = sbom_testkit::Image::new(vec![sbom_testkit::Layer::new(
+        sbom_testkit::Compression::Gzip,
+    )
+    .file("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n")
+    .file(
+        "var/lib/dpkg/status",
+        "Package: bash\nStatus: install ok installed\nVersion: 5.2\nArchitecture: amd64\n",
+    )]);
+    sbom_testkit::write_oci_layout(&layout, &[(image, Some("v1".into()))]).unwrap();
+    let out = tmp.path().join("out");
+    let run = assert_cmd::Command::cargo_bin("sbom")
+        .unwrap()
+        .current_dir(tmp.path())
+        .env_remove("SBOM_CACHE_DIR")
+        .env("XDG_CONFIG_HOME", tmp.path().join("none"))
+        .args([
+            "scan",
+            &format!("oci-dir:{}:v1", layout.display()),
+            "--output-dir",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let index = std::fs::read_to_string(out.join("index.json")).unwrap();
+    assert!(
+        index.contains(".cdx.json") && index.contains(".spdx.json"),
+        "{index}"
+    );
+    assert!(
+        cache.join("layers").is_dir(),
+        "the example's cache-dir was used"
+    );
 }
 
 #[test]
