@@ -259,6 +259,15 @@ impl Repository {
         &self,
         reference: &str,
     ) -> Result<Option<Descriptor>, RegistryError> {
+        Ok(self.manifest_json(reference)?.map(|(d, _)| d))
+    }
+
+    /// The manifest `reference` (tag or digest) with its descriptor; `None` when there
+    /// is no such manifest.
+    pub fn manifest_json(
+        &self,
+        reference: &str,
+    ) -> Result<Option<(Descriptor, Value)>, RegistryError> {
         let got =
             runtime()?.block_on(self.client.get_manifest_opt(reference, &crate::ACCEPT_ALL))?;
         let Some((bytes, header_type)) = got else {
@@ -270,21 +279,23 @@ impl Repository {
                 "manifest digest mismatch: asked for {reference}, content is {digest}"
             )));
         }
-        let media_type = serde_json::from_slice::<Value>(&bytes)
-            .ok()
-            .and_then(|v| {
-                v.get("mediaType")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            })
+        let json: Value = serde_json::from_slice(&bytes)
+            .map_err(|e| self.invalid(format!("manifest {reference} is not JSON: {e}")))?;
+        let media_type = json
+            .get("mediaType")
+            .and_then(Value::as_str)
+            .map(str::to_string)
             .or(header_type)
             .unwrap_or_else(|| MT_OCI_MANIFEST.to_string());
-        Ok(Some(Descriptor {
-            media_type,
-            digest,
-            size: bytes.len() as u64,
-            ..Descriptor::default()
-        }))
+        Ok(Some((
+            Descriptor {
+                media_type,
+                digest,
+                size: bytes.len() as u64,
+                ..Descriptor::default()
+            },
+            json,
+        )))
     }
 
     /// The artifacts attached to manifest `subject`: through the referrers API when
