@@ -476,3 +476,151 @@ fn two_runners_share_layer_analyses_through_the_cache_registry() {
         .count();
     assert_eq!(entries, 4, "one per distinct layer: {tags}");
 }
+
+fn diff_summary(a: &assert_cmd::assert::Assert) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    v["summary"].clone()
+}
+
+/// `diff`/`audit` take the SBOM attached to the exact manifest (auto, registry), say so,
+/// scan when there is none (auto) or when asked (scan), and never use an attached
+/// document that describes another manifest.
+#[test]
+fn diff_and_audit_use_the_attached_sbom_of_the_exact_manifest() {
+    let reg = Registry::start(None);
+    let tmp = tempfile::tempdir().unwrap();
+    let digest = pushed(&reg, tmp.path());
+    let reference = format!("{}/osism/keystone:v1", reg.host());
+    let cache = tmp.path().join("cache");
+    let scanned = tmp.path().join("k.cdx.json");
+    sbom(&cache)
+        .args(["scan", &reference, "-o"])
+        .arg(format!("cyclonedx-json={}", scanned.display()))
+        .assert()
+        .success();
+    let diff = |source: &str| {
+        let mut c = sbom(&cache);
+        c.args([
+            "diff",
+            "--format",
+            "json",
+            "--sbom-source",
+            source,
+            &reference,
+        ])
+        .arg(&scanned);
+        c
+    };
+    // Nothing attached yet: auto scans and says so; registry is an error.
+    let a = diff("auto").assert().success();
+    assert!(
+        stderr_of(&a).contains("no SBOM attached to its manifest: scanning"),
+        "{}",
+        stderr_of(&a)
+    );
+    assert_eq!(diff_summary(&a)["upgraded"], 0);
+    diff("registry")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no SBOM attached"));
+
+    // Attached: an SBOM of this manifest that says keystone 24.0.0 (edited, so that what
+    // diff compares shows where it came from).
+    let text = fs_err::read_to_string(&scanned).unwrap();
+    assert!(text.contains("\"version\": \"25.0.0\""));
+    let old = tmp.path().join("old.cdx.json");
+    fs_err::write(
+        &old,
+        text.replace("\"version\": \"25.0.0\"", "\"version\": \"24.0.0\"")
+            .replace("keystone@25.0.0", "keystone@24.0.0"),
+    )
+    .unwrap();
+    sbom(&cache)
+        .args(["attach", "-q", &reference])
+        .arg(&old)
+        .assert()
+        .success();
+    for source in ["auto", "registry"] {
+        let a = diff(source).assert().success();
+        let err = stderr_of(&a);
+        assert!(
+            err.contains(&format!("using the SBOM attached to {digest}"))
+                && err.contains("referrers tag"),
+            "{err}"
+        );
+        assert_eq!(diff_summary(&a)["upgraded"], 1, "{source}");
+    }
+    let a = diff("scan").assert().success();
+    assert!(!stderr_of(&a).contains("attached"));
+    assert_eq!(diff_summary(&a)["upgraded"], 0);
+
+    let a = sbom(&cache)
+        .args([
+            "audit",
+            "--quality",
+            "--sbom-source",
+            "registry",
+            "--format",
+            "json",
+            &reference,
+        ])
+        .assert()
+        .success();
+    assert!(stderr_of(&a).contains(&format!("using the SBOM attached to {digest}")));
+}
+
+/// An artifact filed under the image's manifest whose document names another manifest
+/// (pushed here with sbom-registry directly, as a confused tool might) is never used.
+#[test]
+fn an_attached_sbom_that_describes_another_manifest_is_never_used() {
+    let reg = Registry::start(None);
+    let tmp = tempfile::tempdir().unwrap();
+    let digest = pushed(&reg, tmp.path());
+    let reference = format!("{}/osism/keystone:v1", reg.host());
+    let cache = tmp.path().join("cache");
+    let scanned = tmp.path().join("k.cdx.json");
+    sbom(&cache)
+        .args(["scan", &reference, "-o"])
+        .arg(format!("cyclonedx-json={}", scanned.display()))
+        .assert()
+        .success();
+    let foreign = format!("sha256:{}", "2".repeat(64));
+    let doc = fs_err::read_to_string(&scanned)
+        .unwrap()
+        .replace(&digest, &foreign);
+    let repo = sbom_registry::Repository::open(
+        &format!("{}/osism/keystone", reg.host()),
+        &sbom_registry::RegistryOptions {
+            use_docker_config: false,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let subject = repo.manifest_descriptor(&digest).unwrap().unwrap();
+    repo.attach(
+        &subject,
+        &sbom_registry::Artifact {
+            artifact_type: "application/vnd.cyclonedx+json".into(),
+            blob: doc.into_bytes(),
+            title: None,
+            annotations: Default::default(),
+        },
+    )
+    .unwrap();
+    let a = sbom(&cache)
+        .args(["diff", "--format", "json", &reference])
+        .arg(&scanned)
+        .assert()
+        .success();
+    let err = stderr_of(&a);
+    assert!(
+        err.contains(&format!("describes {foreign}, not {digest}: not used"))
+            && err.contains("scanning"),
+        "{err}"
+    );
+    sbom(&cache)
+        .args(["diff", "--sbom-source", "registry", &reference])
+        .arg(&scanned)
+        .assert()
+        .code(2);
+}
