@@ -624,3 +624,153 @@ fn an_attached_sbom_that_describes_another_manifest_is_never_used() {
         .assert()
         .code(2);
 }
+
+/// The Python of a venv with the `oras` package (scripts/test.sh makes it).
+fn oras_python() -> std::path::PathBuf {
+    let p = std::env::var_os("SBOM_ORAS_PYTHON").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/oras-venv/bin/python"),
+        std::path::PathBuf::from,
+    );
+    assert!(
+        p.exists(),
+        "{} missing: run scripts/test.sh, or python3 -m venv target/oras-venv && target/oras-venv/bin/pip install oras==0.2.43",
+        p.display()
+    );
+    p
+}
+
+fn oras_interop(args: &[&str]) -> Vec<u8> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/oras-interop.py");
+    let out = Command::new(oras_python())
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "oras-interop.py {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// oras (Python, PyPI) reads the fallback tag index `sbom attach` wrote, as the
+/// distribution spec 1.1 tells a client without the referrers API to, and pulls each
+/// SBOM byte for byte.
+#[test]
+#[ignore = "needs the oras venv (scripts/test.sh runs it)"]
+fn oras_lists_and_pulls_what_sbom_attached() {
+    let reg = Registry::start(None);
+    let tmp = tempfile::tempdir().unwrap();
+    let digest = pushed(&reg, tmp.path());
+    let reference = format!("{}/osism/keystone:v1", reg.host());
+    let cdx = tmp.path().join("k.cdx.json");
+    let spdx = tmp.path().join("k.spdx.json");
+    sbom(&tmp.path().join("cache"))
+        .args(["scan", "-q", "--attach", &reference, "-o"])
+        .arg(format!("cyclonedx-json={}", cdx.display()))
+        .arg("-o")
+        .arg(format!("spdx-json={}", spdx.display()))
+        .assert()
+        .success();
+    let pulled = tmp.path().join("pulled");
+    let listed = oras_interop(&[
+        "list-pull",
+        &format!("{}/osism/keystone", reg.host()),
+        &digest,
+        pulled.to_str().unwrap(),
+    ]);
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&listed).unwrap();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    for (file, kind) in [
+        (&cdx, "application/vnd.cyclonedx+json"),
+        (&spdx, "application/spdx+json"),
+    ] {
+        let e = listed
+            .iter()
+            .find(|e| e["artifactType"] == kind)
+            .unwrap_or_else(|| panic!("{kind} not listed: {listed:?}"));
+        assert_eq!(e["subject"], digest);
+        let files = e["files"].as_array().unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(
+            fs_err::read(files[0].as_str().unwrap()).unwrap(),
+            fs_err::read(file).unwrap(),
+            "{kind} pulled byte for byte"
+        );
+    }
+}
+
+/// An SBOM another tool attached with oras (through a registry with the referrers API;
+/// oras-py writes no fallback tag) is listed by `sbom sboms` and used by `sbom diff`.
+#[test]
+#[ignore = "needs the oras venv (scripts/test.sh runs it)"]
+fn sbom_sboms_finds_what_oras_attached() {
+    let reg = Registry::start(None);
+    let tmp = tempfile::tempdir().unwrap();
+    let digest = pushed(&reg, tmp.path());
+    let proxy = OciProxy::start(
+        reg.port,
+        ProxyConfig {
+            referrers: true,
+            ..ProxyConfig::default()
+        },
+    );
+    let reference = format!("{}/osism/keystone:v1", proxy.host());
+    let doc = tmp.path().join("other.cdx.json");
+    fs_err::write(
+        &doc,
+        serde_json::to_vec_pretty(&serde_json::json!({
+            "bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+            "metadata": {"tools": [{"vendor": "CycloneDX", "name": "cdxgen", "version": "10.9.0"}],
+                         "component": {"type": "container", "name": "osism/keystone"}},
+            "components": [{"type": "library", "name": "keystone", "version": "23.0.0",
+                            "purl": "pkg:pypi/keystone@23.0.0"}]
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    let pushed = oras_interop(&[
+        "push-with-subject",
+        &reference,
+        doc.to_str().unwrap(),
+        "application/vnd.cyclonedx+json",
+    ]);
+    let artifact = String::from_utf8(pushed).unwrap().trim().to_string();
+    assert!(artifact.starts_with("sha256:"), "{artifact}");
+    let cache = tmp.path().join("cache");
+    let listed = sboms_json(&cache, &reference);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let row = &listed[0];
+    assert_eq!(row["digest"], artifact.as_str());
+    assert_eq!(row["subject"], digest.as_str());
+    assert_eq!(row["artifact_type"], "application/vnd.cyclonedx+json");
+    assert_eq!(row["created"], "2024-01-02T03:04:05Z");
+    assert_eq!(row["tool"], "cdxgen 10.9.0");
+    assert_eq!(row["found_via"], "referrers API");
+    // diff takes it (it names no other manifest): keystone 23.0.0 -> 25.0.0.
+    let scanned = tmp.path().join("k.cdx.json");
+    sbom(&cache)
+        .args(["scan", &reference, "-o"])
+        .arg(format!("cyclonedx-json={}", scanned.display()))
+        .assert()
+        .success();
+    let a = sbom(&cache)
+        .args([
+            "diff",
+            "--format",
+            "json",
+            "--sbom-source",
+            "registry",
+            &reference,
+        ])
+        .arg(&scanned)
+        .assert()
+        .success();
+    assert!(stderr_of(&a).contains("made by another tool") || stderr_of(&a).contains("cdxgen"));
+    let changes: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    assert!(
+        changes.to_string().contains("23.0.0"),
+        "the oras-attached SBOM was compared: {changes}"
+    );
+}
