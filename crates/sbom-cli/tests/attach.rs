@@ -774,3 +774,78 @@ fn sbom_sboms_finds_what_oras_attached() {
         "the oras-attached SBOM was compared: {changes}"
     );
 }
+
+/// A shared entry whose bytes are not a layer index for its layer (a corrupt or foreign
+/// upload under the right tag) is a warning; the layer is analysed, the SBOM is right.
+#[test]
+fn a_corrupt_cache_registry_entry_is_a_warning_and_the_layer_is_analysed() {
+    let reg = Registry::start(None);
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, other) = multi_and_other(&reg, tmp.path());
+    let shared = format!("{}/ci/sbom-cache", reg.host());
+    let scan = |cache: &str| {
+        let mut c = sbom(&tmp.path().join(cache));
+        c.args(["scan", "-v", &other, "--cache-registry", &shared]);
+        c
+    };
+    let first = scan("a").assert().success().get_output().stdout.clone();
+    let tags = Command::new("skopeo")
+        .args(["list-tags", "--tls-verify=false"])
+        .arg(format!("docker://{shared}"))
+        .output()
+        .unwrap();
+    let tags: serde_json::Value = serde_json::from_slice(&tags.stdout).unwrap();
+    let tags: Vec<&str> = tags["Tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t.as_str().filter(|t| !t.ends_with(".claim")))
+        .collect();
+    assert_eq!(tags.len(), 3, "{tags:?}");
+    // Overwrite one entry: same type and annotations, other bytes.
+    let victim = tags[0];
+    let m: serde_json::Value =
+        serde_json::from_slice(&skopeo_raw(&format!("{shared}:{victim}"), None).unwrap()).unwrap();
+    let repo = sbom_registry::Repository::open(
+        &shared,
+        &sbom_registry::RegistryOptions {
+            use_docker_config: false,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let annotations = m["annotations"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| k.starts_with("dev.sbom."))
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    repo.put_tagged(
+        victim,
+        &sbom_registry::Artifact {
+            artifact_type: m["artifactType"].as_str().unwrap().into(),
+            blob: b"not a layer index".to_vec(),
+            title: None,
+            annotations,
+        },
+    )
+    .unwrap();
+    let a = scan("b").assert().success();
+    let err = stderr_of(&a);
+    let layer = m["annotations"]["dev.sbom.layer"].as_str().unwrap();
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("warning: ") && l.contains(&shared) && l.contains(layer)),
+        "a warning naming the cache and the layer: {err}"
+    );
+    assert!(
+        err.contains("(2 of them from the registry cache), 1 analysed"),
+        "{err}"
+    );
+    let second = a.get_output().stdout.clone();
+    assert_eq!(
+        cdx_components(&serde_json::from_slice(&first).unwrap()),
+        cdx_components(&serde_json::from_slice(&second).unwrap())
+    );
+}
