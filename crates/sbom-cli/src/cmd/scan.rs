@@ -179,12 +179,20 @@ pub fn scan_image(
     }
     if image.verbose {
         let s = &out.stats;
+        // The registry cache's share only when there is one (the line stays as it was).
+        let shared = if image.cache_registry.is_some() {
+            format!(
+                " ({} of them from the registry cache)",
+                s.layers_from_registry
+            )
+        } else {
+            String::new()
+        };
         eprintln!(
-            "{}: {} layers ({} from cache: not downloaded ({} of them from the registry cache), {} analysed: {} bytes read), {} packages, {:.2}s",
+            "{}: {} layers ({} from cache: not downloaded{shared}, {} analysed: {} bytes read), {} packages, {:.2}s",
             reference,
             s.layers_total,
             s.layers_cached,
-            s.layers_from_registry,
             s.layers_analysed,
             s.compressed_bytes,
             out.sbom.packages.len(),
