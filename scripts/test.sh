@@ -48,6 +48,13 @@ if [ -z "${SBOM_PIP_PYTHON:-}" ]; then
   [ -x target/pip-venv/bin/python ] || python3 -m venv target/pip-venv
   export SBOM_PIP_PYTHON="$root/target/pip-venv/bin/python"
 fi
+# The Python oras client (PyPI) for the attach interop tests (a few seconds, once).
+if [ -z "${SBOM_ORAS_PYTHON:-}" ]; then
+  [ -x target/oras-venv/bin/python ] || python3 -m venv target/oras-venv
+  target/oras-venv/bin/python -c 'import oras' 2>/dev/null ||
+    target/oras-venv/bin/pip install -q oras==0.2.43
+  export SBOM_ORAS_PYTHON="$root/target/oras-venv/bin/python"
+fi
 # The Nu HTML checker (vnu.jar, from npm's vnu-jar; ~30 MB, a few seconds) for sbom report.
 if [ -z "${SBOM_VNU:-}" ]; then
   SBOM_VNU="$root/target/vnu/node_modules/vnu-jar/build/dist/vnu.jar"
@@ -80,6 +87,7 @@ SBOM_BINARIES_DIR="$root/target/binaries" cargo test --locked -p sbom-cli --test
 cargo test --locked -p sbom-cli --test bench_e2e -- --ignored
 cargo test --locked -p sbom-cli --test mirror -- --ignored
 cargo test --locked -p sbom-cli --test java_e2e -- --ignored
+cargo test --locked -p sbom-cli --test attach -- --ignored
 mkdir -p target/bench-roundtrip
 cargo run --locked -q -p sbom-cli -- scan --quiet \
   "oci-dir:$SBOM_BENCH_DIR/r1/oci:bench" -o "json=target/bench-roundtrip/r1.sbom.json"

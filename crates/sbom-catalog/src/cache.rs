@@ -205,8 +205,34 @@ impl LayerCache {
         None
     }
 
+    /// The analysis version this cache files entries under.
+    pub fn analysis(&self) -> &str {
+        &self.analysis
+    }
+
     /// Stores the index of `diff_id` atomically (temp file + rename).
     pub fn store(&self, diff_id: &str, index: &LayerIndex) -> Result<(), CacheError> {
+        self.write_entry(diff_id, |f| {
+            let mut w = encode_to(
+                std::io::BufWriter::with_capacity(64 * 1024, f),
+                index,
+                diff_id,
+            )?;
+            w.flush()
+        })
+    }
+
+    /// Stores an encoded entry (the bytes of [`encode_entry`], e.g. from the registry
+    /// cache, already checked by [`decode_entry`]) atomically.
+    pub fn store_encoded(&self, diff_id: &str, entry: &[u8]) -> Result<(), CacheError> {
+        self.write_entry(diff_id, |mut f| f.write_all(entry))
+    }
+
+    fn write_entry(
+        &self,
+        diff_id: &str,
+        write_to: impl FnOnce(std::fs::File) -> std::io::Result<()>,
+    ) -> Result<(), CacheError> {
         let path = self.path_for(diff_id).ok_or_else(|| CacheError::BadKey {
             diff_id: diff_id.to_string(),
         })?;
@@ -235,13 +261,7 @@ impl LayerCache {
                 .write(true)
                 .create_new(true)
                 .open(&tmp)?;
-            let mut w = encode_to(
-                std::io::BufWriter::with_capacity(64 * 1024, f),
-                index,
-                diff_id,
-            )?;
-            w.flush()?;
-            drop(w);
+            write_to(f)?;
             std::fs::rename(&tmp, &path)
         };
         write().map_err(|e| {
@@ -276,6 +296,20 @@ fn sweep_dead_temps(dir: &Path) {
             let _ = std::fs::remove_file(e.path());
         }
     }
+}
+
+/// The bytes a cache file holds for `idx` filed under `diff_id` (the registry cache
+/// stores the same bytes).
+pub fn encode_entry(idx: &LayerIndex, diff_id: &str) -> Vec<u8> {
+    encode_to(std::io::Cursor::new(Vec::new()), idx, diff_id)
+        .map(std::io::Cursor::into_inner)
+        .unwrap_or_default()
+}
+
+/// Decodes a cache entry's bytes, checking that it was written for `diff_id` and its
+/// checksum: an entry from elsewhere is never trusted blindly.
+pub fn decode_entry(entry: &[u8], diff_id: &str) -> Result<LayerIndex, String> {
+    decode_from(entry, entry.len() as u64, diff_id).map_err(str::to_string)
 }
 
 /// Longest wait for another process's analysis of a layer; after it, analyse anyway.
@@ -573,9 +607,7 @@ fn encode_to<W: Write + Seek>(w: W, idx: &LayerIndex, diff_id: &str) -> std::io:
 /// The whole file in memory (tests).
 #[cfg(test)]
 fn encode(idx: &LayerIndex, diff_id: &str) -> Vec<u8> {
-    encode_to(std::io::Cursor::new(Vec::new()), idx, diff_id)
-        .map(std::io::Cursor::into_inner)
-        .unwrap_or_default()
+    encode_entry(idx, diff_id)
 }
 
 /// Streaming decoder: reads straight from the file into the final buffers (one copy,

@@ -13,10 +13,12 @@ use sbom_model::{LayerRef, Package};
 pub mod cache;
 pub mod catalogers;
 pub mod paths;
+pub mod remote;
 pub mod scan;
 pub mod squash;
 pub mod walker;
 
+pub use remote::{RemoteCache, RemoteClaim};
 pub use scan::{scan, LayerLimiter, ScanError, ScanEvent, ScanOptions, ScanOutput, ScanStats};
 pub use walker::LayerIndex;
 

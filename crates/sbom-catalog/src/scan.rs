@@ -22,7 +22,8 @@ use rayon::prelude::*;
 use sbom_image::{ImageError, ImageSource, LayerContent, LayerDescriptor, ResolvedImage, Verify};
 use sbom_model::{LayerRef, Package, Platform, Sbom, Subject, SubjectKind};
 
-use crate::cache::{analysis_version, LayerCache, Lookup};
+use crate::cache::{analysis_version, decode_entry, encode_entry, LayerCache, Lookup};
+use crate::remote::{RemoteCache, RemoteClaim};
 use crate::squash::Squasher;
 use crate::walker::{
     attach_link_bodies, index_dir, index_tar, unread_link_targets, LayerIndex, Node, Visitors,
@@ -42,6 +43,8 @@ pub enum ScanEvent {
         index: u32,
         digest: String,
         cached: bool,
+        /// From the shared (registry) cache: `cached` is set too.
+        from_registry: bool,
         compressed_bytes: u64,
         uncompressed_bytes: u64,
     },
@@ -73,6 +76,8 @@ pub struct ScanOptions {
     pub verify: Verify,
     /// The image's supplier when its labels name none (`--supplier`).
     pub supplier: Option<String>,
+    /// The second cache level shared between machines (`--cache-registry`).
+    pub remote_cache: Option<Arc<dyn RemoteCache>>,
 }
 
 /// A counting semaphore bounding how many layers are read at once, shared by the
@@ -138,6 +143,7 @@ impl ScanOptions {
             limiter: None,
             verify: Verify::All,
             supplier: None,
+            remote_cache: None,
         }
     }
 }
@@ -155,6 +161,8 @@ pub struct ScanStats {
     pub layers_total: usize,
     /// Layers whose index came from the cache (blob never opened).
     pub layers_cached: usize,
+    /// Of those, layers fetched from the shared (registry) cache.
+    pub layers_from_registry: usize,
     /// Layers read and walked in this scan.
     pub layers_analysed: usize,
     /// Bytes of blobs read (analysed layers only).
@@ -179,6 +187,10 @@ pub struct ScanOutput {
     /// Things the user should know that are not problems (the image was of another
     /// platform than linux/amd64 and none was asked for); shown unless quiet.
     pub notes: Vec<String>,
+    /// Problems with the shared cache that did not affect the result (an entry that
+    /// did not check out and was ignored, a store that failed): shown as warnings,
+    /// never errors (`--strict` is about the image, not the cache).
+    pub cache_warnings: Vec<String>,
 }
 
 /// A scan that could not give an SBOM. Every variant names the image reference.
@@ -262,6 +274,8 @@ fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
 struct LayerResult {
     index: LayerIndex,
     cached: bool,
+    from_registry: bool,
+    cache_warnings: Vec<String>,
     directory: bool,
     compressed_bytes: u64,
     uncompressed_bytes: u64,
@@ -273,6 +287,8 @@ impl LayerResult {
         LayerResult {
             index,
             cached: true,
+            from_registry: false,
+            cache_warnings: Vec::new(),
             directory: false,
             compressed_bytes: 0,
             uncompressed_bytes: 0,
@@ -303,10 +319,19 @@ pub fn cache_key(desc: &LayerDescriptor, verify: Verify) -> Option<&str> {
     Some(if first.is_empty() { second } else { first })
 }
 
-/// The layer cache of one scan.
+/// The layer caches of one scan: the local folder and the shared second level.
 struct Caches {
-    cache: LayerCache,
+    local: Option<LayerCache>,
+    remote: Option<Arc<dyn RemoteCache>>,
+    analysis: String,
     verify: Verify,
+}
+
+/// What the shared cache gave before an analysis.
+enum RemoteStep {
+    Hit(LayerIndex),
+    /// Analyse, holding this lease (if any) until the entry is stored.
+    Analyse(Option<Box<dyn std::any::Any + Send>>),
 }
 
 impl Caches {
@@ -324,6 +349,99 @@ impl Caches {
             ),
         }
     }
+
+    /// The shared cache's entry under one of `lookups`, checked and filed locally;
+    /// else (with a key to file under) its claim on the analysis.
+    fn remote_step(
+        &self,
+        lookups: &[&str],
+        store: Option<&str>,
+        warnings: &mut Vec<String>,
+        notes: &mut Vec<String>,
+    ) -> RemoteStep {
+        let Some(remote) = &self.remote else {
+            return RemoteStep::Analyse(None);
+        };
+        if let Some(index) = self.remote_fetch(remote.as_ref(), lookups, warnings, notes) {
+            return RemoteStep::Hit(index);
+        }
+        let Some(key) = store else {
+            return RemoteStep::Analyse(None);
+        };
+        match remote.claim(key, &self.analysis) {
+            RemoteClaim::Analyse(lease) => RemoteStep::Analyse(lease),
+            RemoteClaim::LookAgain => self
+                .remote_fetch(remote.as_ref(), &[key], warnings, notes)
+                .map_or(RemoteStep::Analyse(None), RemoteStep::Hit),
+        }
+    }
+
+    fn remote_fetch(
+        &self,
+        remote: &dyn RemoteCache,
+        lookups: &[&str],
+        warnings: &mut Vec<String>,
+        notes: &mut Vec<String>,
+    ) -> Option<LayerIndex> {
+        for key in lookups {
+            let bytes = match remote.fetch(key, &self.analysis) {
+                Ok(Some(b)) => b,
+                Ok(None) => continue,
+                Err(why) => {
+                    warnings.push(format!(
+                        "registry cache {}: layer {key}: {why}; analysing the layer",
+                        remote.name()
+                    ));
+                    continue;
+                }
+            };
+            match decode_entry(&bytes, key) {
+                Ok(index) => {
+                    if let Some(local) = &self.local {
+                        if let Err(e) = local.store_encoded(key, &bytes) {
+                            notes.push(e.to_string());
+                        }
+                    }
+                    return Some(index);
+                }
+                Err(why) => warnings.push(format!(
+                    "registry cache {}: the entry for layer {key} is not usable ({why}): ignored, analysing the layer",
+                    remote.name()
+                )),
+            }
+        }
+        None
+    }
+
+    /// Files a new analysis locally and in the shared cache (the same bytes).
+    fn store(
+        &self,
+        key: &str,
+        index: &LayerIndex,
+        warnings: &mut Vec<String>,
+        notes: &mut Vec<String>,
+    ) {
+        let Some(remote) = &self.remote else {
+            if let Some(local) = &self.local {
+                if let Err(e) = local.store(key, index) {
+                    notes.push(e.to_string());
+                }
+            }
+            return;
+        };
+        let entry = encode_entry(index, key);
+        if let Some(local) = &self.local {
+            if let Err(e) = local.store_encoded(key, &entry) {
+                notes.push(e.to_string());
+            }
+        }
+        if let Err(why) = remote.store(key, &self.analysis, &entry) {
+            warnings.push(format!(
+                "registry cache {}: cannot store layer {key}: {why}",
+                remote.name()
+            ));
+        }
+    }
 }
 
 fn analyse_layer(
@@ -335,11 +453,13 @@ fn analyse_layer(
     limiter: Option<&LayerLimiter>,
 ) -> Result<LayerResult, ScanError> {
     let mut notes = Vec::new();
+    let mut warnings = Vec::new();
     let (lookups, store) = caches.map(|c| c.plan(desc)).unwrap_or_default();
-    let cache = caches.map(|c| &c.cache);
-    // Only plain `algorithm:hex` digests name cache files (`load` misses the others).
-    let cacheable = cache.zip(store).filter(|(c, k)| c.path_for(k).is_some());
-    for (c, k) in cache
+    let local = caches.and_then(|c| c.local.as_ref());
+    // Only plain `algorithm:hex` digests name cache entries (`load` misses the others).
+    let store = store.filter(|k| key_names_an_entry(local, k));
+    let cacheable = local.zip(store);
+    for (c, k) in local
         .iter()
         .flat_map(|c| lookups.iter().map(move |k| (c, k)))
     {
@@ -360,6 +480,16 @@ fn analyse_layer(
             return Ok(LayerResult::from_cache(index, notes));
         }
     }
+    let lease = match caches.map(|c| c.remote_step(&lookups, store, &mut warnings, &mut notes)) {
+        Some(RemoteStep::Hit(index)) => {
+            let mut r = LayerResult::from_cache(index, notes);
+            r.from_registry = true;
+            r.cache_warnings = warnings;
+            return Ok(r);
+        }
+        Some(RemoteStep::Analyse(lease)) => lease,
+        None => None,
+    };
     let _permit = limiter.map(LayerLimiter::acquire);
     let name = layer_name(desc);
     let content = source
@@ -382,15 +512,16 @@ fn analyse_layer(
                 let bodies = second_pass(source, image, desc, &unread, cfg.max_file_size)?;
                 attach_link_bodies(&mut index, &bodies);
             }
-            if let Some((c, key)) = cacheable {
-                if let Err(e) = c.store(key, &index) {
-                    notes.push(e.to_string());
-                }
+            if let (Some(c), Some(key)) = (caches, store) {
+                c.store(key, &index, &mut warnings, &mut notes);
             }
             drop(claim);
+            drop(lease);
             Ok(LayerResult {
                 index,
                 cached: false,
+                from_registry: false,
+                cache_warnings: warnings,
                 directory: false,
                 compressed_bytes: stats.compressed_bytes,
                 uncompressed_bytes: stats.uncompressed_bytes,
@@ -403,6 +534,8 @@ fn analyse_layer(
             Ok(LayerResult {
                 index,
                 cached: false,
+                from_registry: false,
+                cache_warnings: warnings,
                 directory: true,
                 compressed_bytes: 0,
                 uncompressed_bytes: 0,
@@ -417,6 +550,14 @@ fn analyse_layer(
 /// hundred KiB of buffers per layer for an image of thousands (10,000 layers took
 /// 270 MB).
 const MAX_LAYER_THREADS: usize = 16;
+
+/// Whether `key` can name a cache entry (a plain `algorithm:hex` digest).
+fn key_names_an_entry(local: Option<&LayerCache>, key: &str) -> bool {
+    match local {
+        Some(c) => c.path_for(key).is_some(),
+        None => LayerCache::new("", "x").path_for(key).is_some(),
+    }
+}
 
 /// Indexes every layer (cache first), concurrently, largest first.
 fn index_layers(
@@ -470,6 +611,7 @@ fn index_layers(
                         index: desc.index,
                         digest: layer_name(desc).to_string(),
                         cached: r.cached,
+                        from_registry: r.from_registry,
                         compressed_bytes: r.compressed_bytes,
                         uncompressed_bytes: r.uncompressed_bytes,
                     });
@@ -674,6 +816,7 @@ fn tally(
     for (r, desc) in results.iter().zip(&image.layers) {
         if r.cached {
             stats.layers_cached += 1;
+            stats.layers_from_registry += usize::from(r.from_registry);
         } else {
             stats.layers_analysed += 1;
         }
@@ -800,9 +943,12 @@ fn read_link_targets(
         attach_link_bodies(&mut result.index, &bodies);
         if let Some(c) = caches {
             if let (Some(key), true) = (cache_key(desc, c.verify), !result.directory) {
-                if let Err(e) = c.cache.store(key, &result.index) {
-                    result.notes.push(e.to_string());
-                }
+                c.store(
+                    key,
+                    &result.index,
+                    &mut result.cache_warnings,
+                    &mut result.notes,
+                );
             }
         }
     }
@@ -997,8 +1143,14 @@ pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, 
         },
         max_file_size: opts.max_file_size,
     };
-    let cache = opts.cache_dir.as_ref().map(|d| Caches {
-        cache: LayerCache::new(d, analysis_version(cats, opts.max_file_size)),
+    let analysis = analysis_version(cats, opts.max_file_size);
+    let cache = (opts.cache_dir.is_some() || opts.remote_cache.is_some()).then(|| Caches {
+        local: opts
+            .cache_dir
+            .as_ref()
+            .map(|d| LayerCache::new(d, analysis.clone())),
+        remote: opts.remote_cache.clone(),
+        analysis,
         verify: opts.verify,
     });
     let mut results = index_layers(source, &image, opts, &cfg, cache.as_ref())?;
@@ -1061,6 +1213,10 @@ pub fn scan(source: &dyn ImageSource, opts: &ScanOptions) -> Result<ScanOutput, 
         stats,
         cache_notes,
         notes: platform_note.into_iter().collect(),
+        cache_warnings: results
+            .iter()
+            .flat_map(|r| r.cache_warnings.iter().cloned())
+            .collect(),
     })
 }
 

@@ -907,3 +907,114 @@ fn regression_a_hard_link_into_a_lower_layer_is_read_in_a_second_pass() {
     assert!(out.warnings.is_empty(), "{:?}", out.warnings);
     assert_eq!(names(&out, Ecosystem::Deb), ["bash@5.2"]);
 }
+
+/// A shared second-level cache in memory, standing for the registry between machines.
+#[derive(Default)]
+struct SharedCache {
+    entries: std::sync::Mutex<std::collections::BTreeMap<(String, String), Vec<u8>>>,
+    stores: AtomicUsize,
+}
+
+impl sbom_catalog::RemoteCache for SharedCache {
+    fn name(&self) -> String {
+        "memory".into()
+    }
+    fn fetch(&self, key: &str, analysis: &str) -> Result<Option<Vec<u8>>, String> {
+        let e = self.entries.lock().unwrap();
+        Ok(e.get(&(key.to_string(), analysis.to_string())).cloned())
+    }
+    fn store(&self, key: &str, analysis: &str, entry: &[u8]) -> Result<(), String> {
+        self.stores.fetch_add(1, Ordering::SeqCst);
+        let mut e = self.entries.lock().unwrap();
+        e.insert((key.to_string(), analysis.to_string()), entry.to_vec());
+        Ok(())
+    }
+}
+
+#[test]
+fn a_second_machine_with_an_empty_local_cache_takes_every_layer_from_the_shared_one() {
+    let d = tempfile::tempdir().unwrap();
+    let src = layout(d.path(), cached_layers());
+    let shared = std::sync::Arc::new(SharedCache::default());
+    let machine = |cache: &Path| ScanOptions {
+        cache_dir: Some(cache.to_path_buf()),
+        remote_cache: Some(shared.clone()),
+        ..ScanOptions::default()
+    };
+    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let first = scan(&src, &machine(one.path())).unwrap();
+    assert_eq!(first.stats.layers_analysed, 4);
+    assert_eq!(shared.stores.load(Ordering::SeqCst), 4);
+    // The shared entries are the local cache files' bytes.
+    let mut local: Vec<Vec<u8>> = cache_files(one.path())
+        .iter()
+        .map(|f| std::fs::read(f).unwrap())
+        .collect();
+    let mut remote: Vec<Vec<u8>> = shared.entries.lock().unwrap().values().cloned().collect();
+    local.sort();
+    remote.sort();
+    assert_eq!(local, remote);
+
+    let second = scan(&src, &machine(two.path())).unwrap();
+    assert_eq!(
+        src.opens.load(Ordering::SeqCst),
+        4,
+        "the second machine opened a blob"
+    );
+    assert_eq!(second.stats.layers_analysed, 0);
+    assert_eq!(second.stats.layers_from_registry, 4);
+    assert_eq!(json(&first), json(&second));
+    // ...and filed them locally: a third scan there needs nothing shared.
+    assert_eq!(cache_files(two.path()).len(), 4);
+    let third = scan(&src, &machine(two.path())).unwrap();
+    assert_eq!(third.stats.layers_from_registry, 0);
+    assert_eq!(third.stats.layers_cached, 4);
+}
+
+#[test]
+fn a_damaged_or_foreign_shared_entry_is_ignored_with_a_warning_and_replaced() {
+    let d = tempfile::tempdir().unwrap();
+    let src = layout(d.path(), cached_layers());
+    let shared = std::sync::Arc::new(SharedCache::default());
+    let machine = |cache: &Path| ScanOptions {
+        cache_dir: Some(cache.to_path_buf()),
+        remote_cache: Some(shared.clone()),
+        ..ScanOptions::default()
+    };
+    let one = tempfile::tempdir().unwrap();
+    let first = scan(&src, &machine(one.path())).unwrap();
+    {
+        let mut e = shared.entries.lock().unwrap();
+        let keys: Vec<_> = e.keys().cloned().collect();
+        // A flipped byte in one entry; another layer's entry filed under this one's key.
+        let v = e.get_mut(&keys[0]).unwrap();
+        let mid = v.len() / 2;
+        v[mid] ^= 0x40;
+        let other = e[&keys[2]].clone();
+        e.insert(keys[1].clone(), other);
+    }
+    let two = tempfile::tempdir().unwrap();
+    let second = scan(&src, &machine(two.path())).unwrap();
+    assert_eq!(second.stats.layers_analysed, 2);
+    assert_eq!(second.stats.layers_from_registry, 2);
+    assert_eq!(json(&first), json(&second));
+    assert_eq!(
+        second.cache_warnings.len(),
+        2,
+        "{:?}",
+        second.cache_warnings
+    );
+    assert!(second
+        .cache_warnings
+        .iter()
+        .any(|w| w.contains("checksum mismatch")));
+    assert!(second
+        .cache_warnings
+        .iter()
+        .any(|w| w.contains("written for another layer")));
+    // Replaced by good entries: a third machine takes all four.
+    let three = tempfile::tempdir().unwrap();
+    let third = scan(&src, &machine(three.path())).unwrap();
+    assert_eq!(third.stats.layers_from_registry, 4);
+    assert!(third.cache_warnings.is_empty());
+}

@@ -43,6 +43,8 @@ enum Command {
         args: cmd::diff::DiffArgs,
         #[command(flatten)]
         image: cmd::image::ImageOptions,
+        #[command(flatten)]
+        source: cmd::attach::SbomSourceArgs,
     },
     /// List what Ansible roles and playbooks install, as an SBOM of declared software.
     Ansible {
@@ -58,7 +60,13 @@ enum Command {
         args: cmd::audit::AuditArgs,
         #[command(flatten)]
         image: cmd::image::ImageOptions,
+        #[command(flatten)]
+        source: cmd::attach::SbomSourceArgs,
     },
+    /// Push SBOM files to a registry, attached to their image's manifest (OCI 1.1 referrers).
+    Attach(cmd::attach::AttachArgs),
+    /// List the SBOMs attached to an image in a registry.
+    Sboms(cmd::attach::SbomsArgs),
     /// Mirror inputs (aptly, apt-get, Pulp, dnf, pip, skopeo) from a release's SBOMs; --check a mirror.
     Mirror(cmd::mirror::MirrorArgs),
     /// Write a static HTML site of a release folder: images, packages, findings, changes.
@@ -77,28 +85,43 @@ fn main() -> ExitCode {
     // For diff and audit, 1 means "found something": their errors exit with 2.
     let error_code = match &cli.command {
         Command::Diff { .. } | Command::Audit { .. } | Command::Mirror(_) => 2,
+        Command::Sboms(_) => 2,
         _ => 1,
     };
     let result = match &cli.command {
         Command::Scan(args) => cmd::scan::run(args),
-        Command::Diff { args, image } => {
+        Command::Attach(args) => cmd::attach::run_attach(args),
+        Command::Sboms(args) => cmd::attach::run_sboms(args),
+        Command::Diff {
+            args,
+            image,
+            source,
+        } => {
             let load = |what: &str| -> anyhow::Result<cmd::diff::Input> {
-                Ok(match cmd::load::load(what, image, "diff")? {
-                    cmd::load::Loaded::One(s) => cmd::diff::Input::Sbom(*s),
-                    cmd::load::Loaded::Release(r) => cmd::diff::Input::Release(r),
-                })
+                Ok(
+                    match cmd::load::load(what, image, source.sbom_source, "diff")? {
+                        cmd::load::Loaded::One(s) => cmd::diff::Input::Sbom(*s),
+                        cmd::load::Loaded::Release(r) => cmd::diff::Input::Release(r),
+                    },
+                )
             };
             cmd::diff::run(args, &load).map(exit_u8)
         }
         Command::Ansible { args, outputs } => run_ansible(args, outputs),
         Command::Report(args) => cmd::report::run(args),
         Command::Mirror(args) => cmd::mirror::run(args),
-        Command::Audit { args, image } => {
+        Command::Audit {
+            args,
+            image,
+            source,
+        } => {
             let load = |what: &str| -> anyhow::Result<Vec<sbom_model::Sbom>> {
-                Ok(match cmd::load::load(what, image, "audit")? {
-                    cmd::load::Loaded::One(s) => vec![*s],
-                    cmd::load::Loaded::Release(r) => r.images.into_values().collect(),
-                })
+                Ok(
+                    match cmd::load::load(what, image, source.sbom_source, "audit")? {
+                        cmd::load::Loaded::One(s) => vec![*s],
+                        cmd::load::Loaded::Release(r) => r.images.into_values().collect(),
+                    },
+                )
             };
             cmd::audit::run(args, &load).map(exit_u8)
         }

@@ -20,7 +20,10 @@ fn reference() -> String {
          when any image failed), 2 on a usage error. `diff` and `audit` exit 0 when nothing \
          matches `--fail-on` (or the license policy), 1 when something does, 2 on any error. \
          `mirror` exits 0, 1 when `--check` finds something needed missing, 2 on any error. \
-         `report` exits 0 when the site was written, 1 on an error, 2 on a usage error.\n",
+         `report` exits 0 when the site was written, 1 on an error, 2 on a usage error. \
+         `attach` exits 0 when every file is attached (or already was), 1 otherwise; `sboms` \
+         exits 0, 2 on an error; `scan --attach` exits 1 when only attaching failed (its \
+         files are written).\n",
     );
     for (title, args) in [
         ("sbom", vec!["--help"]),
@@ -30,6 +33,8 @@ fn reference() -> String {
         ("sbom audit", vec!["audit", "--help"]),
         ("sbom mirror", vec!["mirror", "--help"]),
         ("sbom report", vec!["report", "--help"]),
+        ("sbom attach", vec!["attach", "--help"]),
+        ("sbom sboms", vec!["sboms", "--help"]),
     ] {
         doc.push_str(&format!("\n## `{title}`\n\n```text\n{}```\n", help(&args)));
     }

@@ -43,6 +43,12 @@ pub struct IndexEntry {
     /// (`sbom report` shows them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub layer_details: Vec<IndexLayer>,
+    /// Digests of the SBOM artifacts attached to the image's manifest (`--attach`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attached: Vec<String>,
+    /// Why attaching failed (the SBOM files were written all the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attach_error: Option<String>,
 }
 
 /// One layer of an image in `index.json`.
@@ -73,6 +79,9 @@ pub struct BatchStats {
     pub layers_analysed: usize,
     /// Layers (over all images) taken from the cache: not downloaded, not analysed.
     pub layers_cached: usize,
+    /// Of those, layers taken from the registry cache (`--cache-registry`).
+    #[serde(default)]
+    pub layers_from_registry: usize,
     pub bytes_downloaded: u64,
     pub duration_ms: u64,
 }

@@ -169,6 +169,164 @@ impl RepoClient {
         Ok((body.to_vec(), link))
     }
 
+    /// The manifest `reference` of this repository, or `None` when the registry has no
+    /// such manifest: its bytes and media type.
+    pub async fn get_manifest_opt(
+        &self,
+        reference: &str,
+        accept: &[&str],
+    ) -> Result<Option<(Vec<u8>, Option<String>)>, RegistryError> {
+        match self.get_manifest(reference, accept).await {
+            Ok(m) => Ok(Some(m)),
+            Err(RegistryError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `GET /v2/NAME/referrers/DIGEST`: the referrers index, or `None` when the
+    /// registry has no referrers API (404, as the distribution spec says to test).
+    pub async fn get_referrers(&self, digest: &str) -> Result<Option<Vec<u8>>, RegistryError> {
+        let url = self.url("referrers", digest);
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static(crate::MT_OCI_INDEX));
+        let what = format!("referrers of {digest}");
+        let resp = self.exchange(&Request::get(&url, headers, &what)).await?;
+        let status = resp.status();
+        // 404: no referrers API. Some registries answer an unknown route with 400/405.
+        if matches!(status.as_u16(), 404 | 400 | 405 | 501) {
+            return Ok(None);
+        }
+        if !status.is_success() {
+            let body = resp.text().await.unwrap_or_default();
+            return Err(self.status_error(status, &what, &body));
+        }
+        let body = resp.bytes().await.map_err(|e| self.http_err(&what, &e))?;
+        Ok(Some(body.to_vec()))
+    }
+
+    /// Whether the repository has the blob (`HEAD`).
+    pub async fn blob_exists(&self, digest: &str) -> Result<bool, RegistryError> {
+        let what = format!("blob {digest}");
+        let req = Request {
+            method: reqwest::Method::HEAD,
+            ..Request::get(&self.url("blobs", digest), HeaderMap::new(), &what)
+        };
+        let resp = self.exchange(&req).await?;
+        match resp.status() {
+            s if s.is_success() => Ok(true),
+            StatusCode::NOT_FOUND => Ok(false),
+            s => Err(self.status_error_for(s, &req, "")),
+        }
+    }
+
+    /// Uploads a small blob (one `POST` to open the upload, one `PUT` with the bytes),
+    /// unless the repository has it already.
+    pub async fn push_blob(&self, digest: &str, data: bytes::Bytes) -> Result<(), RegistryError> {
+        if self.blob_exists(digest).await? {
+            return Ok(());
+        }
+        let what = format!("upload of blob {digest}");
+        let start = Request {
+            method: reqwest::Method::POST,
+            url: format!(
+                "{}://{}/v2/{}/blobs/uploads/",
+                self.scheme,
+                self.image.api_host(),
+                self.image.repository
+            ),
+            headers: HeaderMap::new(),
+            body: Some(bytes::Bytes::new()),
+            what: &what,
+            access: Access::Push,
+        };
+        let resp = self.send_with(&start).await?;
+        let location = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .ok_or_else(|| RegistryError::Invalid {
+                reference: self.given.clone(),
+                message: format!("{what}: the registry gave no upload location"),
+            })?;
+        let mut url = self.absolute(&location);
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str(&format!("digest={}", form_encode(digest)));
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        );
+        let put = Request {
+            method: reqwest::Method::PUT,
+            url,
+            headers,
+            body: Some(data),
+            what: &what,
+            access: Access::Push,
+        };
+        self.send_with(&put).await?;
+        Ok(())
+    }
+
+    /// `PUT` a manifest under `reference` (a tag or its digest); the response headers
+    /// (`OCI-Subject` says the registry indexed its subject).
+    pub async fn put_manifest(
+        &self,
+        reference: &str,
+        media_type: &str,
+        data: bytes::Bytes,
+    ) -> Result<HeaderMap, RegistryError> {
+        let what = format!("push of manifest {reference}");
+        let mut headers = HeaderMap::new();
+        if let Ok(v) = HeaderValue::from_str(media_type) {
+            headers.insert(reqwest::header::CONTENT_TYPE, v);
+        }
+        let req = Request {
+            method: reqwest::Method::PUT,
+            url: self.url("manifests", reference),
+            headers,
+            body: Some(data),
+            what: &what,
+            access: Access::Push,
+        };
+        Ok(self.send_with(&req).await?.headers().clone())
+    }
+
+    /// `DELETE` a manifest by digest. `false` when the registry does not allow it.
+    pub async fn delete_manifest(&self, digest: &str) -> Result<bool, RegistryError> {
+        let what = format!("delete of manifest {digest}");
+        let req = Request {
+            method: reqwest::Method::DELETE,
+            url: self.url("manifests", digest),
+            headers: HeaderMap::new(),
+            body: None,
+            what: &what,
+            access: Access::Push,
+        };
+        let resp = self.exchange(&req).await?;
+        match resp.status() {
+            s if s.is_success() || s == StatusCode::NOT_FOUND => Ok(true),
+            // Deleting is switched off (distribution's default) or not ours to do.
+            StatusCode::METHOD_NOT_ALLOWED | StatusCode::UNSUPPORTED_MEDIA_TYPE => Ok(false),
+            s => Err(self.status_error_for(s, &req, "")),
+        }
+    }
+
+    /// A `Location` header as a URL: relative ones are on this registry.
+    fn absolute(&self, location: &str) -> String {
+        if location.starts_with("http://") || location.starts_with("https://") {
+            location.to_string()
+        } else {
+            format!(
+                "{}://{}/{}",
+                self.scheme,
+                self.image.api_host(),
+                location.trim_start_matches('/')
+            )
+        }
+    }
+
     fn http_err(&self, what: &str, e: &reqwest::Error) -> RegistryError {
         RegistryError::Http {
             reference: self.given.clone(),
@@ -183,11 +341,35 @@ impl RepoClient {
         headers: HeaderMap,
         what: &str,
     ) -> Result<Response, RegistryError> {
+        self.send_with(&Request::get(url, headers, what)).await
+    }
+
+    /// Sends a request with auth and retries. Returns only successful responses.
+    pub(crate) async fn send_with(&self, req: &Request<'_>) -> Result<Response, RegistryError> {
+        let resp = self.exchange(req).await?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let body = resp.text().await.unwrap_or_default();
+        Err(self.status_error_for(status, req, &body))
+    }
+
+    /// Sends a request, answering one auth challenge (with push scope for a push) and
+    /// retrying 429/5xx/dropped connections; gives back the last response whatever
+    /// its status.
+    pub(crate) async fn exchange(&self, r: &Request<'_>) -> Result<Response, RegistryError> {
         let mut attempt = 0u32;
         let mut authed_once = false;
         loop {
             attempt += 1;
-            let mut req = self.http.get(url).headers(headers.clone());
+            let mut req = self
+                .http
+                .request(r.method.clone(), r.url.as_str())
+                .headers(r.headers.clone());
+            if let Some(body) = &r.body {
+                req = req.body(body.clone());
+            }
             if let Some(h) = self.auth_header.lock().await.clone() {
                 req = req.header(AUTHORIZATION, h);
             }
@@ -199,13 +381,10 @@ impl RepoClient {
                         tokio::time::sleep(self.backoff(attempt, None)).await;
                         continue;
                     }
-                    return Err(self.http_err(what, &e));
+                    return Err(self.http_err(r.what, &e));
                 }
             };
             let status = resp.status();
-            if status.is_success() {
-                return Ok(resp);
-            }
             if status == StatusCode::UNAUTHORIZED && !authed_once {
                 authed_once = true;
                 let challenge = resp
@@ -213,7 +392,9 @@ impl RepoClient {
                     .get(WWW_AUTHENTICATE)
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string);
-                self.answer_challenge(challenge.as_deref()).await?;
+                self.answer_challenge(challenge.as_deref(), r.access)
+                    .await
+                    .map_err(|e| self.denied_on_push(e, r))?;
                 continue;
             }
             let retryable = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
@@ -227,9 +408,42 @@ impl RepoClient {
                 tokio::time::sleep(self.backoff(attempt, retry_after)).await;
                 continue;
             }
-            let body = resp.text().await.unwrap_or_default();
-            return Err(self.status_error(status, what, &body));
+            return Ok(resp);
         }
+    }
+
+    /// A failed push names the repository and the permission it lacks.
+    fn denied_on_push(&self, e: RegistryError, r: &Request<'_>) -> RegistryError {
+        match (e, r.access) {
+            (RegistryError::Unauthorized { .. }, Access::Push) => {
+                self.push_denied(StatusCode::UNAUTHORIZED)
+            }
+            (e, _) => e,
+        }
+    }
+
+    fn push_denied(&self, status: StatusCode) -> RegistryError {
+        RegistryError::Unauthorized {
+            reference: self.image.name(),
+            message: format!(
+                "push denied ({} {}): the credentials have no push permission on {} (log in with an account that may push there, or pass --username)",
+                status.as_u16(),
+                if status == StatusCode::FORBIDDEN {
+                    "forbidden"
+                } else {
+                    "unauthorized"
+                },
+                self.image.name()
+            ),
+        }
+    }
+
+    fn status_error_for(&self, status: StatusCode, r: &Request<'_>, body: &str) -> RegistryError {
+        let auth = status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN;
+        if auth && r.access == Access::Push {
+            return self.push_denied(status);
+        }
+        self.status_error(status, r.what, body)
     }
 
     fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
@@ -290,7 +504,11 @@ impl RepoClient {
 
     /// Answers a `WWW-Authenticate` challenge: Bearer (token endpoint, with Basic
     /// credentials when we have them) or Basic.
-    async fn answer_challenge(&self, challenge: Option<&str>) -> Result<(), RegistryError> {
+    async fn answer_challenge(
+        &self,
+        challenge: Option<&str>,
+        access: Access,
+    ) -> Result<(), RegistryError> {
         let unauthorized = || RegistryError::Unauthorized {
             reference: self.given.clone(),
             message: format!(
@@ -322,6 +540,10 @@ impl RepoClient {
             .get("scope")
             .cloned()
             .unwrap_or_else(|| format!("repository:{}:pull", self.image.repository));
+        let scope = match access {
+            Access::Pull => scope,
+            Access::Push => with_push(&scope, &self.image.repository),
+        };
         query.push(("scope", scope));
         let req = match &self.credentials {
             Some(Credentials::Basic { username, password }) => self
@@ -373,6 +595,72 @@ impl RepoClient {
         *self.auth_header.lock().await = Some(v);
         Ok(())
     }
+}
+
+/// Whether a request reads or writes: a write needs a token with `push` scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Pull,
+    Push,
+}
+
+/// One request as [`RepoClient::exchange`] sends it (again on a retry).
+pub(crate) struct Request<'a> {
+    pub method: reqwest::Method,
+    pub url: String,
+    pub headers: HeaderMap,
+    pub body: Option<bytes::Bytes>,
+    pub what: &'a str,
+    pub access: Access,
+}
+
+impl<'a> Request<'a> {
+    pub fn get(url: &str, headers: HeaderMap, what: &'a str) -> Self {
+        Request {
+            method: reqwest::Method::GET,
+            url: url.to_string(),
+            headers,
+            body: None,
+            what,
+            access: Access::Pull,
+        }
+    }
+}
+
+/// A token scope with `push` added to the actions on `repository` (`repository:a/b:pull`
+/// → `repository:a/b:pull,push`); the repository's scope is added when missing.
+pub(crate) fn with_push(scope: &str, repository: &str) -> String {
+    let mut found = false;
+    let parts: Vec<String> = scope
+        .split_whitespace()
+        .map(|part| {
+            let Some((name, actions)) = part
+                .strip_prefix("repository:")
+                .and_then(|r| r.rsplit_once(':'))
+            else {
+                return part.to_string();
+            };
+            if name != repository {
+                return part.to_string();
+            }
+            found = true;
+            let mut list: Vec<&str> = actions.split(',').filter(|a| !a.is_empty()).collect();
+            for want in ["pull", "push"] {
+                if !list.contains(&want) && !list.contains(&"*") {
+                    list.push(want);
+                }
+            }
+            format!("repository:{name}:{}", list.join(","))
+        })
+        .collect();
+    let mut out = parts.join(" ");
+    if !found {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&format!("repository:{repository}:pull,push"));
+    }
+    out
 }
 
 fn basic_header(user: &str, password: &str) -> HeaderValue {
@@ -500,6 +788,23 @@ mod tests {
         let (s, p) = parse_challenge(r#"Basic realm="basic-realm""#);
         assert_eq!(s, "Basic");
         assert_eq!(p["realm"], "basic-realm");
+    }
+
+    #[test]
+    fn a_push_asks_for_push_scope_on_its_repository() {
+        assert_eq!(
+            with_push("repository:osism/keystone:pull", "osism/keystone"),
+            "repository:osism/keystone:pull,push"
+        );
+        assert_eq!(
+            with_push("repository:other:pull", "osism/keystone"),
+            "repository:other:pull repository:osism/keystone:pull,push"
+        );
+        assert_eq!(
+            with_push("repository:a:push,pull", "a"),
+            "repository:a:push,pull"
+        );
+        assert_eq!(with_push("", "a"), "repository:a:pull,push");
     }
 
     #[test]

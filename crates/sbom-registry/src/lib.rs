@@ -20,10 +20,14 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, Semaphore};
 
+pub mod artifact;
 mod client;
 pub mod listing;
 pub mod reference;
 
+pub use artifact::{
+    Artifact, Attached, Descriptor, Fetched, Manifest, Referrers, ReferrersVia, Repository,
+};
 pub use client::describe_reqwest;
 use client::RepoClient;
 pub use listing::{ManifestInfo, RegistryLister};

@@ -15,6 +15,7 @@
 pub mod browser;
 pub mod hostile;
 pub mod http;
+pub mod oci_proxy;
 pub mod registry;
 
 use std::io::{self, Write};

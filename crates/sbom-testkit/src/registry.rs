@@ -26,20 +26,32 @@ fn free_port() -> u16 {
 impl Registry {
     /// Starts a registry; with `creds`, htpasswd Basic auth is required.
     pub fn start(creds: Option<(&str, &str)>) -> Registry {
+        Registry::start_users(creds.as_slice())
+    }
+
+    /// Starts a registry with htpasswd Basic auth for every user given (none: no auth).
+    /// The first user is the one images are pushed with.
+    pub fn start_users(users: &[(&str, &str)]) -> Registry {
+        let creds = users.first().copied();
         let dir = tempfile::tempdir().expect("tempdir");
         let port = free_port();
         let mut config = format!(
             "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
             dir.path().join("data").display()
         );
-        if let Some((u, p)) = creds {
-            let out = Command::new("htpasswd")
-                .args(["-Bbn", u, p])
-                .output()
-                .expect("htpasswd (apache2-utils) must be installed");
-            assert!(out.status.success(), "htpasswd failed");
+        if !users.is_empty() {
+            let mut lines = Vec::new();
+            for (u, p) in users {
+                let out = Command::new("htpasswd")
+                    .args(["-Bbn", u, p])
+                    .output()
+                    .expect("htpasswd (apache2-utils) must be installed");
+                assert!(out.status.success(), "htpasswd failed");
+                lines.extend_from_slice(out.stdout.trim_ascii_end());
+                lines.push(b'\n');
+            }
             let htp = dir.path().join("htpasswd");
-            std::fs::write(&htp, &out.stdout).expect("write htpasswd");
+            std::fs::write(&htp, &lines).expect("write htpasswd");
             config.push_str(&format!(
                 "auth:\n  htpasswd:\n    realm: test-realm\n    path: {}\n",
                 htp.display()

@@ -47,6 +47,10 @@ pub struct BatchConfig {
     /// What every SBOM gets after its scan (owned packages dropped, the declared
     /// manifest merged, authors).
     pub finish: crate::cmd::scan::Finish,
+    /// `--attach`: push each SBOM to the registry, attached to its manifest.
+    pub attach: bool,
+    /// `--cache-registry`: the layer cache's shared second level.
+    pub remote_cache: Option<Arc<dyn sbom_catalog::RemoteCache>>,
 }
 
 /// Each layer of an image for `index.json`: digests, blob size and build step.
@@ -225,6 +229,14 @@ impl Progress {
             eprintln!("{line}");
         }
     }
+    /// A line without counting an image.
+    fn image_done_line(&self, line: String) {
+        if let Some(b) = &self.bar {
+            b.println(&line);
+        } else if self.plain {
+            eprintln!("{line}");
+        }
+    }
     fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
@@ -323,6 +335,17 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
                     let mut e = previous.get(&key).cloned().unwrap_or_default();
                     e.status = "unchanged".into();
                     e.layer_details = layer_details(&res.image);
+                    if cfg.attach {
+                        let files: Vec<(PathBuf, Vec<u8>)> = e
+                            .outputs
+                            .iter()
+                            .filter_map(|o| {
+                                let p = PathBuf::from(o);
+                                fs_err::read(cfg.output_dir.join(&p)).ok().map(|b| (p, b))
+                            })
+                            .collect();
+                        attach_entry(&mut e, &t, &res.image, &files, cfg, &progress);
+                    }
                     progress.image_done(format!(
                         "unchanged {} ({})",
                         t.display,
@@ -344,21 +367,27 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
     // Counted per layer as it finishes, so layers of an image that fails later count too.
     let analysed = Arc::new(AtomicUsize::new(0));
     let cached = Arc::new(AtomicUsize::new(0));
+    let from_registry = Arc::new(AtomicUsize::new(0));
     let downloaded = Arc::new(AtomicU64::new(0));
     let on_event: sbom_catalog::scan::ProgressFn = {
-        let (analysed, cached, downloaded) = (
+        let (analysed, cached, downloaded, from_registry) = (
             Arc::clone(&analysed),
             Arc::clone(&cached),
             Arc::clone(&downloaded),
+            Arc::clone(&from_registry),
         );
         let bar = progress.bar.clone();
         Arc::new(move |ev: &sbom_catalog::ScanEvent| {
             if let sbom_catalog::ScanEvent::LayerDone {
                 cached: c,
+                from_registry: r,
                 compressed_bytes,
                 ..
             } = ev
             {
+                if *r {
+                    from_registry.fetch_add(1, Ordering::Relaxed);
+                }
                 if *c {
                     cached.fetch_add(1, Ordering::Relaxed);
                 } else {
@@ -397,8 +426,14 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
                     opts.limiter = Some(Arc::clone(&limiter));
                     opts.progress = Some(Arc::clone(&on_event));
                     opts.supplier.clone_from(&cfg.supplier);
+                    opts.remote_cache.clone_from(&cfg.remote_cache);
                     let out = sbom_catalog::scan::scan(&res, &opts)?;
                     entry.warnings = out.warnings.len();
+                    if !cfg.quiet {
+                        for w in &out.cache_warnings {
+                            eprintln!("warning: {}: {w}", t.display);
+                        }
+                    }
                     if cfg.verbose {
                         for w in &out.warnings {
                             eprintln!("warning: {}: {w}", t.display);
@@ -425,9 +460,12 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
                         rel.push(suffix);
                         rendered.push((PathBuf::from(rel), bytes));
                     }
-                    for (rel, bytes) in rendered {
-                        output::write_atomic(&cfg.output_dir.join(&rel), &bytes)?;
+                    for (rel, bytes) in &rendered {
+                        output::write_atomic(&cfg.output_dir.join(rel), bytes)?;
                         entry.outputs.push(rel.to_string_lossy().into_owned());
+                    }
+                    if cfg.attach {
+                        attach_entry(&mut entry, &t, &res.image, &rendered, cfg, &progress);
                     }
                     Ok(())
                 })();
@@ -469,6 +507,7 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
     progress.finish();
     stats.layers_analysed = analysed.load(Ordering::Relaxed);
     stats.layers_cached = cached.load(Ordering::Relaxed);
+    stats.layers_from_registry = from_registry.load(Ordering::Relaxed);
     stats.bytes_downloaded = downloaded.load(Ordering::Relaxed);
     entries.extend(results);
     entries.sort_by(|a, b| (&a.reference, &a.platform).cmp(&(&b.reference, &b.platform)));
@@ -516,7 +555,65 @@ pub fn run(targets: Vec<Target>, cfg: &BatchConfig) -> Result<u8> {
             stats.duration_ms as f64 / 1000.0
         );
     }
-    Ok(if stats.failed > 0 { 1 } else { 0 })
+    let attach_failed = index
+        .images
+        .iter()
+        .filter(|e| e.attach_error.is_some())
+        .count();
+    if attach_failed > 0 && !cfg.quiet {
+        eprintln!("{attach_failed} image(s) scanned but their SBOMs not attached (see above)");
+    }
+    Ok(if stats.failed > 0 || attach_failed > 0 {
+        1
+    } else {
+        0
+    })
+}
+
+/// `--attach` in a batch: the image's SBOM files (CycloneDX and SPDX) attached to the
+/// manifest scanned (the platform's, with `--platform all`). A failure is recorded in
+/// the entry (its files stay) and makes the run exit 1.
+fn attach_entry(
+    entry: &mut IndexEntry,
+    t: &Target,
+    image: &ResolvedImage,
+    files: &[(PathBuf, Vec<u8>)],
+    cfg: &BatchConfig,
+    progress: &Progress,
+) {
+    let outcome = (|| -> Result<Vec<String>> {
+        let digest = image
+            .manifest_digest
+            .as_deref()
+            .context("no manifest digest to attach to")?;
+        let subject = crate::cmd::attach::subject(&t.scan_ref, digest, &cfg.registry)?;
+        let mut lines = Vec::new();
+        for (rel, bytes) in files {
+            if crate::cmd::attach::media_type(bytes).is_none() {
+                continue;
+            }
+            let (done, line) =
+                crate::cmd::attach::attach_one(&subject, bytes, &rel.to_string_lossy())?;
+            entry.attached.push(done.digest);
+            lines.push(line);
+        }
+        Ok(lines)
+    })();
+    match outcome {
+        Ok(lines) => {
+            entry.attach_error = None;
+            if cfg.verbose {
+                for l in lines {
+                    progress.image_done_line(l);
+                }
+            }
+        }
+        Err(e) => {
+            let msg = one_line(&e);
+            progress.image_done_line(format!("ATTACH FAILED {}: {msg}", t.display));
+            entry.attach_error = Some(msg);
+        }
+    }
 }
 
 /// How progress lines name a target: with its platform when every platform is scanned.

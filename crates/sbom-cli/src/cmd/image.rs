@@ -24,6 +24,13 @@ pub struct ImageOptions {
     #[arg(long)]
     pub no_cache: bool,
 
+    /// A second layer cache level in a registry repository that several machines (CI
+    /// runners, shards) share: looked up after the local cache and before downloading a
+    /// layer; every analysis is stored there too. Entries are checked on load; a bad one
+    /// is a warning and the layer is analysed. Needs push rights to store.
+    #[arg(long, value_name = "HOST/REPO")]
+    pub cache_registry: Option<String>,
+
     /// Which layer digests to check: `all` (each blob against the manifest and each
     /// layer's uncompressed tar against the config's diffID), `blobs` (only the digest that
     /// names the stored bytes; diffIDs of compressed layers taken as stated, as docker
@@ -110,6 +117,17 @@ impl ImageOptions {
         } else {
             self.cache_dir.clone().or_else(default_cache_dir)
         }
+    }
+
+    /// The shared cache of `--cache-registry`, if given.
+    pub fn remote_cache(
+        &self,
+        registry: &sbom_registry::RegistryOptions,
+    ) -> Result<Option<std::sync::Arc<dyn sbom_catalog::RemoteCache>>> {
+        self.cache_registry
+            .as_deref()
+            .map(|name| crate::cmd::cache_registry::RegistryCache::open(name, registry))
+            .transpose()
     }
 
     /// `--jobs`, or the CPU count (at least 2).

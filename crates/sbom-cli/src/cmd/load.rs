@@ -5,7 +5,54 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use sbom_model::Sbom;
 
+use crate::cmd::attach::SbomSource;
 use crate::cmd::image::ImageOptions;
+
+/// The SBOM attached to a registry image's manifest (`--sbom-source auto|registry`);
+/// `None`: scan it. `registry` without an attached SBOM is an error; `auto` says why it
+/// scans.
+fn from_registry(
+    what: &str,
+    image: &ImageOptions,
+    source: SbomSource,
+    command: &str,
+) -> Result<Option<Sbom>> {
+    let in_registry = matches!(
+        sbom_image::SourceRef::parse(what),
+        sbom_image::SourceRef::Registry(_)
+    );
+    match (source, in_registry) {
+        (SbomSource::Scan, _) | (SbomSource::Auto, false) => return Ok(None),
+        (SbomSource::Registry, false) => {
+            return Err(crate::UsageError(format!(
+                "{command}: --sbom-source registry: {what} is not an image in a registry"
+            ))
+            .into())
+        }
+        _ => {}
+    }
+    match crate::cmd::attach::attached_sbom(what, image, command) {
+        Ok(Some(s)) => Ok(Some(s)),
+        Ok(None) if source == SbomSource::Registry => {
+            anyhow::bail!("{what}: no SBOM attached to its manifest (--sbom-source registry)")
+        }
+        Ok(None) => {
+            if !image.quiet {
+                eprintln!("{command}: {what}: no SBOM attached to its manifest: scanning");
+            }
+            Ok(None)
+        }
+        Err(e) if source == SbomSource::Registry => Err(e),
+        Err(e) => {
+            if !image.quiet {
+                eprintln!(
+                    "warning: {command}: {what}: cannot look for attached SBOMs ({e:#}): scanning"
+                );
+            }
+            Ok(None)
+        }
+    }
+}
 
 /// Reads an SBOM file in any format we read (ours, CycloneDX JSON, SPDX JSON).
 pub fn read_sbom_file(path: &Path) -> Result<Sbom> {
@@ -43,7 +90,7 @@ pub enum Loaded {
 
 /// Loads `what`: SBOM file, release folder, or image (scanned with the image options:
 /// the same cache, credentials and verification as `sbom scan`).
-pub fn load(what: &str, image: &ImageOptions, command: &str) -> Result<Loaded> {
+pub fn load(what: &str, image: &ImageOptions, source: SbomSource, command: &str) -> Result<Loaded> {
     let p = Path::new(what);
     if is_sbom_file(p) {
         return Ok(Loaded::One(Box::new(read_sbom_file(p)?)));
@@ -63,6 +110,9 @@ pub fn load(what: &str, image: &ImageOptions, command: &str) -> Result<Loaded> {
             .any(|s| lower.ends_with(s))
     {
         anyhow::bail!("{what}: no such SBOM file");
+    }
+    if let Some(sbom) = from_registry(what, image, source, command)? {
+        return Ok(Loaded::One(Box::new(sbom)));
     }
     let platform = image.single_platform(command)?;
     let mut sbom = crate::cmd::scan::scan_image(image, what, platform, None)?;

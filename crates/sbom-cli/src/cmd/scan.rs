@@ -54,6 +54,13 @@ pub struct ScanArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// Push each SBOM written (CycloneDX and SPDX outputs) to the registry as an OCI 1.1
+    /// artifact attached to the image manifest scanned (with --platform all, one per
+    /// platform): through the referrers API, else the spec's fallback tag. The same SBOM
+    /// again is a no-op. A failed push still writes the files, and exits 1.
+    #[arg(long)]
+    pub attach: bool,
+
     /// Batch: scan only shard K of N (1-based), a stable subset by image name.
     #[arg(long, value_name = "K/N", value_parser = crate::batch::list::parse_shard)]
     pub shard: Option<(usize, usize)>,
@@ -109,11 +116,16 @@ fn verbose_progress(reference: &str) -> sbom_catalog::scan::ProgressFn {
             index,
             digest,
             cached,
+            from_registry,
             compressed_bytes,
             uncompressed_bytes,
         } = e
         {
-            let how = if *cached { "from cache" } else { "analysed" };
+            let how = match (cached, from_registry) {
+                (true, true) => "from the registry cache",
+                (true, false) => "from cache",
+                _ => "analysed",
+            };
             eprintln!(
                 "{image}: layer {index} {digest} {how} at +{:.3}s ({compressed_bytes} bytes read, {uncompressed_bytes} bytes of tar)",
                 started.elapsed().as_secs_f64()
@@ -143,6 +155,7 @@ pub fn scan_image(
     opts.verify = image.verify.into();
     opts.layer_jobs = image.jobs;
     opts.supplier = supplier.map(str::to_string);
+    opts.remote_cache = image.remote_cache(&registry)?;
     let started = std::time::Instant::now();
     if image.verbose {
         opts.progress = Some(verbose_progress(reference));
@@ -172,11 +185,23 @@ pub fn scan_image(
         for w in &out.warnings {
             eprintln!("warning: {reference}: {w}");
         }
+        for w in &out.cache_warnings {
+            eprintln!("warning: {reference}: {w}");
+        }
     }
     if image.verbose {
         let s = &out.stats;
+        // The registry cache's share only when there is one (the line stays as it was).
+        let shared = if image.cache_registry.is_some() {
+            format!(
+                " ({} of them from the registry cache)",
+                s.layers_from_registry
+            )
+        } else {
+            String::new()
+        };
         eprintln!(
-            "{}: {} layers ({} from cache: not downloaded, {} analysed: {} bytes read), {} packages, {:.2}s",
+            "{}: {} layers ({} from cache: not downloaded{shared}, {} analysed: {} bytes read), {} packages, {:.2}s",
             reference,
             s.layers_total,
             s.layers_cached,
@@ -271,6 +296,41 @@ pub fn write_outputs(sbom: &Sbom, outputs: &[OutputSpec]) -> Result<()> {
     Ok(())
 }
 
+/// `scan --attach` of one image: every CycloneDX/SPDX output, rendered again (the same
+/// bytes as written), attached to the manifest scanned.
+fn attach_outputs(args: &ScanArgs, reference: &str, sbom: &Sbom) -> Result<()> {
+    let Some(digest) = sbom.subject.manifest_digest.as_deref() else {
+        bail!("{reference}: no manifest digest to attach the SBOM to");
+    };
+    let registry = args.image.registry.options(4)?;
+    let subject = crate::cmd::attach::subject(reference, digest, &registry)?;
+    let default = [OutputSpec {
+        format: "cyclonedx-json".into(),
+        file: None,
+    }];
+    let outputs = if args.outputs.is_empty() {
+        &default[..]
+    } else {
+        &args.outputs[..]
+    };
+    for o in outputs {
+        let format: sbom_format::Format = o.format.parse()?;
+        let bytes = sbom_format::write(sbom, &format)?;
+        if crate::cmd::attach::media_type(&bytes).is_none() {
+            continue; // table, our own json
+        }
+        let name = o
+            .file
+            .as_ref()
+            .map_or_else(|| o.format.clone(), |f| f.display().to_string());
+        let (_, line) = crate::cmd::attach::attach_one(&subject, &bytes, &name)?;
+        if !args.image.quiet {
+            eprintln!("{line}");
+        }
+    }
+    Ok(())
+}
+
 /// Every image the arguments name, in order, sharded when asked.
 fn targets(args: &ScanArgs) -> Result<Vec<crate::batch::list::Target>> {
     use crate::batch::list;
@@ -338,8 +398,14 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
             )
             .into());
         }
+        if args.attach {
+            crate::cmd::attach::registry_repo(&t.scan_ref, &args.image.registry.options(1)?)?;
+        }
         let sbom = scan_to_sbom(args, &t.scan_ref)?;
         write_outputs(&sbom, &args.outputs)?;
+        if args.attach {
+            attach_outputs(args, &t.scan_ref, &sbom)?;
+        }
         return Ok(0);
     }
     let Some(output_dir) = args.output_dir.clone() else {
@@ -371,6 +437,10 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
         registry: args.image.registry.options(jobs)?,
         supplier: args.supplier.clone(),
         finish: Finish::from_args(args)?,
+        attach: args.attach,
+        remote_cache: args
+            .image
+            .remote_cache(&args.image.registry.options(jobs)?)?,
     };
     crate::batch::run(targets, &cfg)
 }
