@@ -1028,18 +1028,19 @@ build\tvcs.revision=0123456789abcdef\n";
         assert_eq!(ldflags_version("-X main.version="), None);
     }
 
-    /// esbuild 0.13.15 (go1.17.2, pointer format), reduced to the bytes that matter
-    /// (scripts/go-pointer-fixture.sh), and `go version -m` of the original.
-    fn esbuild() -> (Vec<u8>, String) {
+    /// esbuild 0.13.15 (go1.17.2, pointer format; `esbuild` x86-64, `esbuild-386`
+    /// ELF32), reduced to the bytes that matter (scripts/go-pointer-fixture.sh), and
+    /// `go version -m` of the original.
+    fn esbuild(name: &str) -> (Vec<u8>, String) {
         use std::io::Read;
         let dir =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/go-pointer");
-        let gz = std::fs::read(dir.join("esbuild.gz")).unwrap();
+        let gz = std::fs::read(dir.join(format!("{name}.gz"))).unwrap();
         let mut body = Vec::new();
         flate2::read::GzDecoder::new(&gz[..])
             .read_to_end(&mut body)
             .unwrap();
-        let truth = std::fs::read_to_string(dir.join("esbuild.go-version-m")).unwrap();
+        let truth = std::fs::read_to_string(dir.join(format!("{name}.go-version-m"))).unwrap();
         (body, truth)
     }
 
@@ -1077,17 +1078,27 @@ build\tvcs.revision=0123456789abcdef\n";
 
     #[test]
     fn go_1_17_pointer_format_is_read_from_the_stream_as_go_version_m_reads_it() {
-        let (body, truth) = esbuild();
-        let (go, mods) = go_version_m(&truth);
-        assert_eq!(go, "go1.17.2");
-        assert!(
-            mods.iter().any(|(p, _)| p == "golang.org/x/sys"),
-            "{mods:?}"
-        );
-        for chunk in [5, 16, 4093, 65536, 1 << 20, body.len()] {
-            let s = visit(&body, chunk);
-            assert_eq!(s.problem, None, "chunk {chunk}");
-            assert_eq!(s.go.as_deref(), Some(go.as_str()), "chunk {chunk}");
+        let cases = [
+            ("esbuild", 5),
+            ("esbuild", 16),
+            ("esbuild", 4093),
+            ("esbuild", 65536),
+            ("esbuild", 1 << 20),
+            ("esbuild", usize::MAX),
+            ("esbuild-386", 4093),
+            ("esbuild-386", usize::MAX),
+        ];
+        for (name, chunk) in cases {
+            let (body, truth) = esbuild(name);
+            let (go, mods) = go_version_m(&truth);
+            assert_eq!(go, "go1.17.2");
+            assert!(
+                mods.iter().any(|(p, _)| p == "golang.org/x/sys"),
+                "{mods:?}"
+            );
+            let s = visit(&body, chunk.min(body.len()));
+            assert_eq!(s.problem, None, "{name}, chunk {chunk}");
+            assert_eq!(s.go.as_deref(), Some(go.as_str()), "{name}, chunk {chunk}");
             let (pkgs, problems) = packages("usr/bin/esbuild", &go, &s, false);
             assert!(problems.is_empty(), "{problems:?}");
             let mut got: Vec<(String, String)> = pkgs
@@ -1096,7 +1107,7 @@ build\tvcs.revision=0123456789abcdef\n";
                 .map(|p| (p.name.clone(), p.version.clone()))
                 .collect();
             got.sort();
-            assert_eq!(got, mods, "chunk {chunk}");
+            assert_eq!(got, mods, "{name}, chunk {chunk}");
             let main = pkgs.iter().find(|p| p.version == "(devel)").unwrap();
             assert_eq!(
                 main.properties[PATH_PROPERTY],
@@ -1107,7 +1118,7 @@ build\tvcs.revision=0123456789abcdef\n";
 
     #[test]
     fn an_unresolvable_pointer_format_is_a_warning_not_a_guess() {
-        let (body, _) = esbuild();
+        let (body, _) = esbuild("esbuild");
         let info = memmem::find(&body, MAGIC).unwrap();
         // No Go build ID note: the read-only strings were not kept.
         let mut no_note = body.clone();
