@@ -282,10 +282,10 @@ pub(crate) fn has_go_note(notes: &[u8], little_endian: bool) -> bool {
     let mut at = 0usize;
     while let (Some(namesz), Some(descsz), Some(kind)) = (
         uint(notes, at, 4, little_endian),
-        uint(notes, at + 4, 4, little_endian),
-        uint(notes, at + 8, 4, little_endian),
+        uint(notes, at.saturating_add(4), 4, little_endian),
+        uint(notes, at.saturating_add(8), 4, little_endian),
     ) {
-        let name_at = at + 12;
+        let name_at = at + 12; // at + 12 <= notes.len(): the three words were read
         if namesz == 4 && kind == 4 && notes.get(name_at..name_at + 4) == Some(&b"Go\0\0"[..]) {
             return true;
         }
@@ -404,6 +404,30 @@ mod tests {
             upx_version(b"..$Id: UPX 4.02 Copyright (C)").as_deref(),
             Some("4.02")
         );
+    }
+
+    #[test]
+    fn the_go_build_id_note_is_found_among_others() {
+        let note = |name: &[u8], kind: u32, desc: &[u8]| {
+            let mut b = Vec::new();
+            b.extend((name.len() as u32).to_le_bytes());
+            b.extend((desc.len() as u32).to_le_bytes());
+            b.extend(kind.to_le_bytes());
+            b.extend(name);
+            b.resize(b.len().div_ceil(4) * 4, 0);
+            b.extend(desc);
+            b.resize(b.len().div_ceil(4) * 4, 0);
+            b
+        };
+        let gnu = note(b"GNU\0", 3, &[0xab; 20]);
+        let go = note(b"Go\0\0", 4, b"abc/def");
+        assert!(has_go_note(&[gnu.clone(), go.clone()].concat(), true));
+        assert!(!has_go_note(&gnu, true));
+        assert!(!has_go_note(&note(b"Go\0\0", 1, b"x"), true));
+        // Sizes that run past the end (or overflow) end the walk, no panic.
+        let mut lying = gnu;
+        lying[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(!has_go_note(&[lying, go].concat(), true));
     }
 
     #[test]
