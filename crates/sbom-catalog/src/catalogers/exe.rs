@@ -57,10 +57,12 @@ pub(crate) fn upx_version(data: &[u8]) -> Option<String> {
     (!v.is_empty()).then(|| v.to_string())
 }
 
-/// One loadable segment of an ELF file: the file range `offset..offset+filesz`.
+/// One loadable segment of an ELF file: the file range `offset..offset+filesz`, loaded
+/// at the virtual address `vaddr`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Segment {
     pub offset: u64,
+    pub vaddr: u64,
     pub filesz: u64,
     pub writable: bool,
     pub executable: bool,
@@ -70,6 +72,15 @@ impl Segment {
     pub fn end(&self) -> u64 {
         self.offset.saturating_add(self.filesz)
     }
+}
+
+/// The file offset of virtual address `addr` in the loaded segments, when a segment's
+/// file bytes hold it (the `ReadData` of Go's `debug/buildinfo`).
+pub(crate) fn file_offset(loads: &[Segment], addr: u64) -> Option<u64> {
+    loads
+        .iter()
+        .find(|s| addr >= s.vaddr && addr - s.vaddr < s.filesz)
+        .map(|s| s.offset + (addr - s.vaddr))
 }
 
 /// What the front of an ELF file says.
@@ -82,6 +93,8 @@ pub(crate) struct ElfLayout {
     pub machine: u16,
     /// PT_LOAD segments, in file order.
     pub loads: Vec<Segment>,
+    /// PT_NOTE file ranges `(offset, end)`.
+    pub notes: Vec<(u64, u64)>,
     /// Whether it names a program interpreter (PT_INTERP): a dynamically linked
     /// program, not a library.
     pub interp: bool,
@@ -177,6 +190,7 @@ pub(crate) fn parse_elf(head: &[u8], file_size: u64) -> Result<ElfLayout, ElfHea
             file_type,
             machine,
             loads: Vec::new(),
+            notes: Vec::new(),
             interp: false,
         });
     }
@@ -201,6 +215,7 @@ pub(crate) fn parse_elf(head: &[u8], file_size: u64) -> Result<ElfLayout, ElfHea
         return Err(ElfHead::NeedMore(end));
     }
     let mut loads = Vec::new();
+    let mut notes = Vec::new();
     let mut interp = false;
     for i in 0..phnum {
         let base = usize::try_from(phoff + i * phentsize).map_err(|_| bad("ELF offset"))?;
@@ -217,6 +232,13 @@ pub(crate) fn parse_elf(head: &[u8], file_size: u64) -> Result<ElfLayout, ElfHea
                 interp = true;
                 continue;
             }
+            4 => {
+                let (off, size) = (p(8, 4, 8)?, p(32, 16, 8)?);
+                if off.checked_add(size).is_some_and(|e| e <= file_size) {
+                    notes.push((off, off + size));
+                }
+                continue;
+            }
             _ => continue, // not PT_LOAD
         }
         let flags = if class64 {
@@ -226,6 +248,7 @@ pub(crate) fn parse_elf(head: &[u8], file_size: u64) -> Result<ElfLayout, ElfHea
         };
         let seg = Segment {
             offset: p(8, 4, 8)?,
+            vaddr: p(16, 8, 8)?,
             filesz: p(32, 16, 8)?,
             writable: flags & 2 != 0,
             executable: flags & 1 != 0,
@@ -248,8 +271,31 @@ pub(crate) fn parse_elf(head: &[u8], file_size: u64) -> Result<ElfLayout, ElfHea
         file_type,
         machine,
         loads,
+        notes,
         interp,
     })
+}
+
+/// Whether ELF notes (the bytes of a PT_NOTE segment) hold the Go build ID note (name
+/// `Go`, type 4), which the Go linker writes into every executable it links.
+pub(crate) fn has_go_note(notes: &[u8], little_endian: bool) -> bool {
+    let mut at = 0usize;
+    while let (Some(namesz), Some(descsz), Some(kind)) = (
+        uint(notes, at, 4, little_endian),
+        uint(notes, at.saturating_add(4), 4, little_endian),
+        uint(notes, at.saturating_add(8), 4, little_endian),
+    ) {
+        let name_at = at + 12; // at + 12 <= notes.len(): the three words were read
+        if namesz == 4 && kind == 4 && notes.get(name_at..name_at + 4) == Some(&b"Go\0\0"[..]) {
+            return true;
+        }
+        let pad = |n: u64| usize::try_from(n.div_ceil(4) * 4).ok();
+        match (pad(namesz), pad(descsz)) {
+            (Some(n), Some(d)) => at = name_at.saturating_add(n).saturating_add(d),
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// Sorted, merged file ranges.
@@ -358,6 +404,30 @@ mod tests {
             upx_version(b"..$Id: UPX 4.02 Copyright (C)").as_deref(),
             Some("4.02")
         );
+    }
+
+    #[test]
+    fn the_go_build_id_note_is_found_among_others() {
+        let note = |name: &[u8], kind: u32, desc: &[u8]| {
+            let mut b = Vec::new();
+            b.extend((name.len() as u32).to_le_bytes());
+            b.extend((desc.len() as u32).to_le_bytes());
+            b.extend(kind.to_le_bytes());
+            b.extend(name);
+            b.resize(b.len().div_ceil(4) * 4, 0);
+            b.extend(desc);
+            b.resize(b.len().div_ceil(4) * 4, 0);
+            b
+        };
+        let gnu = note(b"GNU\0", 3, &[0xab; 20]);
+        let go = note(b"Go\0\0", 4, b"abc/def");
+        assert!(has_go_note(&[gnu.clone(), go.clone()].concat(), true));
+        assert!(!has_go_note(&gnu, true));
+        assert!(!has_go_note(&note(b"Go\0\0", 1, b"x"), true));
+        // Sizes that run past the end (or overflow) end the walk, no panic.
+        let mut lying = gnu;
+        lying[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(!has_go_note(&[lying, go].concat(), true));
     }
 
     #[test]

@@ -14,10 +14,11 @@
 //!   puts the build info at the start of the data segment; external linkers (cgo)
 //!   place it after `.data`: both are in a writable segment.
 //! - PE and Mach-O (rare in images): the whole body is searched for a 16-aligned magic.
-//! - Go ≤ 1.17 wrote two pointers instead of inline strings; the strings they point to
-//!   lie in read-only data, which streamed past before the build info is reached. Such
-//!   a binary is reported by a warning (Go, old build-info format, not resolved), not
-//!   guessed at.
+//! - Go 1.13 to 1.17 wrote two pointers instead of inline strings; the strings they
+//!   point to lie in read-only data, which streamed past before the build info is
+//!   reached. For an ELF file with the Go build ID note, [`super::go_pointers`] keeps
+//!   small copies of the candidate strings as the read-only data passes and resolves
+//!   the pointers against them; what does not resolve is a warning, never a guess.
 //! - UPX-packed executables (`UPX!` in their first bytes) cannot be read: a warning says
 //!   so, naming the file.
 //!
@@ -34,6 +35,7 @@ use sbom_model::{Ecosystem, Package};
 use serde::{Deserialize, Serialize};
 
 use super::exe::{self, ElfHead, ExeKind};
+use super::go_pointers::{OldStrings, Pointers};
 use super::warning;
 use crate::{CatalogOutput, Cataloger, Context, EntryInfo, Feed, FileView, Visited, Visitor};
 
@@ -67,12 +69,14 @@ pub const VERSION_GUESS_SOURCE_PROPERTY: &str = "sbom:go:version_guess_source";
 /// `main`, `dependency` or `toolchain`.
 pub const ROLE_PROPERTY: &str = "sbom:go:role";
 
+/// How warnings name the build info of Go 1.13 to 1.17.
+const POINTER_FORMAT: &str = "Go build info in the pointer format of Go 1.13 to 1.17";
 /// The magic that starts Go's build-info header.
 const MAGIC: &[u8] = b"\xff Go buildinf:";
 /// The header's size; the inline strings follow it.
 const HEADER: usize = 32;
 /// Largest build info kept (Kubernetes-size binaries record ~30 KB).
-const MAX_INFO: usize = 1 << 20;
+pub(crate) const MAX_INFO: usize = 1 << 20;
 
 pub struct GoCataloger;
 
@@ -99,7 +103,7 @@ impl Cataloger for GoCataloger {
         "golang"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn wants(&self, _path: &str) -> bool {
         false
@@ -147,6 +151,8 @@ enum Stage {
         start: u64,
         buf: Vec<u8>,
     },
+    /// Pointer format: waiting for the string headers its pointers name.
+    Pointers,
     Finished,
 }
 
@@ -166,6 +172,10 @@ struct GoVisitor {
     silent: bool,
     /// A separate debug-info file (`usr/lib/debug/...`, `*.debug`).
     debug_file: bool,
+    /// ELF files: the strings a pointer-format build info may point to.
+    old: Option<OldStrings>,
+    /// The build info is in the pointer format and its string headers are awaited.
+    await_headers: bool,
 }
 
 impl GoVisitor {
@@ -181,6 +191,8 @@ impl GoVisitor {
             finder: memmem::Finder::new(MAGIC),
             silent: false,
             debug_file: path.contains("/debug/") || path.ends_with(".debug"),
+            old: None,
+            await_headers: false,
         };
         if exe::upx_packed(head) {
             let version = exe::upx_version(head)
@@ -210,6 +222,7 @@ impl GoVisitor {
                     return true;
                 }
                 self.summary.elf_arch = layout.goarch().map(str::to_string);
+                self.old = Some(OldStrings::new(&layout));
                 self.ranges = exe::merge_ranges(
                     layout
                         .loads
@@ -295,12 +308,19 @@ impl GoVisitor {
                 self.summary.info = info;
                 true
             }
-            Decoded::Pointers { version } => {
-                self.summary.problem = Some(format!(
-                    "golang: Go build info in the pointer format of Go {version}: the strings it \
-                     points to lie earlier in the file and a streamed read cannot go back; the \
-                     toolchain and modules of this Go binary are not reported"
-                ));
+            Decoded::Pointers(p) => {
+                let why = match self.old.as_mut().filter(|o| o.watching()) {
+                    Some(o) => o.want_headers(p, from, chunk).err(),
+                    None => Some(
+                        "the file has no Go build ID note, so the strings it points to (in \
+                         read-only data, passed before the build info) were not kept"
+                            .to_string(),
+                    ),
+                };
+                match why {
+                    Some(why) => self.pointer_problem(&why),
+                    None => self.await_headers = true,
+                }
                 true
             }
             Decoded::NotYet if buf.len() >= MAX_INFO => {
@@ -352,11 +372,20 @@ impl Visitor for GoVisitor {
 
     fn finish(self: Box<Self>) -> Visited {
         let mut s = self.summary;
-        if let Stage::Collect { buf, .. } = &self.stage {
-            s.problem = Some(format!(
-                "golang: Go build info cut short after {} bytes (truncated file?)",
-                buf.len()
-            ));
+        match &self.stage {
+            Stage::Collect { buf, .. } => {
+                s.problem = Some(format!(
+                    "golang: Go build info cut short after {} bytes (truncated file?)",
+                    buf.len()
+                ));
+            }
+            Stage::Pointers => {
+                s.problem = Some(format!(
+                    "golang: {POINTER_FORMAT} not resolved: the file ends before its string \
+                     headers (truncated file?)"
+                ));
+            }
+            _ => {}
         }
         if s.go.is_none() && s.problem.is_none() {
             return Visited::default();
@@ -371,6 +400,9 @@ impl Visitor for GoVisitor {
 impl GoVisitor {
     /// Searches or collects the bytes `data` at absolute offset `at`.
     fn step(&mut self, at: u64, data: &[u8]) -> Feed {
+        if let Some(o) = &mut self.old {
+            o.feed(at, data);
+        }
         match std::mem::replace(&mut self.stage, Stage::Finished) {
             Stage::Search => match self.search(at, data) {
                 Some(start) => {
@@ -382,9 +414,10 @@ impl GoVisitor {
                     }
                     self.collect_into(start.max(at), buf, at, data)
                 }
-                None => self.more_or_done(),
+                None => self.more_or_done(at + data.len() as u64),
             },
             Stage::Collect { start, buf } => self.collect_into(start, buf, at, data),
+            Stage::Pointers => self.pointers_progress(),
             other => {
                 self.stage = other;
                 Feed::Done
@@ -394,6 +427,9 @@ impl GoVisitor {
 
     fn collect_into(&mut self, start: u64, mut buf: Vec<u8>, at: u64, data: &[u8]) -> Feed {
         if self.collect(start, &mut buf, at, data) {
+            if self.await_headers {
+                return self.pointers_progress();
+            }
             self.stage = Stage::Finished;
             return Feed::Done;
         }
@@ -404,9 +440,40 @@ impl GoVisitor {
         Feed::More
     }
 
-    /// More to read while a searched range lies ahead.
-    fn more_or_done(&mut self) -> Feed {
-        if self.ranges.iter().any(|&(_, e)| e > self.pos) {
+    /// Pointer format: resolves the strings once both string headers are read.
+    fn pointers_progress(&mut self) -> Feed {
+        let resolved = match &self.old {
+            Some(o) if !o.headers_done() => {
+                self.stage = Stage::Pointers;
+                return Feed::More;
+            }
+            Some(o) => o.resolve(),
+            None => Err("not an ELF file".into()),
+        };
+        match resolved {
+            Ok((go, info)) => {
+                self.summary.go = Some(go);
+                self.summary.info = info;
+            }
+            Err(why) => self.pointer_problem(&why),
+        }
+        self.await_headers = false;
+        self.old = None;
+        self.stage = Stage::Finished;
+        Feed::Done
+    }
+
+    fn pointer_problem(&mut self, why: &str) {
+        self.summary.problem = Some(format!(
+            "golang: {POINTER_FORMAT} not resolved: {why}; the toolchain and modules of this \
+             Go binary are not reported"
+        ));
+    }
+
+    /// More to read while a searched range lies ahead of `end` (where the bytes just
+    /// searched end: the buffered head is searched before the rest of its chunk).
+    fn more_or_done(&mut self, end: u64) -> Feed {
+        if self.ranges.iter().any(|&(_, e)| e > end) {
             self.stage = Stage::Search;
             Feed::More
         } else {
@@ -422,10 +489,8 @@ enum Decoded {
         go: String,
         info: String,
     },
-    /// Go ≤ 1.17 pointer format (`version` describes it for the message).
-    Pointers {
-        version: &'static str,
-    },
+    /// Go 1.13 to 1.17: the header's two pointers.
+    Pointers(Pointers),
     NotYet,
     Invalid(String),
 }
@@ -465,11 +530,9 @@ fn decode(buf: &[u8]) -> Decoded {
     let ptr_size = buf.get(14).copied().unwrap_or(0);
     let flags = buf.get(15).copied().unwrap_or(0);
     if flags & 2 == 0 {
-        if !matches!(ptr_size, 4 | 8) || flags > 1 {
-            return Decoded::Invalid(format!("pointer size {ptr_size}, flags {flags:#x}"));
-        }
-        return Decoded::Pointers {
-            version: "1.13 to 1.17",
+        return match Pointers::parse(buf) {
+            Some(p) => Decoded::Pointers(p),
+            None => Decoded::Invalid(format!("pointer size {ptr_size}, flags {flags:#x}")),
         };
     }
     let rest = buf.get(HEADER..).unwrap_or_default();
@@ -796,7 +859,7 @@ build\tvcs.revision=0123456789abcdef\n";
         let mut old = MAGIC.to_vec();
         old.extend([8, 0]);
         old.resize(32, 0);
-        assert!(matches!(decode(&old), Decoded::Pointers { .. }));
+        assert!(matches!(decode(&old), Decoded::Pointers(_)));
         let mut garbage = MAGIC.to_vec();
         garbage.extend([8, 2]);
         garbage.resize(32, 0);
@@ -963,5 +1026,116 @@ build\tvcs.revision=0123456789abcdef\n";
         );
         assert_eq!(ldflags_version("-X main.commit=abc"), None);
         assert_eq!(ldflags_version("-X main.version="), None);
+    }
+
+    /// esbuild 0.13.15 (go1.17.2, pointer format; `esbuild` x86-64, `esbuild-386`
+    /// ELF32), reduced to the bytes that matter (scripts/go-pointer-fixture.sh), and
+    /// `go version -m` of the original.
+    fn esbuild(name: &str) -> (Vec<u8>, String) {
+        use std::io::Read;
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/go-pointer");
+        let gz = std::fs::read(dir.join(format!("{name}.gz"))).unwrap();
+        let mut body = Vec::new();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_end(&mut body)
+            .unwrap();
+        let truth = std::fs::read_to_string(dir.join(format!("{name}.go-version-m"))).unwrap();
+        (body, truth)
+    }
+
+    /// `go version -m`'s toolchain and its `mod`/`dep` lines as (path, version), sorted.
+    fn go_version_m(text: &str) -> (String, Vec<(String, String)>) {
+        let mut lines = text.lines();
+        let go = lines
+            .next()
+            .unwrap()
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .to_string();
+        let mut mods: Vec<(String, String)> = lines
+            .filter_map(|l| {
+                let f: Vec<&str> = l.trim_start_matches('\t').split('\t').collect();
+                matches!(f[0], "mod" | "dep").then(|| (f[1].to_string(), f[2].to_string()))
+            })
+            .collect();
+        mods.sort();
+        (go, mods)
+    }
+
+    fn problem(body: &[u8], fed: usize) -> String {
+        let mut v = GoVisitor::new(ExeKind::Elf, body.len() as u64, &body[..512], "bin/x");
+        for c in body[..fed].chunks(4096) {
+            if v.feed(c) == Feed::Done {
+                break;
+            }
+        }
+        let s: Summary = serde_json::from_slice(&Box::new(v).finish().summary.unwrap()).unwrap();
+        assert_eq!(s.go, None);
+        s.problem.unwrap()
+    }
+
+    #[test]
+    fn go_1_17_pointer_format_is_read_from_the_stream_as_go_version_m_reads_it() {
+        let cases = [
+            ("esbuild", 5),
+            ("esbuild", 16),
+            ("esbuild", 4093),
+            ("esbuild", 65536),
+            ("esbuild", 1 << 20),
+            ("esbuild", usize::MAX),
+            ("esbuild-386", 4093),
+            ("esbuild-386", usize::MAX),
+        ];
+        for (name, chunk) in cases {
+            let (body, truth) = esbuild(name);
+            let (go, mods) = go_version_m(&truth);
+            assert_eq!(go, "go1.17.2");
+            assert!(
+                mods.iter().any(|(p, _)| p == "golang.org/x/sys"),
+                "{mods:?}"
+            );
+            let s = visit(&body, chunk.min(body.len()));
+            assert_eq!(s.problem, None, "{name}, chunk {chunk}");
+            assert_eq!(s.go.as_deref(), Some(go.as_str()), "{name}, chunk {chunk}");
+            let (pkgs, problems) = packages("usr/bin/esbuild", &go, &s, false);
+            assert!(problems.is_empty(), "{problems:?}");
+            let mut got: Vec<(String, String)> = pkgs
+                .iter()
+                .filter(|p| p.name != TOOLCHAIN)
+                .map(|p| (p.name.clone(), p.version.clone()))
+                .collect();
+            got.sort();
+            assert_eq!(got, mods, "{name}, chunk {chunk}");
+            let main = pkgs.iter().find(|p| p.version == "(devel)").unwrap();
+            assert_eq!(
+                main.properties[PATH_PROPERTY],
+                "github.com/evanw/esbuild/cmd/esbuild"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unresolvable_pointer_format_is_a_warning_not_a_guess() {
+        let (body, _) = esbuild("esbuild");
+        let info = memmem::find(&body, MAGIC).unwrap();
+        // No Go build ID note: the read-only strings were not kept.
+        let mut no_note = body.clone();
+        let note = memmem::find(&body[..0x1000], b"Go\0\0").unwrap();
+        no_note[note..note + 4].copy_from_slice(b"Xx\0\0");
+        assert!(problem(&no_note, body.len()).contains("no Go build ID note"));
+        // Pointers outside the loaded segments (a PIE's, filled at load time).
+        let mut pie = body.clone();
+        pie[info + 16..info + 32].fill(0);
+        assert!(problem(&pie, body.len()).contains("not in the file's loaded segments"));
+        // The version string is not where its header points.
+        let mut moved = body.clone();
+        let v = memmem::find(&body, b"go1.17.2").unwrap();
+        moved[v..v + 4].copy_from_slice(b"xx1.");
+        assert!(problem(&moved, body.len()).contains("toolchain version"));
+        // The file ends between the build info and the string headers.
+        let p = problem(&body, info + 64);
+        assert!(p.contains("ends before its string headers"), "{p}");
     }
 }

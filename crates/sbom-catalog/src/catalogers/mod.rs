@@ -12,6 +12,7 @@ pub mod deb822;
 pub mod dpkg;
 mod exe;
 pub mod gem;
+mod go_pointers;
 pub mod golang;
 pub mod java;
 mod json_meta;
