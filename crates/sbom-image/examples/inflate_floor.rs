@@ -4,7 +4,9 @@
 //! Resolves the layout's image (linux/amd64), then inflates every layer blob at once (one
 //! thread per layer, the same decoders and buffer size as the scan's layer streams) and
 //! discards the bytes. With `--sha`, also hashes the compressed bytes, as the scan's blob
-//! digest check does. Prints one JSON line: seconds, bytes.
+//! digest check does; with `--sha-all`, also the uncompressed bytes, as the default
+//! verification's diffID check does (the floor a default scan is compared with).
+//! Prints one JSON line: seconds, bytes.
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -27,7 +29,7 @@ impl<R: Read> Read for HashRead<R> {
     }
 }
 
-fn inflate(path: &Path, sha: bool) -> Result<(u64, u64), String> {
+fn inflate(path: &Path, sha: bool, diff_id: bool) -> Result<(u64, u64), String> {
     let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let compressed = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut raw = BufReader::with_capacity(
@@ -46,7 +48,10 @@ fn inflate(path: &Path, sha: bool) -> Result<(u64, u64), String> {
         }
         Compression::None => Box::new(raw),
     };
-    let mut out = decoder;
+    let mut out = HashRead {
+        inner: decoder,
+        hasher: diff_id.then(Sha256::new),
+    };
     let mut buf = vec![0u8; LAYER_BUFFER];
     let mut total = 0u64;
     loop {
@@ -61,15 +66,17 @@ fn inflate(path: &Path, sha: bool) -> Result<(u64, u64), String> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut layout = None;
-    let mut sha = false;
+    let (mut sha, mut diff_id) = (false, false);
     for a in std::env::args().skip(1) {
         if a == "--sha" {
             sha = true;
+        } else if a == "--sha-all" {
+            (sha, diff_id) = (true, true);
         } else {
             layout = Some(a);
         }
     }
-    let layout = layout.ok_or("usage: inflate_floor OCI_LAYOUT_DIR [--sha]")?;
+    let layout = layout.ok_or("usage: inflate_floor OCI_LAYOUT_DIR [--sha | --sha-all]")?;
     let image = open(&layout)?.resolve(&default_platform())?;
     let dir = PathBuf::from(layout.split_once(':').map_or(layout.as_str(), |(d, _)| d));
     let blobs: Vec<PathBuf> = image
@@ -82,7 +89,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let results: Vec<Result<(u64, u64), String>> = std::thread::scope(|s| {
         let handles: Vec<_> = blobs
             .iter()
-            .map(|p| s.spawn(move || inflate(p, sha)))
+            .map(|p| s.spawn(move || inflate(p, sha, diff_id)))
             .collect();
         handles
             .into_iter()
@@ -98,7 +105,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         uncompressed += u;
     }
     println!(
-        "{{\"seconds\": {seconds:.4}, \"layers\": {}, \"compressed_bytes\": {compressed}, \"uncompressed_bytes\": {uncompressed}, \"sha\": {sha}}}",
+        "{{\"seconds\": {seconds:.4}, \"layers\": {}, \"compressed_bytes\": {compressed}, \"uncompressed_bytes\": {uncompressed}, \"sha\": {sha}, \"sha_all\": {diff_id}}}",
         blobs.len()
     );
     Ok(())
