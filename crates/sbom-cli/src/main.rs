@@ -73,26 +73,7 @@ enum Command {
     Report(cmd::report::ReportArgs),
 }
 
-/// glibc gives each thread that meets contention an arena of its own (up to 8 per core);
-/// a scan's layer threads leave fragments in each, which cost 8-17 MB of peak RSS on the
-/// node_modules bench image (56-64 MB with the default, 53-55 MB with two arenas, same
-/// CPU time: docs/performance.md). `MALLOC_ARENA_MAX` in the environment still decides.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-#[allow(unsafe_code)]
-fn limit_malloc_arenas() {
-    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
-        // SAFETY: mallopt only sets an allocator parameter; no thread has started yet.
-        unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, 2);
-        }
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn limit_malloc_arenas() {}
-
 fn main() -> ExitCode {
-    limit_malloc_arenas();
     let argv = match config::effective_args(&Cli::command(), std::env::args_os().collect()) {
         Ok(a) => a,
         Err(e) => {
