@@ -54,3 +54,13 @@ bench-java-image:
 # Java image against syft, trivy and the inflate floor; no-Java image against a baseline build (issue 15); target/bench/java.json.
 bench-java *ARGS:
     python3 scripts/bench.py java {{ARGS}}
+
+# Seeds for the fuzz targets from the fixtures (fuzz/seeds, not committed; build sbom first for our own SBOMs).
+fuzz-seeds:
+    cargo build -p sbom-cli
+    scripts/fuzz-seeds.py
+
+# One fuzz target for SECS seconds (nightly, cargo-fuzz), then its corpus minimised (docs/reliability.md).
+fuzz TARGET SECS="600":
+    scripts/fuzz.sh {{TARGET}} {{SECS}}
+    cargo +nightly fuzz cmin --release --debug-assertions {{TARGET}}
