@@ -120,7 +120,12 @@ pub fn vex(data: &[u8]) {
             let mut p = Package::new(eco, &parts.package_name(), version.clone());
             p.purl = Some(purl.clone());
             sbom.packages.push(p);
-            records.push(record_for(s.ids.first(), &parts.package_name(), eco, &version));
+            records.push(record_for(
+                s.ids.first(),
+                &parts.package_name(),
+                eco,
+                &version,
+            ));
         }
     }
     sbom.finalize();

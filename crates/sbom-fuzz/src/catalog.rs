@@ -115,11 +115,7 @@ pub fn apk(data: &[u8]) {
 /// os-release: parts are `etc/os-release`, `usr/lib/os-release` and
 /// `etc/debian_version`; the distro they give goes into the purls of a dpkg package.
 pub fn os_release(data: &[u8]) {
-    const PATHS: [&str; 3] = [
-        "etc/os-release",
-        "usr/lib/os-release",
-        "etc/debian_version",
-    ];
+    const PATHS: [&str; 3] = ["etc/os-release", "usr/lib/os-release", "etc/debian_version"];
     let mut all = files(&PATHS, data);
     run(&catalogers::os_release::OsReleaseCataloger, &all);
     all.push((
@@ -277,7 +273,10 @@ pub fn composer(data: &[u8]) {
         "var/www/app/vendor/composer/installed.json",
         "srv/other/composer.lock",
     ];
-    run(&catalogers::composer::ComposerCataloger, &files(&PATHS, data));
+    run(
+        &catalogers::composer::ComposerCataloger,
+        &files(&PATHS, data),
+    );
 }
 
 #[cfg(test)]
@@ -335,7 +334,10 @@ mod tests {
                     "usr/lib/sysimage/rpm/Packages.db",
                 ],
             ),
-            (&catalogers::java::JavaCataloger, &["usr/lib/jvm/jdk/release"]),
+            (
+                &catalogers::java::JavaCataloger,
+                &["usr/lib/jvm/jdk/release"],
+            ),
         ];
         for (cat, paths) in wanted {
             for p in *paths {

@@ -54,7 +54,11 @@ impl ImageSource for Blobs {
         image: &ResolvedImage,
         layer: &LayerDescriptor,
     ) -> Result<LayerContent, ImageError> {
-        let blob = self.0.get(layer.index as usize).cloned().unwrap_or_default();
+        let blob = self
+            .0
+            .get(layer.index as usize)
+            .cloned()
+            .unwrap_or_default();
         verify_blob(image, layer, Box::new(Cursor::new(blob))).map(LayerContent::Tar)
     }
 }
@@ -299,7 +303,11 @@ pub fn manifest(data: &[u8]) {
             let hex = d.trim_start_matches("sha256:");
             for sep in [":", "/"] {
                 let needle = format!("sha256{sep}@{n}");
-                doc = replace(&doc, needle.as_bytes(), format!("sha256{sep}{hex}").as_bytes());
+                doc = replace(
+                    &doc,
+                    needle.as_bytes(),
+                    format!("sha256{sep}{hex}").as_bytes(),
+                );
             }
         }
         digests[i] = sha256(&doc);

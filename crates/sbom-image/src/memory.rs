@@ -6,8 +6,8 @@ use std::io::Cursor;
 
 use crate::docker::DockerSource;
 use crate::oci::OciSource;
-use crate::stream::RawBlob;
 use crate::store::{normalise, Store};
+use crate::stream::RawBlob;
 use crate::{ImageError, ImageSource};
 
 struct MemStore(BTreeMap<String, Vec<u8>>);
@@ -17,7 +17,10 @@ impl Store for MemStore {
         let Some(bytes) = normalise(path).and_then(|p| self.0.get(&p)) else {
             return Ok(None);
         };
-        Ok(Some((Box::new(Cursor::new(bytes.clone())), bytes.len() as u64)))
+        Ok(Some((
+            Box::new(Cursor::new(bytes.clone())),
+            bytes.len() as u64,
+        )))
     }
 }
 
