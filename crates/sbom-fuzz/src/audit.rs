@@ -117,7 +117,7 @@ pub fn vex(data: &[u8]) {
             };
             let eco = sbom_model::purl::ecosystem_of_type(&parts.ty);
             let version = parts.version.clone().unwrap_or_else(|| "1".into());
-            let mut p = Package::new(eco, &parts.package_name(), version.clone());
+            let mut p = Package::new(eco, parts.package_name(), version.clone());
             p.purl = Some(purl.clone());
             sbom.packages.push(p);
             records.push(record_for(

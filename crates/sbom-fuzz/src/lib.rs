@@ -16,9 +16,12 @@ mod formats;
 mod image;
 mod other;
 
+/// An entry point: the fuzzer's bytes in, nothing out (a panic is the finding).
+pub type Entry = fn(&[u8]);
+
 /// Every target: its name (the file under `fuzz/fuzz_targets/` and the folder under
 /// `fuzz/corpus/`) and its entry point.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Entry)] = &[
     ("layer", image::layer),
     ("layers", image::layers),
     ("image_manifest", image::manifest),
@@ -49,7 +52,7 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
 ];
 
 /// The entry point of target `name`.
-pub fn target(name: &str) -> Option<fn(&[u8])> {
+pub fn target(name: &str) -> Option<Entry> {
     TARGETS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
 }
 
