@@ -60,7 +60,7 @@ fuzz-seeds:
     cargo build -p sbom-cli
     scripts/fuzz-seeds.py
 
-# One fuzz target for SECS seconds (nightly, cargo-fuzz), then its corpus minimised (docs/reliability.md).
-fuzz TARGET SECS="600":
+# One fuzz target for SECS seconds (nightly, cargo-fuzz), then its committed corpus merged small again (docs/reliability.md).
+fuzz TARGET SECS="600" MAX="1024":
     scripts/fuzz.sh {{TARGET}} {{SECS}}
-    cargo +nightly fuzz cmin --release --debug-assertions {{TARGET}}
+    scripts/fuzz-shrink.sh {{TARGET}} {{MAX}}

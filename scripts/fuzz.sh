@@ -6,8 +6,8 @@
 #
 # Starts from fuzz/corpus/TARGET (committed) and fuzz/seeds/TARGET (scripts/fuzz-seeds.py,
 # if made); new inputs go to fuzz/corpus/TARGET, crashes to fuzz/artifacts/TARGET, the
-# log to fuzz/logs/TARGET.log (last lines: executions, cov, ft). Minimise the corpus
-# after a run with `cargo +nightly fuzz cmin --release --debug-assertions TARGET` (docs/reliability.md, "Fuzzing").
+# log to fuzz/logs/TARGET.log (last lines: executions, cov, ft). Make the corpus small
+# again after a run with scripts/fuzz-shrink.sh TARGET (docs/reliability.md, "Fuzzing").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:?usage: scripts/fuzz.sh TARGET [SECONDS]}
