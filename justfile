@@ -65,3 +65,13 @@ bench-node-image:
 # The node_modules image against syft, trivy and its inflate floor (issue 15); target/bench/node.json.
 bench-node *ARGS:
     python3 scripts/bench.py node {{ARGS}}
+
+# Seeds for the fuzz targets from the fixtures (fuzz/seeds, not committed; build sbom first for our own SBOMs).
+fuzz-seeds:
+    cargo build -p sbom-cli
+    scripts/fuzz-seeds.py
+
+# One fuzz target for SECS seconds (nightly, cargo-fuzz), then its committed corpus merged small again (docs/reliability.md).
+fuzz TARGET SECS="600" MAX="1024":
+    scripts/fuzz.sh {{TARGET}} {{SECS}}
+    scripts/fuzz-shrink.sh {{TARGET}} {{MAX}}

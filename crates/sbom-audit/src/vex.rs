@@ -129,18 +129,25 @@ impl VexSet {
         let mut set = VexSet::default();
         for (order, path) in paths.iter().enumerate() {
             let text = fs_err::read_to_string(path).map_err(|e| AuditError::io(path, e))?;
-            let statements =
-                parse(&text, path, order).map_err(|(at, what)| AuditError::Invalid {
-                    path: path.clone(),
-                    message: if at.is_empty() {
-                        what
-                    } else {
-                        format!("{at}: {what}")
-                    },
-                })?;
-            set.statements.extend(statements);
+            set.statements
+                .extend(VexSet::parse(&text, path, order)?.statements);
         }
         Ok(set)
+    }
+
+    /// The statements of one document's text (OpenVEX, CycloneDX or CSAF, told apart by
+    /// content); `path` names it in statements and errors, `order` is its position on
+    /// the command line.
+    pub fn parse(text: &str, path: &Path, order: usize) -> Result<VexSet, AuditError> {
+        let statements = parse(text, path, order).map_err(|(at, what)| AuditError::Invalid {
+            path: path.to_path_buf(),
+            message: if at.is_empty() {
+                what
+            } else {
+                format!("{at}: {what}")
+            },
+        })?;
+        Ok(VexSet { statements })
     }
 
     /// Applies the statements to the findings of `sboms`; notes say which statements

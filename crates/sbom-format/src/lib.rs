@@ -308,11 +308,16 @@ fn is_spdx3_head(head: &str) -> bool {
         return false;
     };
     let after = &head[i..];
-    let end = after
+    let mut end = after
         .find(']')
         .or_else(|| after.find(','))
-        .unwrap_or(after.len());
-    after[..end.min(600)].contains("spdx.org/rdf/3")
+        .unwrap_or(after.len())
+        .min(600);
+    // The window may end inside a character (fuzzing found it: a panic).
+    while !after.is_char_boundary(end) {
+        end -= 1;
+    }
+    after[..end].contains("spdx.org/rdf/3")
 }
 
 /// Whether `"key": "value"` (any value when `None`) appears in a JSON text.
@@ -437,6 +442,22 @@ mod tests {
             );
             assert_eq!(detect(doc.as_bytes()), Some(kind));
         }
+    }
+
+    /// Found by the `spdx3_json` fuzz target: the 600-byte window after `"@context"`
+    /// was cut inside a multi-byte character, and `sbom diff` of such a file panicked.
+    #[test]
+    fn regression_detect_panicked_when_the_context_window_ended_inside_a_character() {
+        let mut doc = String::from("{\"@context\" ");
+        while doc.len() < 599 {
+            doc.push(' ');
+        }
+        doc.push_str("\u{FFFD}\u{FFFD} \"spdx.org/rdf/3\"}");
+        assert!(!doc.is_char_boundary(doc.find("\"@context\"").unwrap_or(0) + 600));
+        assert_eq!(detect(doc.as_bytes()), None);
+        let doc =
+            "{\"@context\": \"https://spdx.org/rdf/3.0.1/spdx-context.jsonld\", \"x\": \"\u{e9}\"}";
+        assert_eq!(detect(doc.as_bytes()), Some(DocumentKind::Spdx3Json));
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub use sbom_model::Platform;
 
 mod docker;
 mod error;
+mod memory;
 mod oci;
 mod platform;
 mod reference;
@@ -17,6 +18,8 @@ mod store;
 mod stream;
 
 pub use error::ImageError;
+#[doc(hidden)]
+pub use memory::open_in_memory;
 pub use oci::REF_NAME;
 pub use platform::{default_platform, parse_platform};
 pub use reference::{open, open_ref, DockerSelector, SourceRef};

@@ -8,6 +8,9 @@
 //! 2. `docker_images:` — a map of service name to tag (`base.yml`), combined with a map of
 //!    service name to repository path (`--images-map etc/images.yml`) and `--registry HOST`.
 //!    Services without a repository path are reported as errors, not guessed.
+//!
+//! The `release_manifest` fuzz target compiles this file into `sbom-fuzz` as it is:
+//! keep it free of `crate::` paths.
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -72,7 +75,7 @@ pub fn read_release(
         .with_context(|| format!("release manifest {}", path.display()))
 }
 
-fn parse_release(
+pub fn parse_release(
     text: &str,
     images_map: Option<&Path>,
     registry: Option<&str>,

@@ -161,6 +161,33 @@ impl Cataloger for RpmCataloger {
     }
 }
 
+/// Header blobs read as the cataloger reads database records (identity, descriptive
+/// facts, file list, Requires and Provides, then Requires resolved among them): the
+/// packages, and the messages that would become warnings. The entry point of the
+/// `rpm_header` fuzz target, which gets past the database formats this way.
+#[doc(hidden)]
+pub fn read_header_blobs(blobs: &[&[u8]]) -> (Vec<Package>, Vec<String>) {
+    let file = CapturedFile {
+        path: format!("{}/{}", DIRS[0], Backend::Sqlite.file()),
+        data: Default::default(),
+        layer: None,
+    };
+    let mut msgs = Vec::new();
+    let mut installed = Vec::new();
+    for (n, blob) in (0u32..).zip(blobs) {
+        let rec = Record {
+            instance: n,
+            blob: blob.to_vec(),
+        };
+        match read_record(&rec, &file, true, &mut msgs) {
+            Ok(i) => installed.push(i),
+            Err(m) => msgs.push(m),
+        }
+    }
+    resolve_requires(&mut installed);
+    (installed.into_iter().map(|i| i.pkg).collect(), msgs)
+}
+
 /// The database rpm would read (see the module documentation); the others present
 /// are named in warnings.
 fn choose<'a>(

@@ -1,0 +1,2 @@
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| sbom_fuzz::target("rpm_sqlite").expect("a target of that name")(data));

@@ -1,0 +1,2 @@
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| sbom_fuzz::target("spdx_json").expect("a target of that name")(data));
