@@ -131,7 +131,7 @@ fn main() -> ExitCode {
         Err(e) => {
             // One line: the chain of causes joined, so CI logs show the whole story.
             let msg: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-            eprintln!("error: {}", dedup_chain(&msg).replace('\n', " "));
+            eprintln!("error: {}", error_line(&msg));
             if e.downcast_ref::<UsageError>().is_some() {
                 ExitCode::from(2)
             } else {
@@ -168,6 +168,13 @@ fn run_ansible(
     Ok(0)
 }
 
+/// The one line an error prints: its chain joined, newlines as spaces, and control
+/// characters (escape sequences from an image's bytes quoted in a parser's message)
+/// escaped, whatever command failed.
+fn error_line(chain: &[String]) -> String {
+    sbom_catalog::printable(&dedup_chain(chain).replace('\n', " ")).into_owned()
+}
+
 /// Joins an error chain into one clause per fact: a cause already contained in the
 /// message before it is dropped, and a context that its cause repeats in full (`unknown
 /// output format `foo`` over `unknown output format `foo` (known: …)`) gives way to it.
@@ -188,7 +195,23 @@ pub(crate) fn dedup_chain(msgs: &[String]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::dedup_chain;
+    use super::{dedup_chain, error_line};
+
+    #[test]
+    fn regression_an_error_quoting_garbage_bytes_prints_no_control_characters() {
+        // Found by running `sbom diff` on a fuzz input: the tar reader's message quotes
+        // the header's bytes, which reached the terminal as they were.
+        let chain = [
+            "loading OLD".to_string(),
+            "x.json: not a readable tar archive: numeric field: \u{1b}[2J\u{7}\nend".to_string(),
+        ];
+        let line = error_line(&chain);
+        assert!(!line.chars().any(char::is_control), "{line:?}");
+        assert!(
+            line.contains("\\u{1b}[2J") && line.ends_with(" end"),
+            "{line}"
+        );
+    }
 
     #[test]
     fn regression_an_error_repeated_by_its_own_context_is_said_once() {

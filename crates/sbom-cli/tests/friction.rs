@@ -517,6 +517,32 @@ fn regression_an_unknown_output_format_is_said_once() {
 }
 
 #[test]
+fn regression_a_file_that_is_neither_sbom_nor_archive_is_named_once() {
+    // `sbom diff` of such a file said its path three times ("loading OLD `x`: x: x is not
+    // a readable tar archive") and quoted the file's bytes with their control characters.
+    let tmp = tempfile::tempdir().unwrap();
+    // A tar header whose name and checksum field hold escape sequences: the tar reader
+    // quotes both in its error.
+    let bad = tmp.path().join("bad.tar");
+    let mut bytes = vec![0u8; 1024];
+    bytes[..9].copy_from_slice(b"\x1b[31mevil");
+    bytes[148..156].copy_from_slice(b"\x1b[2Jzzzz");
+    std::fs::write(&bad, &bytes).unwrap();
+    let src = config_layout(tmp.path());
+    let bad = bad.to_str().unwrap();
+    let (code, _, err) = run(&tmp.path().join("c"), &["diff", bad, &src]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(err.matches(bad).count(), 1, "{err}");
+    assert!(err.contains("loading OLD"), "{err}");
+    assert!(
+        err.contains("not a number"),
+        "the tar reader's message: {err}"
+    );
+    assert!(!err.chars().any(|c| c.is_control() && c != '\n'), "{err:?}");
+}
+
+#[test]
 fn regression_the_table_shows_the_layer_that_introduced_a_package() {
     let tmp = tempfile::tempdir().unwrap();
     let layout = tmp.path().join("t");

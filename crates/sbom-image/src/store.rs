@@ -87,9 +87,15 @@ impl TarStore {
             path: file.to_path_buf(),
             source,
         };
+        // The image is often named by the file itself: then say it once.
+        let named = if image == file.display().to_string() {
+            String::from("not a readable tar archive")
+        } else {
+            format!("{} is not a readable tar archive", file.display())
+        };
         let not_tar = |e: io::Error| ImageError::Invalid {
             image: image.to_string(),
-            message: format!("{} is not a readable tar archive: {e}", file.display()),
+            message: format!("{named}: {e}"),
         };
         let mut f = fs_err::File::open(file).map_err(io_err)?;
         let mut magic = [0u8; 4];

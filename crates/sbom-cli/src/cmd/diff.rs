@@ -136,12 +136,22 @@ fn compare(args: &DiffArgs, old: Input, new: Input, color: bool) -> Result<(Stri
     }
 }
 
+/// "loading OLD `X`", unless the error already names X (then only "loading OLD", so the
+/// line does not say X twice).
+fn naming(e: anyhow::Error, which: &str, arg: &str) -> anyhow::Error {
+    if format!("{e:#}").contains(arg) {
+        e.context(format!("loading {which}"))
+    } else {
+        e.context(format!("loading {which} `{arg}`"))
+    }
+}
+
 /// Runs `sbom diff`; returns the exit code (0, or 1 when a `--fail-on` kind is present).
 /// Errors (unreadable inputs, mixed kinds, unwritable output) are returned; the caller
 /// prints them and exits with 2.
 pub fn run(args: &DiffArgs, load: &dyn Fn(&str) -> Result<Input>) -> Result<i32> {
-    let old = load(&args.old).with_context(|| format!("loading OLD `{}`", args.old))?;
-    let new = load(&args.new).with_context(|| format!("loading NEW `{}`", args.new))?;
+    let old = load(&args.old).map_err(|e| naming(e, "OLD", &args.old))?;
+    let new = load(&args.new).map_err(|e| naming(e, "NEW", &args.new))?;
     let color = use_color(
         args.color,
         args.output.is_some(),
