@@ -967,6 +967,16 @@ fn bench_release_folders_give_mirror_inputs_equal_to_the_rootfs_truth() {
         .map(|u| u["name"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(unpinned, vec!["quay.io/osism/cgit"]);
+    // The programs the classifier finds in the images (python3.11, libpython3.11) are
+    // Debian's files: they come with the deb mirror. Only the declared ones have no input.
+    let programs: usize = ["r1", "r2"]
+        .iter()
+        .map(|r| tsv(&bench.join(r).join("truth/programs.tsv")).len())
+        .sum();
+    assert_eq!(
+        summary["counts"]["owned_by_os_packages"],
+        serde_json::json!({ "binary": programs })
+    );
     assert_eq!(
         summary["counts"]["not_mirrored"],
         serde_json::json!({"binary": 1, "archive": 1, "generic": 1})

@@ -55,6 +55,17 @@ fn notes(plan: &Plan) -> Vec<String> {
             c.python_owned_by_os_packages
         ));
     }
+    if !c.owned_by_os_packages.is_empty() {
+        let list: Vec<String> = c
+            .owned_by_os_packages
+            .iter()
+            .map(|(e, n)| format!("{e} {n}"))
+            .collect();
+        out.push(format!(
+            "other packages that OS packages own (served by the OS mirror): {}",
+            list.join(", ")
+        ));
+    }
     if c.python_vendored > 0 {
         out.push(format!(
             "python packages vendored inside another (brought by it): {}",

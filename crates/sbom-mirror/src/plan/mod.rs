@@ -162,6 +162,9 @@ pub struct Counts {
     /// Python distributions vendored inside another one (a site root below another site
     /// root, as setuptools/_vendor): the outer distribution brings them.
     pub python_vendored: usize,
+    /// Packages of other ecosystems whose files an OS package owns (a program, a jar, a
+    /// gem or node module Debian installed): they come with the OS mirror too.
+    pub owned_by_os_packages: BTreeMap<Ecosystem, usize>,
     /// Packages of ecosystems for which no mirror input is written (yet).
     pub not_mirrored: BTreeMap<Ecosystem, usize>,
 }
@@ -399,10 +402,16 @@ struct SbomCtx<'a> {
 
 impl<'a> SbomCtx<'a> {
     fn new(key: String, ordinal: usize, sbom: &'a Sbom) -> Self {
+        let os_ids: BTreeSet<&str> = sbom
+            .packages
+            .iter()
+            .filter(|p| p.ecosystem.is_os())
+            .map(|p| p.id.as_str())
+            .collect();
         let owned = sbom
             .relationships
             .iter()
-            .filter(|r| r.kind == RelationshipKind::Owns)
+            .filter(|r| r.kind == RelationshipKind::Owns && os_ids.contains(r.from.as_str()))
             .map(|r| r.to.as_str())
             .collect();
         let mut tally: BTreeMap<(Ecosystem, &str), usize> = BTreeMap::new();
@@ -680,6 +689,14 @@ impl PlanBuilder {
                 self.add_python(ctx, p, v);
             }
             Ecosystem::Oci => self.add_declared_image(p, &needed_by),
+            other if !p.is_declared() && ctx.owned.contains(p.id.as_str()) => {
+                *self
+                    .plan
+                    .counts
+                    .owned_by_os_packages
+                    .entry(other)
+                    .or_default() += 1;
+            }
             other => *self.plan.counts.not_mirrored.entry(other).or_default() += 1,
         }
     }
