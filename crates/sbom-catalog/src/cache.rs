@@ -271,6 +271,11 @@ impl LayerCache {
     }
 }
 
+/// How long ago a file was last modified (`None` when the clock or file system cannot say).
+fn age_of(meta: &std::fs::Metadata) -> Option<std::time::Duration> {
+    meta.modified().ok().and_then(|t| t.elapsed().ok())
+}
+
 /// Removes `.tmp-PID-…` files in `dir` that a killed writer left behind: their process is
 /// gone (seen through `/proc`), or they are older than [`STALE_LOCK`]. They are never
 /// read as entries; this only keeps them from piling up in a shared cache.
@@ -287,9 +292,8 @@ fn sweep_dead_temps(dir: &Path) {
         let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
         let old = e
             .metadata()
-            .and_then(|m| m.modified())
             .ok()
-            .and_then(|t| t.elapsed().ok())
+            .and_then(|m| age_of(&m))
             .is_some_and(|age| age > STALE_LOCK);
         let dead = procfs && pid.is_some_and(|p| p != std::process::id() && !process_alive(p));
         if old || dead {
@@ -330,10 +334,7 @@ enum CrossLock {
 /// Whether a lock file was left behind: its process is gone (same machine, seen through
 /// `/proc`), or it is older than [`STALE_LOCK`].
 fn stale_lock(lock: &Path) -> bool {
-    let age = std::fs::metadata(lock)
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| t.elapsed().ok());
+    let age = std::fs::metadata(lock).ok().and_then(|m| age_of(&m));
     if age.is_some_and(|age| age > STALE_LOCK) {
         return true;
     }

@@ -653,6 +653,8 @@ impl PlanBuilder {
         if p.name.trim().is_empty() {
             return;
         }
+        // Observed files an OS package owns come with the OS mirror.
+        let os_owned = !p.is_declared() && ctx.owned.contains(p.id.as_str());
         match p.ecosystem {
             Ecosystem::Deb | Ecosystem::Rpm => {
                 let v = if p.ecosystem == Ecosystem::Rpm {
@@ -667,7 +669,7 @@ impl PlanBuilder {
                 self.add_os(ctx, p, v, needed_by);
             }
             Ecosystem::Pypi => {
-                if !p.is_declared() && ctx.owned.contains(p.id.as_str()) {
+                if os_owned {
                     self.plan.counts.python_owned_by_os_packages += 1;
                     return;
                 }
@@ -689,7 +691,7 @@ impl PlanBuilder {
                 self.add_python(ctx, p, v);
             }
             Ecosystem::Oci => self.add_declared_image(p, &needed_by),
-            other if !p.is_declared() && ctx.owned.contains(p.id.as_str()) => {
+            other if os_owned => {
                 *self
                     .plan
                     .counts
