@@ -572,3 +572,29 @@ fn garbage_never_panics_and_stays_bounded() {
     noise.extend((0..100_000).map(|_| next() as u8));
     let _ = visit("f/noise", &noise, 4096);
 }
+
+/// A long main section fed in pieces of a few bytes ends where its empty line is,
+/// wherever the pieces cut `\r\n\r\n`, and nothing after it is read (the search for
+/// its end looks at new bytes only: `regression_the_end_of_a_manifest_section_…` in
+/// text.rs; the fuzz input is `fuzz/corpus/java/regression-manifest-fed-in-small-pieces`).
+#[test]
+fn a_long_manifest_fed_in_small_pieces_ends_where_its_main_section_ends() {
+    let mut manifest = b"Manifest-Version: 1.0\r\n".to_vec();
+    for i in 0..400 {
+        manifest.extend_from_slice(format!("X-Filler-{i}: {}\r\n", "f".repeat(40)).as_bytes());
+    }
+    manifest
+        .extend_from_slice(b"Implementation-Version: 4.5.6\r\n\r\nImplementation-Title: after\r\n");
+    for stored in [true, false] {
+        let bytes = write_zip(&[("META-INF/MANIFEST.MF", &manifest)], false, stored);
+        for chunk in [1, 2, 3, 5, 7] {
+            let (archives, warnings) = visit("opt/filler.jar", &bytes, chunk);
+            let what = format!("stored {stored} chunk {chunk}");
+            assert!(warnings.is_empty(), "{what}: {warnings:?}");
+            assert_eq!(archives.len(), 1, "{what}");
+            let a = &archives[0];
+            assert_eq!(a.header("Implementation-Version"), Some("4.5.6"), "{what}");
+            assert_eq!(a.header("Implementation-Title"), None, "{what}");
+        }
+    }
+}

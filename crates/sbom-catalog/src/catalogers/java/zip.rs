@@ -938,8 +938,9 @@ fn feed_target(e: &mut Entry, bytes: &[u8], depth: usize, path: &str, ctx: &mut 
                 TextKind::PomXml => POM_XML_CAP,
             };
             let take = cap.saturating_sub(buf.len()).min(bytes.len());
+            let new = buf.len();
             buf.extend_from_slice(bytes.get(..take).unwrap_or_default());
-            buf.len() < cap && !(*kind == TextKind::Manifest && text::main_section_complete(buf))
+            buf.len() < cap && !(*kind == TextKind::Manifest && text::main_section_ends(buf, new))
         }
         Target::Nested(r) => r.feed(bytes, ctx),
         Target::Peek(head) => {
