@@ -25,7 +25,6 @@ export CARGO_INCREMENTAL=0
 # (docs/reliability.md).
 rss=256
 [ "$target" = layer ] && rss=512
-rss=${FUZZ_RSS_MB:-$rss}
 exec cargo +nightly fuzz run --release --debug-assertions "$target" "${dirs[@]}" -- \
   -timeout=1 -rss_limit_mb="$rss" -malloc_limit_mb=256 -max_total_time="$secs" \
   -print_final_stats=1 >"fuzz/logs/$target.log" 2>&1
